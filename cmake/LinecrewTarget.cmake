@@ -1,0 +1,10 @@
+# linecrew_warnings(<target>): the project's warning set, on one target only.
+function(linecrew_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+  if(LINECREW_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^arm")
+    target_compile_options(${target} PRIVATE -Wno-psabi)
+  endif()
+endfunction()

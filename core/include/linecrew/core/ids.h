@@ -1,0 +1,48 @@
+// Strong types for identifiers: a TicketId cannot be passed where a CrewId is
+// expected. Ids are short printable strings ([A-Za-z0-9._:-], 1..64 chars).
+#pragma once
+
+#include <compare>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace linecrew {
+
+// Throws Error(kInvalidArgument, field) unless `value` is a valid id.
+void validate_id(std::string_view value, std::string_view field);
+
+template <class Tag>
+class StrongId {
+ public:
+  StrongId() = default;  // the empty id: "none"
+  explicit StrongId(std::string value) : value_(std::move(value)) { validate_id(value_, Tag::kField); }
+
+  const std::string& str() const noexcept { return value_; }
+  bool empty() const noexcept { return value_.empty(); }
+  auto operator<=>(const StrongId&) const = default;
+
+ private:
+  std::string value_;
+};
+
+struct TicketIdTag {
+  static constexpr std::string_view kField = "ticket_id";
+};
+struct CrewIdTag {
+  static constexpr std::string_view kField = "crew_id";
+};
+struct DeviceIdTag {
+  static constexpr std::string_view kField = "device_id";
+};
+
+using TicketId = StrongId<TicketIdTag>;
+using CrewId = StrongId<CrewIdTag>;
+using DeviceId = StrongId<DeviceIdTag>;
+
+}  // namespace linecrew
+
+template <class Tag>
+struct std::hash<linecrew::StrongId<Tag>> {
+  size_t operator()(const linecrew::StrongId<Tag>& id) const noexcept { return std::hash<std::string>{}(id.str()); }
+};

@@ -1,0 +1,50 @@
+// The service policy: every configurable figure of the rules, with the rules'
+// defaults. Loaded from a JSON policy file; unknown keys and bad values stop
+// the load with an error naming the file and the key.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "linecrew/core/time.h"
+#include "linecrew/core/zone_class.h"
+
+namespace linecrew {
+
+// A daily window of local time, [start, end), as offsets from local midnight.
+struct DailyWindow {
+  Duration start;
+  Duration end;
+};
+
+struct ServicePolicy {
+  // Arrival limit by zone class, indexed by ZoneClass (rules §1).
+  std::array<Duration, 3> arrival_limit = {minutes(45), minutes(90), minutes(120)};
+  // The class of a point in no zone polygon (rules §1: urban, the strictest).
+  ZoneClass outside_zone_class = ZoneClass::kUrban;
+  // How long before the predicted breach becomes unavoidable the handheld
+  // prompts the delay call (rules §2.5).
+  Duration delay_call_lead = minutes(10);
+  // Local time zone of the utility, east of UTC (scripts, quiet hours).
+  Duration utc_offset = hours(8);
+  // Non-urgent outbound calls only inside this window, outside the break
+  // (rules §4); delay calls are exempt.
+  DailyWindow contact_hours = {hours(8), hours(20)};
+  DailyWindow contact_break = {hours(12), hours(14)};
+  Duration follow_up_due = hours(48);
+  Duration disconnection_notice = hours(24 * 7);
+  Duration stalled_after = hours(2);
+
+  Duration limit(ZoneClass zone) const { return arrival_limit[static_cast<std::size_t>(zone)]; }
+  // The arrival deadline: first contact + limit. "Not exceeding": arriving
+  // exactly at the deadline is on time.
+  TimePoint deadline(TimePoint first_contact, ZoneClass zone) const { return first_contact + limit(zone); }
+  // Whether a non-urgent call may be made at `t` (rules §4).
+  bool non_urgent_call_allowed(TimePoint t) const;
+
+  static ServicePolicy from_json(std::string_view text, std::string_view source);
+  static ServicePolicy load_file(const std::string& path);
+};
+
+}  // namespace linecrew

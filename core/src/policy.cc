@@ -1,0 +1,109 @@
+#include "linecrew/core/policy.h"
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "linecrew/core/error.h"
+#include "linecrew/core/io.h"
+
+namespace linecrew {
+
+namespace {
+
+[[noreturn]] void fail(std::string_view source, const std::string& key, const std::string& what) {
+  throw Error(ErrorCode::kInvalidArgument, std::string(source), key.empty() ? what : key + ": " + what);
+}
+
+// A whole number of minutes within [lo, hi]; `path` is the key as named in errors.
+Duration read_minutes(const nlohmann::json& v, const std::string& path, std::string_view source, long lo, long hi) {
+  if (!v.is_number_integer()) fail(source, path, "must be a whole number of minutes");
+  const long m = v.get<long>();
+  if (m < lo || m > hi)
+    fail(source, path, std::to_string(m) + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return minutes(m);
+}
+
+// "HH:MM" -> offset from midnight.
+Duration read_clock_time(const nlohmann::json& v, const std::string& key, std::string_view source) {
+  if (!v.is_string()) fail(source, key, "must be a time of day \"HH:MM\"");
+  const std::string s = v.get<std::string>();
+  if (s.size() != 5 || s[2] != ':' || !isdigit(s[0]) || !isdigit(s[1]) || !isdigit(s[3]) || !isdigit(s[4]))
+    fail(source, key, "'" + s + "' is not \"HH:MM\"");
+  const int h = (s[0] - '0') * 10 + (s[1] - '0');
+  const int m = (s[3] - '0') * 10 + (s[4] - '0');
+  if (h > 24 || m > 59 || (h == 24 && m != 0)) fail(source, key, "'" + s + "' is not a time of day");
+  return hours(h) + minutes(m);
+}
+
+DailyWindow read_window(const nlohmann::json& obj, const std::string& key, std::string_view source) {
+  const auto& v = obj.at(key);
+  if (!v.is_array() || v.size() != 2) fail(source, key, "must be [\"HH:MM\", \"HH:MM\"]");
+  DailyWindow w{read_clock_time(v[0], key + "[0]", source), read_clock_time(v[1], key + "[1]", source)};
+  if (w.end <= w.start) fail(source, key, "the end must be after the start");
+  return w;
+}
+
+}  // namespace
+
+bool ServicePolicy::non_urgent_call_allowed(TimePoint t) const {
+  const TimePoint local = t + utc_offset;
+  const Duration of_day = local - std::chrono::floor<std::chrono::days>(local);
+  const bool in_hours = of_day >= contact_hours.start && of_day < contact_hours.end;
+  const bool in_break = of_day >= contact_break.start && of_day < contact_break.end;
+  return in_hours && !in_break;
+}
+
+ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view source) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    fail(source, "", std::string("not valid JSON: ") + e.what());
+  }
+  if (!doc.is_object()) fail(source, "", "expected a JSON object");
+  static const std::set<std::string> kKeys = {
+      "arrival_limit_minutes", "outside_zone_class",  "delay_call_lead_minutes", "utc_offset_minutes",
+      "contact_hours",         "contact_break",       "follow_up_due_minutes",   "disconnection_notice_minutes",
+      "stalled_after_minutes", "comment"};
+  for (const auto& [key, _] : doc.items())
+    if (!kKeys.count(key)) fail(source, key, "unknown key");
+
+  ServicePolicy p;
+  if (doc.contains("arrival_limit_minutes")) {
+    const auto& lim = doc["arrival_limit_minutes"];
+    if (!lim.is_object()) fail(source, "arrival_limit_minutes", "must be an object {urban, rural, remote}");
+    for (const auto& [key, _] : lim.items())
+      if (!parse_zone_class(key))
+        fail(source, "arrival_limit_minutes." + key, "unknown zone class (urban, rural, remote)");
+    for (const ZoneClass z : kAllZoneClasses) {
+      const std::string name(to_string(z));
+      if (lim.contains(name))
+        p.arrival_limit[static_cast<std::size_t>(z)] =
+            read_minutes(lim[name], "arrival_limit_minutes." + name, source, 1, 24 * 60);
+
+    }
+  }
+  if (doc.contains("outside_zone_class")) {
+    const auto& v = doc["outside_zone_class"];
+    const auto z = v.is_string() ? parse_zone_class(v.get<std::string>()) : std::nullopt;
+    if (!z) fail(source, "outside_zone_class", "must be \"urban\", \"rural\" or \"remote\"");
+    p.outside_zone_class = *z;
+  }
+  if (doc.contains("delay_call_lead_minutes"))
+    p.delay_call_lead = read_minutes(doc["delay_call_lead_minutes"], "delay_call_lead_minutes", source, 0, 120);
+  if (doc.contains("utc_offset_minutes"))
+    p.utc_offset = read_minutes(doc["utc_offset_minutes"], "utc_offset_minutes", source, -14 * 60, 14 * 60);
+  if (doc.contains("contact_hours")) p.contact_hours = read_window(doc, "contact_hours", source);
+  if (doc.contains("contact_break")) p.contact_break = read_window(doc, "contact_break", source);
+  if (doc.contains("follow_up_due_minutes"))
+    p.follow_up_due = read_minutes(doc["follow_up_due_minutes"], "follow_up_due_minutes", source, 1, 30 * 24 * 60);
+  if (doc.contains("disconnection_notice_minutes"))
+    p.disconnection_notice = read_minutes(doc["disconnection_notice_minutes"], "disconnection_notice_minutes", source, 0, 90 * 24 * 60);
+  if (doc.contains("stalled_after_minutes"))
+    p.stalled_after = read_minutes(doc["stalled_after_minutes"], "stalled_after_minutes", source, 1, 7 * 24 * 60);
+  return p;
+}
+
+ServicePolicy ServicePolicy::load_file(const std::string& path) { return from_json(read_text_file(path), path); }
+
+}  // namespace linecrew

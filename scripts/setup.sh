@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Installs every Debian package Linecrew needs: host toolchain and libraries,
+# the arm64 (multiarch) libraries with the aarch64 cross compiler and qemu-user,
+# and, when the mirror serves a usable set, the armhf equivalents.
+# Idempotent; run as root (CI and the developer machines are root).
+# Writes build/armhf-status.txt: "ok" or the reason armhf is unavailable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+HOST_PKGS=(
+  build-essential cmake pkg-config file ca-certificates
+  protobuf-compiler protobuf-compiler-grpc libgrpc++-dev libprotobuf-dev
+  libsqlite3-dev sqlite3 libboost-dev libgtest-dev libgmock-dev
+  nlohmann-json3-dev libcli11-dev clang-format
+  g++-aarch64-linux-gnu qemu-user
+)
+ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libsqlite3-dev:arm64 libgtest-dev:arm64)
+ARMHF_PKGS=(g++-arm-linux-gnueabihf libgrpc++-dev:armhf libprotobuf-dev:armhf libsqlite3-dev:armhf libgtest-dev:armhf)
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+
+apt_update() { # a broken index for one architecture (seen for armhf) must not stop the rest
+  $SUDO apt-get update -q || echo "setup: warning: apt-get update reported errors; continuing with the indexes it fetched"
+}
+
+missing() { # prints the packages of "$@" that are not installed
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+
+need_arch() { # a newly added architecture needs a fresh package index
+  if ! dpkg --print-foreign-architectures | grep -qx "$1"; then
+    $SUDO dpkg --add-architecture "$1"
+  fi
+}
+
+mkdir -p build
+need_arch arm64
+need_arch armhf
+todo=$(missing "${HOST_PKGS[@]}" "${ARM64_PKGS[@]}")
+updated=0
+if [ -n "$todo" ]; then
+  echo "setup: installing host and arm64 packages:" $todo
+  apt_update
+  updated=1
+  $SUDO apt-get install -y -q --no-install-recommends "${HOST_PKGS[@]}" "${ARM64_PKGS[@]}"
+else
+  echo "setup: host and arm64 packages already installed"
+fi
+
+# armhf is best effort: a mirror with a broken armhf index must not stop the rest.
+todo=$(missing "${ARMHF_PKGS[@]}")
+if [ -z "$todo" ]; then
+  echo ok > build/armhf-status.txt
+else
+  [ "$updated" = 1 ] || apt_update
+  if log=$($SUDO apt-get install -y -q --no-install-recommends "${ARMHF_PKGS[@]}" 2>&1); then
+    echo ok > build/armhf-status.txt
+  else
+    echo "armhf packages could not be installed: $(echo "$log" | grep -E '^(E:| )' | tail -3 | tr '\n' ' ')" \
+      > build/armhf-status.txt
+  fi
+fi
+echo "setup: armhf: $(cat build/armhf-status.txt)"

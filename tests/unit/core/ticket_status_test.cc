@@ -1,0 +1,67 @@
+#include <gtest/gtest.h>
+
+#include "linecrew/core/ticket_status.h"
+#include "test_support.h"
+
+namespace linecrew {
+namespace {
+
+using S = TicketStatus;
+using A = Actor;
+
+bool allowed(S from, S to, A actor) { return !transition_error(from, to, actor).has_value(); }
+
+TEST(TicketStatus, TheHappyPathOfARepair) {
+  EXPECT_TRUE(allowed(S::kReported, S::kAssigned, A::kSystem));
+  EXPECT_TRUE(allowed(S::kAssigned, S::kAccepted, A::kCrew));
+  EXPECT_TRUE(allowed(S::kAccepted, S::kEnRoute, A::kCrew));
+  EXPECT_TRUE(allowed(S::kEnRoute, S::kOnSite, A::kCrew));
+  EXPECT_TRUE(allowed(S::kOnSite, S::kRestored, A::kCrew));
+  EXPECT_TRUE(allowed(S::kRestored, S::kClosed, A::kCrew));
+}
+
+TEST(TicketStatus, WhoMayDoWhat) {
+  EXPECT_FALSE(allowed(S::kAssigned, S::kAccepted, A::kDispatcher));  // only the crew accepts
+  EXPECT_FALSE(allowed(S::kReported, S::kAssigned, A::kCrew));        // crews do not self-assign
+  EXPECT_FALSE(allowed(S::kEnRoute, S::kCancelled, A::kCrew));        // only the desk cancels
+  EXPECT_TRUE(allowed(S::kEnRoute, S::kCancelled, A::kDispatcher));   // cancellation wins over en route
+  EXPECT_FALSE(allowed(S::kEnRoute, S::kCancelled, A::kSystem));
+  EXPECT_EQ(*transition_error(S::kAssigned, S::kAccepted, A::kDispatcher),
+            "a dispatcher may not move a ticket assigned -> accepted");
+}
+
+TEST(TicketStatus, ArrivedCrewsKeepTheirTicketAndTerminalStatesAreFinal) {
+  EXPECT_FALSE(allowed(S::kOnSite, S::kReported, A::kDispatcher));
+  EXPECT_FALSE(allowed(S::kOnSite, S::kAssigned, A::kSystem));
+  EXPECT_FALSE(allowed(S::kOnSite, S::kCancelled, A::kDispatcher));
+  EXPECT_TRUE(crew_has_arrived(S::kOnSite));
+  EXPECT_FALSE(crew_has_arrived(S::kEnRoute));
+  for (const S to : {S::kReported, S::kAssigned, S::kOnSite, S::kClosed})
+    for (const A a : {A::kSystem, A::kDispatcher, A::kCrew}) {
+      EXPECT_FALSE(allowed(S::kClosed, to, a));
+      EXPECT_FALSE(allowed(S::kCancelled, to, a));
+    }
+}
+
+TEST(TicketStatus, CannotFixOwesAReturnVisit) {
+  EXPECT_TRUE(allowed(S::kOnSite, S::kReturnVisitOwed, A::kCrew));
+  EXPECT_TRUE(allowed(S::kReturnVisitOwed, S::kAssigned, A::kSystem));
+  EXPECT_FALSE(allowed(S::kReturnVisitOwed, S::kClosed, A::kCrew));
+}
+
+TEST(TicketStatus, RequireTransitionThrowsFailedPrecondition) {
+  testing::expect_error([] { require_transition(S::kReported, S::kRestored, A::kCrew); },
+                        ErrorCode::kFailedPrecondition, "status: no transition reported -> restored");
+  EXPECT_NO_THROW(require_transition(S::kReported, S::kAssigned, A::kDispatcher));
+}
+
+TEST(TicketStatus, NamesRoundTrip) {
+  for (int i = 0; i <= static_cast<int>(S::kReturnVisitOwed); ++i) {
+    const auto s = static_cast<S>(i);
+    EXPECT_EQ(parse_ticket_status(to_string(s)), s);
+  }
+  EXPECT_FALSE(parse_ticket_status("lost").has_value());
+}
+
+}  // namespace
+}  // namespace linecrew
