@@ -2,6 +2,7 @@
 
 #include <boost/geometry.hpp>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "linecrew/core/error.h"
@@ -10,11 +11,19 @@ namespace linecrew {
 
 namespace bg = boost::geometry;
 
+namespace {
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+}  // namespace
+
 GeoPoint::GeoPoint(double lat, double lon) : lat_(lat), lon_(lon) {
   if (!std::isfinite(lat)) throw_invalid("lat", "must be a finite number");
   if (!std::isfinite(lon)) throw_invalid("lon", "must be a finite number");
-  if (lat < -90.0 || lat > 90.0) throw_invalid("lat", std::to_string(lat) + " is outside [-90, 90]");
-  if (lon < -180.0 || lon > 180.0) throw_invalid("lon", std::to_string(lon) + " is outside [-180, 180]");
+  if (lat < -90.0 || lat > 90.0) throw_invalid("lat", number(lat) + " is outside [-90, 90]");
+  if (lon < -180.0 || lon > 180.0) throw_invalid("lon", number(lon) + " is outside [-180, 180]");
 }
 
 double distance_m(const GeoPoint& a, const GeoPoint& b) {

@@ -64,7 +64,7 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
   static const std::set<std::string> kKeys = {
       "arrival_limit_minutes", "outside_zone_class",  "delay_call_lead_minutes", "utc_offset_minutes",
       "contact_hours",         "contact_break",       "follow_up_due_minutes",   "disconnection_notice_minutes",
-      "stalled_after_minutes", "comment"};
+      "stalled_after_minutes", "default_service_minutes", "comment"};
   for (const auto& [key, _] : doc.items())
     if (!kKeys.count(key)) fail(source, key, "unknown key");
 
@@ -101,6 +101,8 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
     p.disconnection_notice = read_minutes(doc["disconnection_notice_minutes"], "disconnection_notice_minutes", source, 0, 90 * 24 * 60);
   if (doc.contains("stalled_after_minutes"))
     p.stalled_after = read_minutes(doc["stalled_after_minutes"], "stalled_after_minutes", source, 1, 7 * 24 * 60);
+  if (doc.contains("default_service_minutes"))
+    p.default_service = read_minutes(doc["default_service_minutes"], "default_service_minutes", source, 1, 24 * 60);
   return p;
 }
 

@@ -35,6 +35,10 @@ struct ServicePolicy {
   Duration follow_up_due = hours(48);
   Duration disconnection_notice = hours(24 * 7);
   Duration stalled_after = hours(2);
+  // Expected work on site when a ticket does not say.
+  Duration default_service = minutes(30);
+  // How far in the future a reported first-contact time may lie (clock skew).
+  Duration max_clock_skew = minutes(5);
 
   Duration limit(ZoneClass zone) const { return arrival_limit[static_cast<std::size_t>(zone)]; }
   // The arrival deadline: first contact + limit. "Not exceeding": arriving

@@ -1,0 +1,172 @@
+#include "linecrew/core/ticket.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+
+#include "linecrew/core/error.h"
+
+namespace linecrew {
+
+namespace {
+
+constexpr std::array<std::string_view, 4> kChannels = {"hotline", "service_counter", "app", "web"};
+constexpr std::array<std::string_view, 4> kKinds = {"fault_repair", "scheduled_visit", "return_visit",
+                                                    "disconnection"};
+
+template <class E, std::size_t N>
+std::optional<E> parse_from(const std::array<std::string_view, N>& names, std::string_view text) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (names[i] == text) return static_cast<E>(i);
+  return std::nullopt;
+}
+
+// Length in Unicode code points of UTF-8 text (continuation bytes not counted).
+std::size_t code_points(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+void check_length(std::string_view value, std::size_t lo, std::size_t hi, const std::string& field) {
+  const std::size_t n = code_points(value);
+  if (n < lo) throw_invalid(field, lo == 1 ? "is required" : "needs at least " + std::to_string(lo) + " characters");
+  if (n > hi) throw_invalid(field, "is longer than " + std::to_string(hi) + " characters");
+}
+
+// "+86 138-0013-8000" -> "+8613800138000"; throws unless "+" and 6..15 digits remain.
+std::string normalise_phone(std::string_view raw) {
+  if (raw.empty()) throw_invalid("customer.phone", "is required");
+  std::string out = "+";
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (c >= '0' && c <= '9') out += c;
+    else if (c == '+' && i == 0) continue;
+    else if (c == ' ' || c == '-' || c == '(' || c == ')') continue;
+    else throw_invalid("customer.phone", "'" + std::string(raw) + "' may hold only digits, spaces, - ( ) and a leading +");
+  }
+  const std::size_t digits = out.size() - 1;
+  if (digits < 6 || digits > 15) throw_invalid("customer.phone", "needs 6 to 15 digits");
+  return out;
+}
+
+void check_skill(std::string_view skill, const std::string& field) {
+  check_length(skill, 1, 32, field);
+  for (const char c : skill)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+      throw_invalid(field, "'" + std::string(skill) + "' may hold only a-z 0-9 _ -");
+}
+
+}  // namespace
+
+std::string_view to_string(Channel channel) { return kChannels[static_cast<std::size_t>(channel)]; }
+std::optional<Channel> parse_channel(std::string_view text) { return parse_from<Channel>(kChannels, text); }
+std::string_view to_string(TicketKind kind) { return kKinds[static_cast<std::size_t>(kind)]; }
+std::optional<TicketKind> parse_ticket_kind(std::string_view text) { return parse_from<TicketKind>(kKinds, text); }
+
+Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& policy, TimePoint now) {
+  validate_id(d.client_request_id, "client_request_id");
+  check_length(d.customer.name, 1, 100, "customer.name");
+  Ticket t;
+  t.client_request_id = d.client_request_id;
+  t.fingerprint = fingerprint(d);
+  t.customer = {d.customer.name, normalise_phone(d.customer.phone),
+                d.customer.language.empty() ? "zh-CN" : d.customer.language};
+  if (t.customer.language != "zh-CN" && t.customer.language != "en")
+    throw_invalid("customer.language", "'" + t.customer.language + "' is not zh-CN or en");
+  if (!d.location) throw_invalid("location", "is required");
+  t.location = *d.location;
+  check_length(d.address, 1, 500, "address");
+  t.address = d.address;
+  if (d.priority > 9) throw_invalid("priority", std::to_string(d.priority) + " is outside [0, 9]");
+  t.priority = d.priority;
+  if (!d.channel) throw_invalid("first_contact_channel", "is required");
+  t.channel = *d.channel;
+  t.first_contact = d.first_contact.value_or(now);
+  if (t.first_contact > now + policy.max_clock_skew)
+    throw_invalid("first_contact_time", format_utc(t.first_contact) + " is in the future");
+  if (d.service_duration && (*d.service_duration <= Duration{0} || *d.service_duration > hours(24)))
+    throw_invalid("service_duration", "must be in (0, 24 h]");
+  t.service_duration = d.service_duration.value_or(policy.default_service);
+  if (d.required_skills.size() > 20) throw_invalid("required_skills", "at most 20 skills");
+  for (std::size_t i = 0; i < d.required_skills.size(); ++i)
+    check_skill(d.required_skills[i], "required_skills[" + std::to_string(i) + "]");
+  t.required_skills = d.required_skills;
+  check_length(d.description, 0, 1000, "description");
+  t.description = d.description;
+  t.kind = d.kind;
+  t.earliest_start = d.earliest_start;
+  t.appointment = d.appointment;
+
+  const ZoneMatch zone = zones.locate(t.location);
+  t.zone_class = zone.zone_class;
+  t.zone_name = zone.zone_name;
+  switch (t.kind) {
+    case TicketKind::kFaultRepair:
+      if (t.appointment) throw_invalid("appointment_time", "must be unset for a fault repair");
+      t.deadline = policy.deadline(t.first_contact, t.zone_class);
+      break;
+    case TicketKind::kScheduledVisit:
+    case TicketKind::kReturnVisit:
+      if (!t.appointment) throw_invalid("appointment_time", "is required for a " + std::string(to_string(t.kind)));
+      if (*t.appointment <= t.first_contact) throw_invalid("appointment_time", "must be after the first contact");
+      t.deadline = *t.appointment;
+      break;
+    case TicketKind::kDisconnection:
+      if (!t.earliest_start) throw_invalid("earliest_start", "is required for a disconnection (notice + 7 days)");
+      if (!t.appointment) throw_invalid("appointment_time", "is required for a disconnection");
+      if (*t.appointment < *t.earliest_start) throw_invalid("appointment_time", "must not precede earliest_start");
+      t.deadline = *t.appointment;
+      break;
+  }
+  if (t.earliest_start && *t.earliest_start > t.deadline)
+    throw_invalid("earliest_start", "is after the deadline " + format_utc(t.deadline));
+  t.status = TicketStatus::kReported;
+  t.created = now;
+  std::string detail = "via " + std::string(to_string(t.channel)) + ", zone " + std::string(to_string(t.zone_class));
+  if (zone.defaulted) detail += " (in no zone polygon: policy default)";
+  t.timeline.push_back({t.first_contact, "reported", "system", detail});
+  return t;
+}
+
+std::string fingerprint(const TicketDraft& d) {
+  // FNV-1a 64 over a canonical rendering of every field the caller sent.
+  std::string canon;
+  const auto add = [&](std::string_view s) {
+    canon += std::to_string(s.size());
+    canon += ':';
+    canon += s;
+  };
+  const auto add_time = [&](const std::optional<TimePoint>& t) {
+    add(t ? std::to_string(t->time_since_epoch().count()) : "-");
+  };
+  add(d.client_request_id);
+  add(d.customer.name);
+  add(d.customer.phone);
+  add(d.customer.language);
+  if (d.location) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.9f,%.9f", d.location->lat(), d.location->lon());
+    add(buf);
+  } else {
+    add("-");
+  }
+  add(d.address);
+  add(std::to_string(d.priority));
+  add_time(d.first_contact);
+  add(d.channel ? to_string(*d.channel) : "-");
+  add_time(d.earliest_start);
+  add(d.service_duration ? std::to_string(d.service_duration->count()) : "-");
+  for (const auto& s : d.required_skills) add(s);
+  add(to_string(d.kind));
+  add_time(d.appointment);
+  add(d.description);
+  std::uint64_t h = 1469598103934665603ull;
+  for (const unsigned char c : canon) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
+}  // namespace linecrew

@@ -1,0 +1,60 @@
+#include "app/config.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "linecrew/core/error.h"
+#include "linecrew/core/io.h"
+
+namespace linecrew::app {
+
+ServerConfig ServerConfig::load_file(const std::string& path) {
+  const std::string text = read_text_file(path);
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw_invalid(path, std::string("not valid JSON: ") + e.what());
+  }
+  if (!doc.is_object()) throw_invalid(path, "expected a JSON object");
+  static const std::set<std::string> kKeys = {"listen",        "data_dir",     "zones_file", "policy_file",
+                                              "call_script_file", "tls_cert_file", "tls_key_file", "reflection",
+                                              "max_message_bytes", "comment"};
+  ServerConfig c;
+  const std::filesystem::path base = std::filesystem::absolute(path).parent_path();
+  const auto str = [&](const char* key, std::string& out, bool is_path) {
+    if (!doc.contains(key)) return;
+    if (!doc[key].is_string()) throw_invalid(path, std::string(key) + ": must be a string");
+    out = doc[key].get<std::string>();
+    if (is_path && !out.empty() && std::filesystem::path(out).is_relative()) out = (base / out).string();
+  };
+  for (const auto& [key, _] : doc.items())
+    if (!kKeys.count(key)) throw_invalid(path, key + ": unknown key");
+  str("listen", c.listen, false);
+  str("data_dir", c.data_dir, true);
+  str("zones_file", c.zones_file, true);
+  str("policy_file", c.policy_file, true);
+  str("call_script_file", c.call_script_file, true);
+  str("tls_cert_file", c.tls_cert_file, true);
+  str("tls_key_file", c.tls_key_file, true);
+  if (doc.contains("reflection")) {
+    if (!doc["reflection"].is_boolean()) throw_invalid(path, "reflection: must be true or false");
+    c.reflection = doc["reflection"].get<bool>();
+  }
+  if (doc.contains("max_message_bytes")) {
+    if (!doc["max_message_bytes"].is_number_unsigned())
+      throw_invalid(path, "max_message_bytes: must be a positive whole number");
+    c.max_message_bytes = doc["max_message_bytes"].get<std::size_t>();
+  }
+  // Relative defaults are relative to the config file too.
+  for (std::string* p : {&c.data_dir, &c.zones_file, &c.policy_file, &c.call_script_file})
+    if (std::filesystem::path(*p).is_relative()) *p = (base / *p).string();
+  return c;
+}
+
+bool is_loopback(const std::string& listen) {
+  return listen.rfind("127.", 0) == 0 || listen.rfind("localhost:", 0) == 0 || listen.rfind("[::1]:", 0) == 0;
+}
+
+}  // namespace linecrew::app

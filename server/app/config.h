@@ -1,0 +1,27 @@
+// The server's configuration file (JSON). Relative paths are resolved
+// against the file's folder. Unknown keys stop the start with an error.
+#pragma once
+
+#include <string>
+
+namespace linecrew::app {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:50051";  // host:port; port 0 picks a free one
+  std::string data_dir = "data";            // holds linecrew.db
+  std::string zones_file = "zones.geojson";
+  std::string policy_file = "policy.json";
+  std::string call_script_file = "call_script.json";
+  std::string tls_cert_file;  // PEM; required for a non-loopback listener
+  std::string tls_key_file;
+  bool reflection = false;
+  std::size_t max_message_bytes = 4 * 1024 * 1024;
+
+  // Throws Error(kInvalidArgument, "<path>: <key>: ...").
+  static ServerConfig load_file(const std::string& path);
+};
+
+// True for 127.0.0.0/8, localhost and [::1] listeners.
+bool is_loopback(const std::string& listen);
+
+}  // namespace linecrew::app

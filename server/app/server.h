@@ -1,0 +1,51 @@
+// Assembles a running linecrew-server: loads zones, policy and call script
+// (a malformed file stops the start with an error naming it), opens the
+// SQLite store, and serves gRPC with the health service (NOT_SERVING while
+// starting and draining).
+#pragma once
+
+#include <grpcpp/server.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "app/config.h"
+#include "app/dispatch.h"
+#include "linecrew/core/call_script.h"
+#include "linecrew/core/clock.h"
+#include "rpc/dispatch_service.h"
+#include "storage/sqlite_ticket_store.h"
+
+namespace linecrew::app {
+
+class Server {
+ public:
+  // Throws Error when a file is malformed, the store cannot open, or the
+  // address cannot be bound.
+  Server(ServerConfig config, const Clock& clock);
+  ~Server();
+
+  int port() const { return port_; }
+  const ServerConfig& config() const { return config_; }
+  bool recovered_from_unclean_shutdown() const { return store_->recovered_from_unclean_shutdown(); }
+  void wait();
+  // Health to NOT_SERVING, then stop taking calls; in-flight calls get
+  // `grace` to finish.
+  void shutdown(Duration grace = seconds(5));
+
+ private:
+  ServerConfig config_;
+  const Clock& clock_;
+  ServicePolicy policy_;
+  ZoneMap zones_;
+  CallScriptTemplates scripts_;
+  std::unique_ptr<storage::SqliteTicketStore> store_;
+  std::unique_ptr<Dispatch> dispatch_;
+  std::unique_ptr<rpc::DispatchService> dispatch_service_;
+  std::unique_ptr<grpc::Server> grpc_;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace linecrew::app

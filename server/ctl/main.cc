@@ -1,0 +1,248 @@
+// linecrewctl: the dispatcher's command line.
+//   linecrewctl [--server HOST:PORT] health
+//   linecrewctl tickets add --request-id ID --name N --phone P --lat LAT --lon LON --address A [...]
+//   linecrewctl tickets list [--status S]... [--zone Z]... [--crew C] [--json]
+//   linecrewctl tickets show ID [--json]
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <CLI/CLI.hpp>
+#include <iomanip>
+#include <iostream>
+
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "linecrew/core/error.h"
+#include "linecrew/core/time.h"
+#include "linecrew/v1/dispatch.grpc.pb.h"
+
+namespace v1 = linecrew::v1;
+
+namespace {
+
+struct Options {
+  std::string server = "127.0.0.1:50051";
+  double timeout_s = 10;
+  bool json = false;
+};
+
+std::unique_ptr<grpc::ClientContext> context(const Options& o) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000)));
+  return ctx;
+}
+
+int fail(const grpc::Status& s) {
+  static const char* kNames[] = {"OK",        "CANCELLED",          "UNKNOWN",           "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED", "NOT_FOUND",   "ALREADY_EXISTS",    "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",    "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED", "INTERNAL",        "UNAVAILABLE",       "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
+  const int code = static_cast<int>(s.error_code());
+  const char* name = code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN";
+  std::cerr << "linecrewctl: " << name << ": " << s.error_message() << "\n";
+  return 1;
+}
+
+std::string utc(const google::protobuf::Timestamp& ts) {
+  return linecrew::format_utc(linecrew::TimePoint(linecrew::Duration(ts.seconds())));
+}
+
+std::string lower_enum(const std::string& name, const std::string& prefix) {
+  std::string s = name.substr(prefix.size());
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string zone(const v1::Ticket& t) { return lower_enum(v1::ZoneClass_Name(t.zone_class()), "ZONE_CLASS_"); }
+std::string status(const v1::Ticket& t) {
+  return lower_enum(v1::TicketStatus_Name(t.status()), "TICKET_STATUS_");
+}
+
+void print_json(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.add_whitespace = true;
+  opts.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
+  std::cout << out;
+}
+
+void print_table(const std::vector<const v1::Ticket*>& tickets) {
+  std::cout << std::left << std::setw(10) << "ID" << std::setw(8) << "ZONE" << std::setw(7) << "LIMIT"
+            << std::setw(22) << "FIRST CONTACT (UTC)" << std::setw(22) << "DEADLINE (UTC)" << std::setw(10)
+            << "STATUS" << std::setw(10) << "OWNER" << "ADDRESS\n";
+  for (const v1::Ticket* t : tickets) {
+    const long limit_min = (t->deadline().seconds() - t->first_contact_time().seconds()) / 60;
+    std::cout << std::left << std::setw(10) << t->id() << std::setw(8) << zone(*t) << std::setw(7)
+              << (std::to_string(limit_min) + "m") << std::setw(22) << utc(t->first_contact_time()) << std::setw(22)
+              << utc(t->deadline()) << std::setw(10) << status(*t) << std::setw(10)
+              << (t->owner_crew_id().empty() ? "desk" : t->owner_crew_id()) << t->address() << "\n";
+  }
+}
+
+template <class Enum, class Parse>
+bool parse_enum(const std::string& text, const std::string& prefix, Parse parse, Enum* out) {
+  std::string name = prefix;
+  for (const char c : text) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return parse(name, out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"linecrewctl: dispatcher command line for linecrew-server"};
+  Options o;
+  cli.add_option("--server", o.server, "server address HOST:PORT")->envname("LINECREW_SERVER");
+  cli.add_option("--timeout", o.timeout_s, "deadline of each call, seconds");
+  cli.add_flag("--json", o.json, "print JSON instead of a table");
+  cli.require_subcommand(1);
+
+  auto* health = cli.add_subcommand("health", "ask the server's gRPC health service");
+
+  auto* tickets = cli.add_subcommand("tickets", "outage tickets");
+  tickets->require_subcommand(1);
+  auto* add = tickets->add_subcommand("add", "report a fault (idempotent on --request-id)");
+  v1::CreateTicketRequest create;
+  std::string request_id, name, phone, address, channel = "hotline", first_contact, language;
+  double lat = 0, lon = 0;
+  unsigned priority = 0;
+  std::vector<std::string> skills;
+  add->add_option("--request-id", request_id, "idempotency key, e.g. hotline:call-88231")->required();
+  add->add_option("--name", name, "customer name")->required();
+  add->add_option("--phone", phone, "customer phone, e.g. +8613800138000")->required();
+  add->add_option("--lat", lat, "fault latitude, WGS84 degrees")->required();
+  add->add_option("--lon", lon, "fault longitude, WGS84 degrees")->required();
+  add->add_option("--address", address, "address as told by the customer")->required();
+  add->add_option("--channel", channel, "first-contact channel: hotline, service_counter, app, web");
+  add->add_option("--first-contact", first_contact, "first contact time, e.g. 2026-11-22T14:05+08:00 (default now)");
+  add->add_option("--priority", priority, "0 normal .. 9 highest");
+  add->add_option("--skill", skills, "required skill (repeatable)");
+  add->add_option("--language", language, "customer language: zh-CN (default) or en");
+
+  auto* list = tickets->add_subcommand("list", "list tickets");
+  std::vector<std::string> statuses, zones;
+  std::string crew;
+  list->add_option("--status", statuses, "filter by status (repeatable), e.g. reported");
+  list->add_option("--zone", zones, "filter by zone class (repeatable): urban, rural, remote");
+  list->add_option("--crew", crew, "filter by owning crew id");
+
+  auto* show = tickets->add_subcommand("show", "one ticket with its timeline");
+  std::string show_id;
+  show->add_option("id", show_id, "ticket id")->required();
+
+  CLI11_PARSE(cli, argc, argv);
+
+  auto channel_ptr = grpc::CreateChannel(o.server, grpc::InsecureChannelCredentials());
+  auto stub = v1::DispatchService::NewStub(channel_ptr);
+
+  if (health->parsed()) {
+    auto hstub = grpc::health::v1::Health::NewStub(channel_ptr);
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse resp;
+    const auto s = hstub->Check(context(o).get(), req, &resp);
+    if (!s.ok()) return fail(s);
+    std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()) << "\n";
+    return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
+  }
+
+  if (add->parsed()) {
+    create.set_client_request_id(request_id);
+    create.mutable_customer()->set_name(name);
+    create.mutable_customer()->set_phone(phone);
+    create.mutable_customer()->set_language(language);
+    create.mutable_location()->set_lat(lat);
+    create.mutable_location()->set_lon(lon);
+    create.set_address(address);
+    create.set_priority(priority);
+    v1::Channel ch;
+    if (!parse_enum(channel, "CHANNEL_", v1::Channel_Parse, &ch)) {
+      std::cerr << "linecrewctl: --channel: '" << channel << "' is not hotline, service_counter, app or web\n";
+      return 2;
+    }
+    create.set_first_contact_channel(ch);
+    if (!first_contact.empty()) {
+      try {
+        const auto t = linecrew::parse_utc(first_contact, "--first-contact");
+        create.mutable_first_contact_time()->set_seconds(t.time_since_epoch().count());
+      } catch (const linecrew::Error& e) {
+        std::cerr << "linecrewctl: " << e.what() << "\n";
+        return 2;
+      }
+    }
+    for (const auto& s : skills) create.add_required_skills(s);
+    v1::CreateTicketResponse resp;
+    const auto s = stub->CreateTicket(context(o).get(), create, &resp);
+    if (!s.ok()) return fail(s);
+    if (o.json) {
+      print_json(resp);
+    } else {
+      print_table({&resp.ticket()});
+      if (!resp.created()) std::cout << "(already reported with this request id: nothing new stored)\n";
+    }
+    return 0;
+  }
+
+  if (list->parsed()) {
+    v1::ListTicketsRequest req;
+    for (const auto& st : statuses) {
+      v1::TicketStatus v;
+      if (!parse_enum(st, "TICKET_STATUS_", v1::TicketStatus_Parse, &v)) {
+        std::cerr << "linecrewctl: --status: unknown status '" << st << "'\n";
+        return 2;
+      }
+      req.add_statuses(v);
+    }
+    for (const auto& z : zones) {
+      v1::ZoneClass v;
+      if (!parse_enum(z, "ZONE_CLASS_", v1::ZoneClass_Parse, &v)) {
+        std::cerr << "linecrewctl: --zone: '" << z << "' is not urban, rural or remote\n";
+        return 2;
+      }
+      req.add_zone_classes(v);
+    }
+    req.set_crew_id(crew);
+    req.set_page_size(1000);
+    v1::ListTicketsResponse all;
+    do {
+      v1::ListTicketsResponse page;
+      const auto s = stub->ListTickets(context(o).get(), req, &page);
+      if (!s.ok()) return fail(s);
+      for (auto& t : *page.mutable_tickets()) *all.add_tickets() = std::move(t);
+      req.set_page_token(page.next_page_token());
+    } while (!req.page_token().empty());
+    if (o.json) {
+      print_json(all);
+    } else {
+      std::vector<const v1::Ticket*> rows;
+      for (const auto& t : all.tickets()) rows.push_back(&t);
+      print_table(rows);
+      std::cout << all.tickets_size() << " ticket(s)\n";
+    }
+    return 0;
+  }
+
+  if (show->parsed()) {
+    v1::GetTicketRequest req;
+    req.set_ticket_id(show_id);
+    v1::GetTicketResponse resp;
+    const auto s = stub->GetTicket(context(o).get(), req, &resp);
+    if (!s.ok()) return fail(s);
+    if (o.json) {
+      print_json(resp);
+      return 0;
+    }
+    const v1::Ticket& t = resp.ticket();
+    print_table({&t});
+    std::cout << "customer: " << t.customer().name() << " " << t.customer().phone() << "\n"
+              << "effective deadline: " << utc(t.effective_deadline()) << "\n"
+              << "compliance: " << lower_enum(v1::Compliance_Name(t.compliance().compliance()), "COMPLIANCE_")
+              << " (" << t.compliance().reason() << ")\n"
+              << "timeline:\n";
+    for (const auto& e : t.timeline())
+      std::cout << "  " << utc(e.time()) << "  " << lower_enum(v1::TicketEventKind_Name(e.kind()), "TICKET_EVENT_KIND_")
+                << "  " << e.actor() << "  " << e.detail() << "\n";
+    return 0;
+  }
+  return 0;
+}

@@ -1,0 +1,61 @@
+// linecrew-server: the dispatch server.
+//   linecrew-server --config config/server.json [--listen HOST:PORT] [--data-dir DIR] [--port-file F]
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "app/server.h"
+#include "linecrew/core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App cli{"linecrew-server: outage dispatch server (gRPC, SQLite)"};
+  std::string config_path, listen, data_dir, port_file;
+  cli.add_option("--config", config_path, "server configuration file (JSON)")->required();
+  cli.add_option("--listen", listen, "override the listen address, HOST:PORT (port 0: any free port)");
+  cli.add_option("--data-dir", data_dir, "override the data directory");
+  cli.add_option("--port-file", port_file, "write the bound port to this file once serving");
+  CLI11_PARSE(cli, argc, argv);
+
+  // SIGINT/SIGTERM are taken by a waiting thread: a graceful drain, not a kill.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  try {
+    linecrew::app::ServerConfig config = linecrew::app::ServerConfig::load_file(config_path);
+    if (!listen.empty()) config.listen = listen;
+    if (!data_dir.empty()) config.data_dir = data_dir;
+    linecrew::SystemClock clock;
+    linecrew::app::Server server(config, clock);
+    if (server.recovered_from_unclean_shutdown())
+      std::cerr << "linecrew-server: the last run did not shut down cleanly; integrity_check ok\n";
+    const std::string host = config.listen.substr(0, config.listen.rfind(':'));
+    std::cout << "linecrew-server: serving on " << host << ":" << server.port() << " (data "
+              << config.data_dir << ")" << std::endl;
+    if (!port_file.empty()) {
+      const std::string tmp = port_file + ".tmp";
+      std::ofstream(tmp) << server.port() << "\n";
+      std::rename(tmp.c_str(), port_file.c_str());
+    }
+    std::thread stopper([&] {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      std::cout << "linecrew-server: signal " << sig << ", draining" << std::endl;
+      server.shutdown();
+    });
+    stopper.detach();
+    server.wait();
+    std::cout << "linecrew-server: stopped" << std::endl;
+    return 0;
+  } catch (const linecrew::Error& e) {
+    std::cerr << "linecrew-server: cannot start: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "linecrew-server: cannot start: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,165 @@
+#include "rpc/convert.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "linecrew/core/error.h"
+
+namespace linecrew::rpc {
+
+namespace {
+
+// Our enums list their values in the proto's order, after UNSPECIFIED = 0.
+template <class Domain>
+int proto_value(Domain d) {
+  return static_cast<int>(d) + 1;
+}
+
+template <class Domain, class IsValid>
+std::optional<Domain> domain_value(int v, IsValid is_valid) {
+  if (v == 0 || !is_valid(v)) return std::nullopt;
+  return static_cast<Domain>(v - 1);
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::toupper(c); });
+  return out;
+}
+
+v1::Compliance to_proto(Compliance c) {
+  switch (c) {
+    case Compliance::kPending: return v1::COMPLIANCE_PENDING;
+    case Compliance::kOnTime: return v1::COMPLIANCE_ON_TIME;
+    case Compliance::kLateExcused: return v1::COMPLIANCE_LATE_EXCUSED;
+    case Compliance::kViolation: return v1::COMPLIANCE_VIOLATION;
+  }
+  return v1::COMPLIANCE_UNSPECIFIED;
+}
+
+}  // namespace
+
+TimePoint from_proto(const google::protobuf::Timestamp& ts) { return TimePoint(Duration(ts.seconds())); }
+
+void to_proto(TimePoint t, google::protobuf::Timestamp* out) {
+  out->set_seconds(t.time_since_epoch().count());
+  out->set_nanos(0);
+}
+
+void to_proto(Duration d, google::protobuf::Duration* out) {
+  out->set_seconds(d.count());
+  out->set_nanos(0);
+}
+
+v1::ZoneClass to_proto(ZoneClass z) { return static_cast<v1::ZoneClass>(proto_value(z)); }
+v1::TicketStatus to_proto(TicketStatus s) { return static_cast<v1::TicketStatus>(proto_value(s)); }
+
+TicketDraft draft_from_proto(const v1::CreateTicketRequest& req) {
+  TicketDraft d;
+  d.client_request_id = req.client_request_id();
+  d.customer = {req.customer().name(), req.customer().phone(), req.customer().language()};
+  if (req.has_location()) {
+    try {
+      d.location = GeoPoint(req.location().lat(), req.location().lon());
+    } catch (const Error& e) {
+      throw e.prefixed("location");
+    }
+  }
+  d.address = req.address();
+  d.priority = req.priority();
+  if (req.has_first_contact_time()) d.first_contact = from_proto(req.first_contact_time());
+  if (req.first_contact_channel() != v1::CHANNEL_UNSPECIFIED) {
+    d.channel = domain_value<Channel>(req.first_contact_channel(), v1::Channel_IsValid);
+    if (!d.channel) throw_invalid("first_contact_channel", "unknown value " + std::to_string(req.first_contact_channel()));
+  }
+  if (req.has_earliest_start()) d.earliest_start = from_proto(req.earliest_start());
+  if (req.has_service_duration()) {
+    if (req.service_duration().seconds() < 0 || req.service_duration().nanos() < 0)
+      throw_invalid("service_duration", "must not be negative");
+    d.service_duration = Duration(req.service_duration().seconds());
+  }
+  d.required_skills.assign(req.required_skills().begin(), req.required_skills().end());
+  if (req.kind() != v1::TICKET_KIND_UNSPECIFIED) {
+    const auto kind = domain_value<TicketKind>(req.kind(), v1::TicketKind_IsValid);
+    if (!kind) throw_invalid("kind", "unknown value " + std::to_string(req.kind()));
+    d.kind = *kind;
+  }
+  if (req.has_appointment_time()) d.appointment = from_proto(req.appointment_time());
+  if (!req.parent_ticket_id().empty()) throw_invalid("parent_ticket_id", "follow-up tickets are not supported yet");
+  d.description = req.description();
+  return d;
+}
+
+void to_proto(const Ticket& t, TimePoint now, bool include_timeline, v1::Ticket* out) {
+  out->set_id(t.id.str());
+  out->set_client_request_id(t.client_request_id);
+  out->mutable_customer()->set_name(t.customer.name);
+  out->mutable_customer()->set_phone(t.customer.phone);
+  out->mutable_customer()->set_language(t.customer.language);
+  out->mutable_location()->set_lat(t.location.lat());
+  out->mutable_location()->set_lon(t.location.lon());
+  out->set_address(t.address);
+  out->set_zone_class(to_proto(t.zone_class));
+  out->set_priority(t.priority);
+  to_proto(t.first_contact, out->mutable_first_contact_time());
+  out->set_first_contact_channel(static_cast<v1::Channel>(proto_value(t.channel)));
+  to_proto(t.deadline, out->mutable_deadline());
+  to_proto(t.effective_deadline(), out->mutable_effective_deadline());
+  if (t.earliest_start) to_proto(*t.earliest_start, out->mutable_earliest_start());
+  if (t.appointment) to_proto(*t.appointment, out->mutable_appointment_time());
+  to_proto(t.service_duration, out->mutable_service_duration());
+  for (const auto& s : t.required_skills) out->add_required_skills(s);
+  out->set_status(to_proto(t.status));
+  out->set_owner_crew_id(t.owner.str());
+  out->set_pinned_crew_id(t.pinned.str());
+  const ComplianceVerdict v = t.compliance(now);
+  out->mutable_compliance()->set_compliance(to_proto(v.compliance));
+  to_proto(v.late_by, out->mutable_compliance()->mutable_late_by());
+  out->mutable_compliance()->set_reason(v.reason);
+  out->set_version(t.version);
+  out->set_tracking_token(t.tracking_token);
+  out->set_kind(static_cast<v1::TicketKind>(proto_value(t.kind)));
+  out->set_description(t.description);
+  if (include_timeline) {
+    for (const TicketEvent& e : t.timeline) {
+      v1::TicketEvent* pe = out->add_timeline();
+      to_proto(e.time, pe->mutable_time());
+      to_proto(e.time, pe->mutable_recorded_time());
+      v1::TicketEventKind kind = v1::TICKET_EVENT_KIND_UNSPECIFIED;
+      v1::TicketEventKind_Parse("TICKET_EVENT_KIND_" + upper(e.kind), &kind);
+      pe->set_kind(kind);
+      pe->set_actor(e.actor);
+      pe->set_detail(e.detail);
+    }
+  }
+  if (!t.timeline.empty()) to_proto(t.timeline.back().time, out->mutable_last_progress_time());
+}
+
+storage::TicketFilter filter_from_proto(const v1::ListTicketsRequest& req) {
+  storage::TicketFilter f;
+  for (int i = 0; i < req.zone_classes_size(); ++i) {
+    const auto z = domain_value<ZoneClass>(req.zone_classes(i), v1::ZoneClass_IsValid);
+    if (!z) throw_invalid("zone_classes[" + std::to_string(i) + "]", "unknown zone class");
+    f.zone_classes.push_back(*z);
+  }
+  for (int i = 0; i < req.statuses_size(); ++i) {
+    const auto s = domain_value<TicketStatus>(req.statuses(i), v1::TicketStatus_IsValid);
+    if (!s) throw_invalid("statuses[" + std::to_string(i) + "]", "unknown status");
+    f.statuses.push_back(*s);
+  }
+  if (req.at_risk_only()) throw_invalid("at_risk_only", "risk needs the planner, which is not built yet");
+  if (!req.crew_id().empty()) f.owner = CrewId(req.crew_id());
+  if (req.has_first_contact_from()) f.first_contact_from = from_proto(req.first_contact_from());
+  if (req.has_first_contact_to()) f.first_contact_to = from_proto(req.first_contact_to());
+  if (req.page_size() > 1000) throw_invalid("page_size", std::to_string(req.page_size()) + " is above 1000");
+  f.limit = req.page_size() == 0 ? 100 : req.page_size();
+  if (!req.page_token().empty()) {
+    const std::string& tok = req.page_token();
+    if (tok.size() > 18 || !std::all_of(tok.begin(), tok.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      throw_invalid("page_token", "not a token returned by ListTickets");
+    f.after = std::stoll(tok);
+  }
+  return f;
+}
+
+}  // namespace linecrew::rpc

@@ -1,0 +1,25 @@
+// Protobuf <-> domain conversion, at the edge only. Incoming values are
+// validated by the domain types; errors name the proto field path.
+#pragma once
+
+#include <google/protobuf/timestamp.pb.h>
+
+#include "linecrew/core/ticket.h"
+#include "linecrew/v1/dispatch.pb.h"
+#include "storage/ticket_store.h"
+
+namespace linecrew::rpc {
+
+TimePoint from_proto(const google::protobuf::Timestamp& ts);
+void to_proto(TimePoint t, google::protobuf::Timestamp* out);
+void to_proto(Duration d, google::protobuf::Duration* out);
+
+TicketDraft draft_from_proto(const v1::CreateTicketRequest& req);
+// `now` decides the compliance verdict of a ticket not yet arrived.
+void to_proto(const Ticket& t, TimePoint now, bool include_timeline, v1::Ticket* out);
+storage::TicketFilter filter_from_proto(const v1::ListTicketsRequest& req);
+
+v1::ZoneClass to_proto(ZoneClass z);
+v1::TicketStatus to_proto(TicketStatus s);
+
+}  // namespace linecrew::rpc

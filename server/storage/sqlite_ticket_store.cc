@@ -1,0 +1,294 @@
+#include "sqlite_ticket_store.h"
+
+#include <array>
+#include <cstdio>
+#include <sstream>
+
+#include "linecrew/core/error.h"
+
+namespace linecrew::storage {
+
+namespace {
+
+// Versioned migrations: entry i brings the schema from version i to i + 1.
+// Never edit a released entry; append a new one.
+constexpr std::array kMigrations = {
+    R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE tickets(
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  client_request_id TEXT NOT NULL UNIQUE,
+  fingerprint TEXT NOT NULL,
+  customer_name TEXT NOT NULL,
+  customer_phone TEXT NOT NULL,
+  customer_language TEXT NOT NULL,
+  lat REAL NOT NULL,
+  lon REAL NOT NULL,
+  address TEXT NOT NULL,
+  zone_class TEXT NOT NULL,
+  zone_name TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  first_contact INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  deadline INTEGER NOT NULL,
+  earliest_start INTEGER,
+  appointment INTEGER,
+  service_s INTEGER NOT NULL,
+  skills TEXT NOT NULL,
+  description TEXT NOT NULL,
+  status TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  pinned TEXT NOT NULL,
+  arrival INTEGER,
+  version INTEGER NOT NULL,
+  tracking_token TEXT NOT NULL UNIQUE,
+  created INTEGER NOT NULL);
+CREATE INDEX tickets_status ON tickets(status);
+CREATE INDEX tickets_owner ON tickets(owner);
+CREATE TABLE ticket_events(
+  ticket_seq INTEGER NOT NULL REFERENCES tickets(seq),
+  n INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  PRIMARY KEY(ticket_seq, n));
+CREATE TABLE contacts(
+  ticket_seq INTEGER NOT NULL REFERENCES tickets(seq),
+  n INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  proposed INTEGER NOT NULL,
+  consent TEXT NOT NULL,
+  PRIMARY KEY(ticket_seq, n));
+)sql",
+};
+
+std::int64_t secs(TimePoint t) { return t.time_since_epoch().count(); }
+TimePoint at(std::int64_t s) { return TimePoint(Duration(s)); }
+std::optional<std::int64_t> secs(const std::optional<TimePoint>& t) {
+  return t ? std::optional<std::int64_t>(secs(*t)) : std::nullopt;
+}
+std::optional<TimePoint> at(const std::optional<std::int64_t>& s) {
+  return s ? std::optional<TimePoint>(at(*s)) : std::nullopt;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string part; std::getline(in, part, ',');)
+    if (!part.empty()) out.push_back(part);
+  return out;
+}
+
+constexpr const char* kColumns =
+    "seq, id, client_request_id, fingerprint, customer_name, customer_phone, customer_language, lat, lon, address, "
+    "zone_class, zone_name, priority, first_contact, channel, kind, deadline, earliest_start, appointment, "
+    "service_s, skills, description, status, owner, pinned, arrival, version, tracking_token, created";
+
+// Reads a row selected with kColumns. Values were validated on the way in;
+// a row that no longer parses is a broken invariant (kInternal).
+Ticket read_row(const Statement& s, std::int64_t& seq) {
+  const auto must = [](auto opt, const char* what) {
+    if (!opt) throw Error(ErrorCode::kInternal, "storage", std::string("corrupt ") + what + " in tickets");
+    return *opt;
+  };
+  Ticket t;
+  seq = s.int64(0);
+  t.id = TicketId(s.text(1));
+  t.client_request_id = s.text(2);
+  t.fingerprint = s.text(3);
+  t.customer = {s.text(4), s.text(5), s.text(6)};
+  t.location = GeoPoint(s.real(7), s.real(8));
+  t.address = s.text(9);
+  t.zone_class = must(parse_zone_class(s.text(10)), "zone_class");
+  t.zone_name = s.text(11);
+  t.priority = static_cast<std::uint32_t>(s.int64(12));
+  t.first_contact = at(s.int64(13));
+  t.channel = must(parse_channel(s.text(14)), "channel");
+  t.kind = must(parse_ticket_kind(s.text(15)), "kind");
+  t.deadline = at(s.int64(16));
+  t.earliest_start = at(s.optional_int64(17));
+  t.appointment = at(s.optional_int64(18));
+  t.service_duration = Duration(s.int64(19));
+  t.required_skills = split(s.text(20));
+  t.description = s.text(21);
+  t.status = must(parse_ticket_status(s.text(22)), "status");
+  if (const auto o = s.text(23); !o.empty()) t.owner = CrewId(o);
+  if (const auto p = s.text(24); !p.empty()) t.pinned = CrewId(p);
+  t.arrival = at(s.optional_int64(25));
+  t.version = static_cast<std::uint64_t>(s.int64(26));
+  t.tracking_token = s.text(27);
+  t.created = at(s.int64(28));
+  return t;
+}
+
+}  // namespace
+
+SqliteTicketStore::SqliteTicketStore(const std::string& path) : db_(Database::open(path)) {
+  const int version = db_.user_version();
+  if (version > static_cast<int>(kMigrations.size()))
+    throw Error(ErrorCode::kUnavailable, path,
+                "schema version " + std::to_string(version) + " is newer than this server knows (" +
+                    std::to_string(kMigrations.size()) + ")");
+  for (int v = version; v < static_cast<int>(kMigrations.size()); ++v) {
+    Transaction tx(db_);
+    db_.exec(kMigrations[static_cast<std::size_t>(v)]);
+    db_.set_user_version(v + 1);
+    tx.commit();
+  }
+  Statement mark = db_.prepare("SELECT value FROM meta WHERE key = 'open'");
+  unclean_ = mark.step() && mark.text(0) == "1";
+  if (unclean_) {
+    const std::string result = db_.integrity_check();
+    if (result != "ok") throw Error(ErrorCode::kUnavailable, path, "integrity_check failed: " + result);
+  }
+  db_.exec("INSERT INTO meta(key, value) VALUES('open', '1') ON CONFLICT(key) DO UPDATE SET value = '1'");
+}
+
+SqliteTicketStore::~SqliteTicketStore() {
+  try {
+    db_.exec("UPDATE meta SET value = '0' WHERE key = 'open'");
+  } catch (...) {  // a destructor must not throw; the next open runs integrity_check
+  }
+}
+
+CreateResult SqliteTicketStore::create(Ticket t) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  {
+    Statement find = db_.prepare("SELECT id, fingerprint FROM tickets WHERE client_request_id = ?");
+    find.bind(1, t.client_request_id);
+    if (find.step()) {
+      if (find.text(1) != t.fingerprint)
+        throw Error(ErrorCode::kAlreadyExists, "client_request_id",
+                    "'" + t.client_request_id + "' was already used for ticket " + find.text(0) +
+                        " with different content");
+      const TicketId existing(find.text(0));
+      return {*get_locked(existing), false};
+    }
+  }
+  Statement next = db_.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets");
+  next.step();
+  const std::int64_t seq = next.int64(0);
+  char id[32];
+  std::snprintf(id, sizeof id, "T-%06lld", static_cast<long long>(seq));
+  t.id = TicketId(id);
+  t.version = 1;
+
+  Statement ins = db_.prepare(std::string("INSERT INTO tickets(") + kColumns +
+                              ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  ins.bind_all(seq, t.id.str(), t.client_request_id, t.fingerprint, t.customer.name, t.customer.phone,
+               t.customer.language, t.location.lat(), t.location.lon(), t.address, to_string(t.zone_class),
+               t.zone_name, static_cast<std::int64_t>(t.priority), secs(t.first_contact), to_string(t.channel),
+               to_string(t.kind), secs(t.deadline), secs(t.earliest_start), secs(t.appointment),
+               static_cast<std::int64_t>(t.service_duration.count()), join(t.required_skills), t.description,
+               to_string(t.status), t.owner.str(), t.pinned.str(), secs(t.arrival),
+               static_cast<std::int64_t>(t.version), t.tracking_token, secs(t.created));
+  ins.run();
+
+  Statement ev = db_.prepare("INSERT INTO ticket_events(ticket_seq, n, time, kind, actor, detail) VALUES(?,?,?,?,?,?)");
+  for (std::size_t n = 0; n < t.timeline.size(); ++n) {
+    const TicketEvent& e = t.timeline[n];
+    ev.bind_all(seq, static_cast<std::int64_t>(n), secs(e.time), e.kind, e.actor, e.detail).run();
+  }
+  Statement ct =
+      db_.prepare("INSERT INTO contacts(ticket_seq, n, time, reason, proposed, consent) VALUES(?,?,?,?,?,?)");
+  for (std::size_t n = 0; n < t.contacts.size(); ++n) {
+    const ContactRecord& c = t.contacts[n];
+    ct.bind_all(seq, static_cast<std::int64_t>(n), secs(c.time), to_string(c.reason), secs(c.proposed_time),
+                to_string(c.consent))
+        .run();
+  }
+  tx.commit();
+  return {std::move(t), true};
+}
+
+std::optional<Ticket> SqliteTicketStore::get(const TicketId& id) {
+  std::lock_guard lock(mu_);
+  return get_locked(id);
+}
+
+std::optional<Ticket> SqliteTicketStore::get_locked(const TicketId& id) {
+  Statement s = db_.prepare(std::string("SELECT ") + kColumns + " FROM tickets WHERE id = ?");
+  s.bind(1, id.str());
+  if (!s.step()) return std::nullopt;
+  std::int64_t seq = 0;
+  Ticket t = read_row(s, seq);
+  load_children(t);
+  return t;
+}
+
+void SqliteTicketStore::load_children(Ticket& t) {
+  Statement ev = db_.prepare(
+      "SELECT e.time, e.kind, e.actor, e.detail FROM ticket_events e JOIN tickets t ON t.seq = e.ticket_seq "
+      "WHERE t.id = ? ORDER BY e.n");
+  ev.bind(1, t.id.str());
+  while (ev.step()) t.timeline.push_back({at(ev.int64(0)), ev.text(1), ev.text(2), ev.text(3)});
+  Statement ct = db_.prepare(
+      "SELECT c.time, c.reason, c.proposed, c.consent FROM contacts c JOIN tickets t ON t.seq = c.ticket_seq "
+      "WHERE t.id = ? ORDER BY c.n");
+  ct.bind(1, t.id.str());
+  while (ct.step()) {
+    const auto reason = parse_delay_reason(ct.text(1));
+    const auto consent = parse_consent(ct.text(3));
+    if (!reason || !consent) throw Error(ErrorCode::kInternal, "storage", "corrupt contact record");
+    t.contacts.push_back({at(ct.int64(0)), *reason, at(ct.int64(2)), *consent});
+  }
+}
+
+TicketPage SqliteTicketStore::list(const TicketFilter& f) {
+  std::lock_guard lock(mu_);
+  std::string sql = std::string("SELECT ") + kColumns + " FROM tickets WHERE seq > ?";
+  std::vector<std::string> texts;
+  const auto in_list = [&](const char* column, const auto& values) {
+    if (values.empty()) return;
+    sql += std::string(" AND ") + column + " IN (";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      sql += i ? ",?" : "?";
+      texts.emplace_back(to_string(values[i]));
+    }
+    sql += ")";
+  };
+  in_list("zone_class", f.zone_classes);
+  in_list("status", f.statuses);
+  if (!f.owner.empty()) {
+    sql += " AND owner = ?";
+    texts.push_back(f.owner.str());
+  }
+  if (f.first_contact_from) sql += " AND first_contact >= " + std::to_string(secs(*f.first_contact_from));
+  if (f.first_contact_to) sql += " AND first_contact < " + std::to_string(secs(*f.first_contact_to));
+  sql += " ORDER BY seq LIMIT ?";
+  Statement s = db_.prepare(sql);
+  int i = 1;
+  s.bind(i++, f.after);
+  for (const auto& t : texts) s.bind(i++, t);
+  s.bind(i++, static_cast<std::int64_t>(f.limit) + 1);  // one more tells whether a next page exists
+  TicketPage page;
+  std::int64_t seq = 0;
+  while (s.step()) {
+    if (page.tickets.size() == f.limit) {
+      page.next_after = seq;
+      break;
+    }
+    page.tickets.push_back(read_row(s, seq));
+  }
+  for (Ticket& t : page.tickets) load_children(t);
+  return page;
+}
+
+std::int64_t SqliteTicketStore::count() {
+  std::lock_guard lock(mu_);
+  Statement s = db_.prepare("SELECT COUNT(*) FROM tickets");
+  s.step();
+  return s.int64(0);
+}
+
+}  // namespace linecrew::storage

@@ -1,0 +1,48 @@
+// Storage of tickets behind an interface, so a networked database can back
+// several server instances later. Every mutating call is durable when it
+// returns (the caller acknowledges only after that).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "linecrew/core/ticket.h"
+
+namespace linecrew::storage {
+
+struct TicketFilter {
+  std::vector<ZoneClass> zone_classes;  // empty: all
+  std::vector<TicketStatus> statuses;   // empty: all
+  CrewId owner;                         // empty: any owner
+  std::optional<TimePoint> first_contact_from;
+  std::optional<TimePoint> first_contact_to;
+  std::uint32_t limit = 100;
+  std::int64_t after = 0;  // page cursor: the last row's position from the previous page
+};
+
+struct TicketPage {
+  std::vector<Ticket> tickets;
+  std::int64_t next_after = 0;  // 0: no more pages
+};
+
+struct CreateResult {
+  Ticket ticket;
+  bool created;  // false: an idempotent replay of an earlier create
+};
+
+class TicketStore {
+ public:
+  virtual ~TicketStore() = default;
+
+  // Stores a new ticket from intake and assigns its id. Idempotent on
+  // client_request_id: the same fingerprint returns the stored ticket,
+  // another fingerprint throws Error(kAlreadyExists, "client_request_id").
+  virtual CreateResult create(Ticket ticket) = 0;
+  virtual std::optional<Ticket> get(const TicketId& id) = 0;
+  virtual TicketPage list(const TicketFilter& filter) = 0;
+  virtual std::int64_t count() = 0;
+};
+
+}  // namespace linecrew::storage

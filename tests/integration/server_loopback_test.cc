@@ -1,0 +1,184 @@
+// The real linecrew-server process over real gRPC on loopback, with a real
+// SQLite file.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "linecrew/core/time.h"
+#include "linecrew/v1/dispatch.grpc.pb.h"
+#include "server_process.h"
+
+namespace linecrew {
+namespace {
+
+using testing::ServerProcess;
+using testing::TempDir;
+
+std::unique_ptr<grpc::ClientContext> ctx() {
+  auto c = std::make_unique<grpc::ClientContext>();
+  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return c;
+}
+
+v1::CreateTicketRequest request(const std::string& id, double lat, double lon) {
+  v1::CreateTicketRequest r;
+  r.set_client_request_id(id);
+  r.mutable_customer()->set_name("李女士");
+  r.mutable_customer()->set_phone("+8613800138000");
+  r.mutable_location()->set_lat(lat);
+  r.mutable_location()->set_lon(lon);
+  r.set_address("1 Grid Road");
+  r.set_first_contact_channel(v1::CHANNEL_HOTLINE);
+  // 14:05 local (UTC+8) today-ish: a fixed time keeps deadlines checkable.
+  r.mutable_first_contact_time()->set_seconds(parse_utc("2026-11-22T14:05:00+08:00").time_since_epoch().count());
+  return r;
+}
+
+class ServerLoopback : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server = std::make_unique<ServerProcess>(testing::make_config(dir, dir.file("data")), dir.file("data"));
+    ASSERT_TRUE(server->start()) << server->stderr_text();
+    connect();
+  }
+  void connect() {
+    channel = grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials());
+    stub = v1::DispatchService::NewStub(channel);
+  }
+
+  TempDir dir{"loopback"};
+  std::unique_ptr<ServerProcess> server;
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<v1::DispatchService::Stub> stub;
+};
+
+TEST_F(ServerLoopback, PassesTheGrpcHealthCheck) {
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  grpc::health::v1::HealthCheckRequest req;
+  grpc::health::v1::HealthCheckResponse resp;
+  const grpc::Status s = health->Check(ctx().get(), req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST_F(ServerLoopback, TicketsGetTheDeadlineOfTheirZone) {
+  const struct {
+    const char* id;
+    double lat, lon;
+    v1::ZoneClass zone;
+    long limit_min;
+  } cases[] = {{"u", 30.25, 120.15, v1::ZONE_CLASS_URBAN, 45},
+               {"r", 30.05, 120.35, v1::ZONE_CLASS_RURAL, 90},
+               {"m", 30.75, 119.55, v1::ZONE_CLASS_REMOTE, 120}};
+  for (const auto& c : cases) {
+    v1::CreateTicketResponse resp;
+    const grpc::Status s = stub->CreateTicket(ctx().get(), request(c.id, c.lat, c.lon), &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_TRUE(resp.created());
+    EXPECT_EQ(resp.ticket().zone_class(), c.zone) << c.id;
+    EXPECT_EQ(resp.ticket().deadline().seconds() - resp.ticket().first_contact_time().seconds(), c.limit_min * 60);
+    EXPECT_EQ(resp.ticket().status(), v1::TICKET_STATUS_REPORTED);
+    EXPECT_GE(resp.ticket().tracking_token().size(), 22u);  // 128 bits, base64url
+
+    v1::GetTicketRequest get;
+    get.set_ticket_id(resp.ticket().id());
+    v1::GetTicketResponse got;
+    ASSERT_TRUE(stub->GetTicket(ctx().get(), get, &got).ok());
+    EXPECT_EQ(got.ticket().deadline().seconds(), resp.ticket().deadline().seconds());
+    EXPECT_EQ(got.ticket().timeline_size(), 1);
+  }
+  v1::ListTicketsRequest list;
+  list.add_zone_classes(v1::ZONE_CLASS_RURAL);
+  v1::ListTicketsResponse listed;
+  ASSERT_TRUE(stub->ListTickets(ctx().get(), list, &listed).ok());
+  ASSERT_EQ(listed.tickets_size(), 1);
+  EXPECT_EQ(listed.tickets(0).client_request_id(), "r");
+}
+
+TEST_F(ServerLoopback, CreateIsIdempotentOnTheRequestId) {
+  v1::CreateTicketResponse first, again;
+  ASSERT_TRUE(stub->CreateTicket(ctx().get(), request("same", 30.25, 120.15), &first).ok());
+  ASSERT_TRUE(stub->CreateTicket(ctx().get(), request("same", 30.25, 120.15), &again).ok());
+  EXPECT_FALSE(again.created());
+  EXPECT_EQ(again.ticket().id(), first.ticket().id());
+  v1::CreateTicketResponse clash;
+  const grpc::Status s = stub->CreateTicket(ctx().get(), request("same", 30.26, 120.15), &clash);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_NE(s.error_message().find("client_request_id"), std::string::npos) << s.error_message();
+}
+
+TEST_F(ServerLoopback, BadInputIsRejectedNamingTheFieldAndStoresNothing) {
+  const auto expect_invalid = [&](v1::CreateTicketRequest r, const std::string& field) {
+    v1::CreateTicketResponse resp;
+    const grpc::Status s = stub->CreateTicket(ctx().get(), r, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_EQ(s.error_message().rfind(field, 0), 0u) << s.error_message();
+  };
+  expect_invalid(request("bad1", 91, 120), "location.lat");
+  expect_invalid(request("bad2", 30, std::nan("")), "location.lon");
+  auto no_phone = request("bad3", 30.25, 120.15);
+  no_phone.mutable_customer()->clear_phone();
+  expect_invalid(no_phone, "customer.phone");
+  auto no_channel = request("bad4", 30.25, 120.15);
+  no_channel.set_first_contact_channel(v1::CHANNEL_UNSPECIFIED);
+  expect_invalid(no_channel, "first_contact_channel");
+
+  v1::ListTicketsResponse listed;
+  ASSERT_TRUE(stub->ListTickets(ctx().get(), v1::ListTicketsRequest(), &listed).ok());
+  EXPECT_EQ(listed.tickets_size(), 0);
+
+  v1::GetTicketRequest get;
+  get.set_ticket_id("T-999999");
+  v1::GetTicketResponse got;
+  EXPECT_EQ(stub->GetTicket(ctx().get(), get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ServerLoopback, AcknowledgedTicketsSurviveKill9) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 50; ++i) {
+    v1::CreateTicketResponse resp;
+    ASSERT_TRUE(stub->CreateTicket(ctx().get(), request("k" + std::to_string(i), 30.25, 120.15), &resp).ok());
+    ids.push_back(resp.ticket().id());
+  }
+  server->kill(SIGKILL);
+  server->wait_exit();
+  ASSERT_TRUE(server->start()) << server->stderr_text();
+  EXPECT_NE(server->stderr_text().find("did not shut down cleanly"), std::string::npos) << server->stderr_text();
+  connect();
+  for (const auto& id : ids) {
+    v1::GetTicketRequest get;
+    get.set_ticket_id(id);
+    v1::GetTicketResponse got;
+    EXPECT_TRUE(stub->GetTicket(ctx().get(), get, &got).ok()) << id;
+  }
+}
+
+TEST(ServerStart, MalformedZoneOrPolicyFileStopsTheServerNamingIt) {
+  TempDir dir("badconfig");
+  const std::string config = testing::make_config(dir, dir.file("data"));
+  testing::write_file(dir.file("zones.geojson"), R"({"type":"FeatureCollection","features":[]})");
+  ServerProcess bad_zones(config, dir.file("data"));
+  EXPECT_FALSE(bad_zones.start());
+  EXPECT_EQ(bad_zones.wait_exit(), 2);
+  EXPECT_NE(bad_zones.stderr_text().find("zones.geojson: no zones"), std::string::npos) << bad_zones.stderr_text();
+
+  testing::make_config(dir, dir.file("data"));  // restores good zones
+  testing::write_file(dir.file("policy.json"), R"({"arrival_limit_minutes":{"urban":"soon"}})");
+  ServerProcess bad_policy(config, dir.file("data"));
+  EXPECT_FALSE(bad_policy.start());
+  EXPECT_EQ(bad_policy.wait_exit(), 2);
+  EXPECT_NE(bad_policy.stderr_text().find("policy.json: arrival_limit_minutes.urban"), std::string::npos)
+      << bad_policy.stderr_text();
+}
+
+TEST(ServerStart, RefusesAPlainTextNonLoopbackListener) {
+  TempDir dir("tls");
+  const std::string config = testing::make_config(dir, dir.file("data"));
+  testing::write_file(config, R"({"listen": "0.0.0.0:0", "data_dir": "data"})");
+  ServerProcess server(config, dir.file("data"));
+  EXPECT_FALSE(server.start());
+  EXPECT_NE(server.stderr_text().find("not a loopback address"), std::string::npos) << server.stderr_text();
+}
+
+}  // namespace
+}  // namespace linecrew

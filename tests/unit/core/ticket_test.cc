@@ -1,0 +1,102 @@
+#include <gtest/gtest.h>
+
+#include "linecrew/core/ticket.h"
+#include "test_support.h"
+
+namespace linecrew {
+namespace {
+
+using testing::at;
+using testing::config_path;
+using testing::expect_error;
+
+class Intake : public ::testing::Test {
+ protected:
+  ZoneMap zones = ZoneMap::load_file(config_path("zones.geojson"));
+  ServicePolicy policy;
+
+  static TicketDraft draft(double lat, double lon) {
+    TicketDraft d;
+    d.client_request_id = "hotline:call-1";
+    d.customer = {"李女士", "+86 138-0013-8000", ""};
+    d.location = GeoPoint(lat, lon);
+    d.address = "1 Grid Road";
+    d.first_contact = at("14:05");
+    d.channel = Channel::kHotline;
+    return d;
+  }
+};
+
+TEST_F(Intake, DeadlineFollowsTheZoneOfTheFaultLocation) {
+  const struct {
+    double lat, lon;
+    ZoneClass zone;
+    const char* deadline;
+  } cases[] = {{30.25, 120.15, ZoneClass::kUrban, "14:50"},
+               {30.05, 120.35, ZoneClass::kRural, "15:35"},
+               {30.75, 119.55, ZoneClass::kRemote, "16:05"},
+               {25.00, 125.00, ZoneClass::kUrban, "14:50"}};  // in no polygon: the urban default
+  for (const auto& c : cases) {
+    const Ticket t = intake(draft(c.lat, c.lon), zones, policy, at("14:06"));
+    EXPECT_EQ(t.zone_class, c.zone) << c.lat << "," << c.lon;
+    EXPECT_EQ(t.deadline, at(c.deadline)) << c.lat << "," << c.lon;
+    EXPECT_EQ(t.effective_deadline(), t.deadline);
+    EXPECT_EQ(t.status, TicketStatus::kReported);
+    EXPECT_TRUE(t.owner.empty());  // the dispatch desk owns it
+    ASSERT_EQ(t.timeline.size(), 1u);
+    EXPECT_EQ(t.timeline[0].kind, "reported");
+  }
+}
+
+TEST_F(Intake, NormalisesAndDefaults) {
+  TicketDraft d = draft(30.25, 120.15);
+  d.first_contact.reset();
+  const Ticket t = intake(d, zones, policy, at("09:00"));
+  EXPECT_EQ(t.customer.phone, "+8613800138000");
+  EXPECT_EQ(t.customer.language, "zh-CN");
+  EXPECT_EQ(t.first_contact, at("09:00"));
+  EXPECT_EQ(t.deadline, at("09:45"));
+  EXPECT_EQ(t.service_duration, policy.default_service);
+}
+
+TEST_F(Intake, AppointmentsSetTheDeadline) {
+  TicketDraft d = draft(30.25, 120.15);
+  d.kind = TicketKind::kScheduledVisit;
+  d.appointment = at("18:00");
+  EXPECT_EQ(intake(d, zones, policy, at("14:06")).deadline, at("18:00"));
+  d.appointment.reset();
+  expect_error([&] { intake(d, zones, policy, at("14:06")); }, ErrorCode::kInvalidArgument, "appointment_time");
+}
+
+TEST_F(Intake, BadFieldsAreNamed) {
+  const auto bad = [&](auto mutate, const std::string& needle) {
+    TicketDraft d = draft(30.25, 120.15);
+    mutate(d);
+    expect_error([&] { intake(d, zones, policy, at("14:06")); }, ErrorCode::kInvalidArgument, needle);
+  };
+  bad([](TicketDraft& d) { d.customer.phone = ""; }, "customer.phone: is required");
+  bad([](TicketDraft& d) { d.customer.phone = "12ab"; }, "customer.phone");
+  bad([](TicketDraft& d) { d.customer.name = ""; }, "customer.name: is required");
+  bad([](TicketDraft& d) { d.location.reset(); }, "location: is required");
+  bad([](TicketDraft& d) { d.priority = 10; }, "priority: 10 is outside");
+  bad([](TicketDraft& d) { d.channel.reset(); }, "first_contact_channel");
+  bad([](TicketDraft& d) { d.first_contact = at("15:00"); }, "first_contact_time");
+  bad([](TicketDraft& d) { d.service_duration = seconds(-1); }, "service_duration");
+  bad([](TicketDraft& d) { d.required_skills = {"HV switching"}; }, "required_skills[0]");
+  bad([](TicketDraft& d) { d.client_request_id = ""; }, "client_request_id");
+  bad([](TicketDraft& d) { d.customer.language = "fr"; }, "customer.language");
+}
+
+TEST_F(Intake, FingerprintChangesWithContentOnly) {
+  const TicketDraft a = draft(30.25, 120.15);
+  TicketDraft b = a;
+  EXPECT_EQ(fingerprint(a), fingerprint(b));
+  b.address = "2 Grid Road";
+  EXPECT_NE(fingerprint(a), fingerprint(b));
+  b = a;
+  b.location = GeoPoint(30.2500001, 120.15);
+  EXPECT_NE(fingerprint(a), fingerprint(b));
+}
+
+}  // namespace
+}  // namespace linecrew

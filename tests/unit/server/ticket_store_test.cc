@@ -1,0 +1,113 @@
+// SqliteTicketStore and app::Dispatch on a real SQLite file, driven directly
+// with a manual clock.
+#include <gtest/gtest.h>
+
+#include "app/dispatch.h"
+#include "linecrew/core/error.h"
+#include "server_process.h"
+#include "storage/sqlite_ticket_store.h"
+#include "test_support.h"
+
+namespace linecrew {
+namespace {
+
+using testing::at;
+using testing::config_path;
+
+class Store : public ::testing::Test {
+ protected:
+  testing::TempDir dir{"store"};
+  ManualClock clock{at("14:06")};
+  ServicePolicy policy;
+  ZoneMap zones = ZoneMap::load_file(config_path("zones.geojson"));
+
+  static TicketDraft draft(const std::string& id, double lat = 30.25, double lon = 120.15) {
+    TicketDraft d;
+    d.client_request_id = id;
+    d.customer = {"Li", "+8613800138000", "en"};
+    d.location = GeoPoint(lat, lon);
+    d.address = "1 Grid Road";
+    d.first_contact = at("14:05");
+    d.channel = Channel::kApp;
+    return d;
+  }
+};
+
+TEST_F(Store, StoresAndReadsBackEveryField) {
+  storage::SqliteTicketStore store(dir.file("a.db"));
+  app::Dispatch dispatch(clock, zones, policy, store);
+  TicketDraft d = draft("r1", 30.05, 120.35);
+  d.required_skills = {"lv_cable", "meter"};
+  d.priority = 7;
+  d.description = "sparks at the pole";
+  const auto created = dispatch.create_ticket(d);
+  ASSERT_TRUE(created.created);
+  EXPECT_EQ(created.ticket.id.str(), "T-000001");
+  const Ticket t = dispatch.get_ticket(created.ticket.id);
+  EXPECT_EQ(t.zone_class, ZoneClass::kRural);
+  EXPECT_EQ(t.zone_name, "Farm belt");
+  EXPECT_EQ(t.deadline, at("15:35"));
+  EXPECT_EQ(t.required_skills, (std::vector<std::string>{"lv_cable", "meter"}));
+  EXPECT_EQ(t.priority, 7u);
+  EXPECT_EQ(t.channel, Channel::kApp);
+  EXPECT_EQ(t.description, "sparks at the pole");
+  EXPECT_EQ(t.tracking_token, created.ticket.tracking_token);
+  EXPECT_EQ(t.version, 1u);
+  ASSERT_EQ(t.timeline.size(), 1u);
+  EXPECT_EQ(t.timeline[0].time, at("14:05"));
+}
+
+TEST_F(Store, IdempotentReplayAndConflict) {
+  storage::SqliteTicketStore store(dir.file("b.db"));
+  app::Dispatch dispatch(clock, zones, policy, store);
+  const auto a = dispatch.create_ticket(draft("x"));
+  const auto b = dispatch.create_ticket(draft("x"));
+  EXPECT_FALSE(b.created);
+  EXPECT_EQ(a.ticket.id, b.ticket.id);
+  EXPECT_EQ(a.ticket.tracking_token, b.ticket.tracking_token);  // the stored one, not a new one
+  testing::expect_error([&] { dispatch.create_ticket(draft("x", 30.26)); }, ErrorCode::kAlreadyExists,
+                        "client_request_id: 'x' was already used for ticket T-000001");
+  EXPECT_EQ(store.count(), 1);
+  testing::expect_error([&] { dispatch.get_ticket(TicketId("T-000009")); }, ErrorCode::kNotFound, "ticket_id");
+}
+
+TEST_F(Store, PagesThroughFilteredTickets) {
+  storage::SqliteTicketStore store(dir.file("c.db"));
+  app::Dispatch dispatch(clock, zones, policy, store);
+  for (int i = 0; i < 25; ++i) dispatch.create_ticket(draft("u" + std::to_string(i)));
+  for (int i = 0; i < 5; ++i) dispatch.create_ticket(draft("m" + std::to_string(i), 30.75, 119.55));
+  storage::TicketFilter f;
+  f.zone_classes = {ZoneClass::kUrban};
+  f.limit = 10;
+  std::size_t seen = 0, pages = 0;
+  do {
+    const auto page = dispatch.list_tickets(f);
+    for (const Ticket& t : page.tickets) EXPECT_EQ(t.zone_class, ZoneClass::kUrban);
+    seen += page.tickets.size();
+    ++pages;
+    f.after = page.next_after;
+  } while (f.after != 0);
+  EXPECT_EQ(seen, 25u);
+  EXPECT_EQ(pages, 3u);
+}
+
+TEST_F(Store, ReopeningKeepsTicketsAndTellsACleanClose) {
+  {
+    storage::SqliteTicketStore store(dir.file("d.db"));
+    app::Dispatch(clock, zones, policy, store).create_ticket(draft("keep"));
+    EXPECT_FALSE(store.recovered_from_unclean_shutdown());
+  }
+  storage::SqliteTicketStore again(dir.file("d.db"));
+  EXPECT_FALSE(again.recovered_from_unclean_shutdown());
+  EXPECT_EQ(again.count(), 1);
+}
+
+TEST(TrackingToken, Is128RandomBitsInBase64Url) {
+  const std::string a = app::new_tracking_token(), b = app::new_tracking_token();
+  EXPECT_EQ(a.size(), 22u);
+  EXPECT_NE(a, b);
+  for (const char c : a) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') << a;
+}
+
+}  // namespace
+}  // namespace linecrew
