@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
     if (server.recovered_from_unclean_shutdown())
       std::cerr << "linecrew-server: the last run did not shut down cleanly; integrity_check ok\n";
     const std::string host = config.listen.substr(0, config.listen.rfind(':'));
-    std::cout << "linecrew-server: serving on " << host << ":" << server.port() << " (data "
-              << config.data_dir << ")" << std::endl;
+    std::cout << "linecrew-server: serving on " << host << ":" << server.port() << " (data " << config.data_dir << ")"
+              << std::endl;
     if (!port_file.empty()) {
       const std::string tmp = port_file + ".tmp";
       std::ofstream(tmp) << server.port() << "\n";

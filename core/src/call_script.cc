@@ -125,7 +125,8 @@ CallScript CallScriptTemplates::render(const CallScriptInput& in) const {
   for (const std::string& step : l.steps) {
     std::string text;
     walk(
-        step, [&](std::string_view s) { text += s; }, [&](std::string_view name) { text += values.find(name)->second; });
+        step, [&](std::string_view s) { text += s; },
+        [&](std::string_view name) { text += values.find(name)->second; });
     out.steps.push_back(std::move(text));
   }
   return out;

@@ -2,6 +2,8 @@
 
 namespace linecrew {
 
-TimePoint SystemClock::now() const { return std::chrono::floor<Duration>(std::chrono::system_clock::now()); }
+TimePoint SystemClock::now() const {
+  return std::chrono::floor<Duration>(std::chrono::system_clock::now());
+}
 
 }  // namespace linecrew

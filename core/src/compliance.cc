@@ -19,7 +19,9 @@ std::optional<E> parse_from(const std::array<std::string_view, N>& names, std::s
   return std::nullopt;
 }
 
-std::string min_text(Duration d) { return std::to_string(minutes_ceil(d)) + " min"; }
+std::string min_text(Duration d) {
+  return std::to_string(minutes_ceil(d)) + " min";
+}
 
 std::vector<ContactRecord> in_time_order(std::vector<ContactRecord> contacts) {
   std::stable_sort(contacts.begin(), contacts.end(),
@@ -28,19 +30,29 @@ std::vector<ContactRecord> in_time_order(std::vector<ContactRecord> contacts) {
 }
 }  // namespace
 
-std::string_view to_string(DelayReason reason) { return kReasons[static_cast<std::size_t>(reason)]; }
+std::string_view to_string(DelayReason reason) {
+  return kReasons[static_cast<std::size_t>(reason)];
+}
 std::optional<DelayReason> parse_delay_reason(std::string_view text) {
   return parse_from<DelayReason>(kReasons, text);
 }
-std::string_view to_string(Consent consent) { return kConsents[static_cast<std::size_t>(consent)]; }
-std::optional<Consent> parse_consent(std::string_view text) { return parse_from<Consent>(kConsents, text); }
+std::string_view to_string(Consent consent) {
+  return kConsents[static_cast<std::size_t>(consent)];
+}
+std::optional<Consent> parse_consent(std::string_view text) {
+  return parse_from<Consent>(kConsents, text);
+}
 
 std::string_view to_string(Compliance compliance) {
   switch (compliance) {
-    case Compliance::kPending: return "pending";
-    case Compliance::kOnTime: return "on_time";
-    case Compliance::kLateExcused: return "late_excused";
-    case Compliance::kViolation: return "violation";
+    case Compliance::kPending:
+      return "pending";
+    case Compliance::kOnTime:
+      return "on_time";
+    case Compliance::kLateExcused:
+      return "late_excused";
+    case Compliance::kViolation:
+      return "violation";
   }
   return "pending";
 }
@@ -87,10 +99,10 @@ ComplianceVerdict evaluate_compliance(TimePoint deadline, std::optional<TimePoin
     why = std::string(arrival ? "arrived " : "not arrived, ") + min_text(measured - effective) +
           " after the agreed time " + format_utc(effective);
   } else {
-    const bool any_before = std::any_of(contacts.begin(), contacts.end(),
-                                        [&](const ContactRecord& c) { return c.time <= deadline; });
-    std::string head = arrival ? "arrived " + min_text(late) + " late" : "not arrived, " + min_text(late) +
-                                                                            " past the deadline";
+    const bool any_before =
+        std::any_of(contacts.begin(), contacts.end(), [&](const ContactRecord& c) { return c.time <= deadline; });
+    std::string head =
+        arrival ? "arrived " + min_text(late) + " late" : "not arrived, " + min_text(late) + " past the deadline";
     if (contacts.empty())
       why = head + " with no call to the customer before the deadline";
     else if (!any_before)

@@ -61,10 +61,17 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
     fail(source, "", std::string("not valid JSON: ") + e.what());
   }
   if (!doc.is_object()) fail(source, "", "expected a JSON object");
-  static const std::set<std::string> kKeys = {
-      "arrival_limit_minutes", "outside_zone_class",  "delay_call_lead_minutes", "utc_offset_minutes",
-      "contact_hours",         "contact_break",       "follow_up_due_minutes",   "disconnection_notice_minutes",
-      "stalled_after_minutes", "default_service_minutes", "comment"};
+  static const std::set<std::string> kKeys = {"arrival_limit_minutes",
+                                              "outside_zone_class",
+                                              "delay_call_lead_minutes",
+                                              "utc_offset_minutes",
+                                              "contact_hours",
+                                              "contact_break",
+                                              "follow_up_due_minutes",
+                                              "disconnection_notice_minutes",
+                                              "stalled_after_minutes",
+                                              "default_service_minutes",
+                                              "comment"};
   for (const auto& [key, _] : doc.items())
     if (!kKeys.count(key)) fail(source, key, "unknown key");
 
@@ -80,7 +87,6 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
       if (lim.contains(name))
         p.arrival_limit[static_cast<std::size_t>(z)] =
             read_minutes(lim[name], "arrival_limit_minutes." + name, source, 1, 24 * 60);
-
     }
   }
   if (doc.contains("outside_zone_class")) {
@@ -98,7 +104,8 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
   if (doc.contains("follow_up_due_minutes"))
     p.follow_up_due = read_minutes(doc["follow_up_due_minutes"], "follow_up_due_minutes", source, 1, 30 * 24 * 60);
   if (doc.contains("disconnection_notice_minutes"))
-    p.disconnection_notice = read_minutes(doc["disconnection_notice_minutes"], "disconnection_notice_minutes", source, 0, 90 * 24 * 60);
+    p.disconnection_notice =
+        read_minutes(doc["disconnection_notice_minutes"], "disconnection_notice_minutes", source, 0, 90 * 24 * 60);
   if (doc.contains("stalled_after_minutes"))
     p.stalled_after = read_minutes(doc["stalled_after_minutes"], "stalled_after_minutes", source, 1, 7 * 24 * 60);
   if (doc.contains("default_service_minutes"))
@@ -106,6 +113,8 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
   return p;
 }
 
-ServicePolicy ServicePolicy::load_file(const std::string& path) { return from_json(read_text_file(path), path); }
+ServicePolicy ServicePolicy::load_file(const std::string& path) {
+  return from_json(read_text_file(path), path);
+}
 
 }  // namespace linecrew

@@ -11,8 +11,7 @@ namespace linecrew {
 namespace {
 
 constexpr std::array<std::string_view, 4> kChannels = {"hotline", "service_counter", "app", "web"};
-constexpr std::array<std::string_view, 4> kKinds = {"fault_repair", "scheduled_visit", "return_visit",
-                                                    "disconnection"};
+constexpr std::array<std::string_view, 4> kKinds = {"fault_repair", "scheduled_visit", "return_visit", "disconnection"};
 
 template <class E, std::size_t N>
 std::optional<E> parse_from(const std::array<std::string_view, N>& names, std::string_view text) {
@@ -38,10 +37,14 @@ std::string normalise_phone(std::string_view raw) {
   std::string out = "+";
   for (std::size_t i = 0; i < raw.size(); ++i) {
     const char c = raw[i];
-    if (c >= '0' && c <= '9') out += c;
-    else if (c == '+' && i == 0) continue;
-    else if (c == ' ' || c == '-' || c == '(' || c == ')') continue;
-    else throw_invalid("customer.phone", "'" + std::string(raw) + "' may hold only digits, spaces, - ( ) and a leading +");
+    if (c >= '0' && c <= '9')
+      out += c;
+    else if (c == '+' && i == 0)
+      continue;
+    else if (c == ' ' || c == '-' || c == '(' || c == ')')
+      continue;
+    else
+      throw_invalid("customer.phone", "'" + std::string(raw) + "' may hold only digits, spaces, - ( ) and a leading +");
   }
   const std::size_t digits = out.size() - 1;
   if (digits < 6 || digits > 15) throw_invalid("customer.phone", "needs 6 to 15 digits");
@@ -57,10 +60,18 @@ void check_skill(std::string_view skill, const std::string& field) {
 
 }  // namespace
 
-std::string_view to_string(Channel channel) { return kChannels[static_cast<std::size_t>(channel)]; }
-std::optional<Channel> parse_channel(std::string_view text) { return parse_from<Channel>(kChannels, text); }
-std::string_view to_string(TicketKind kind) { return kKinds[static_cast<std::size_t>(kind)]; }
-std::optional<TicketKind> parse_ticket_kind(std::string_view text) { return parse_from<TicketKind>(kKinds, text); }
+std::string_view to_string(Channel channel) {
+  return kChannels[static_cast<std::size_t>(channel)];
+}
+std::optional<Channel> parse_channel(std::string_view text) {
+  return parse_from<Channel>(kChannels, text);
+}
+std::string_view to_string(TicketKind kind) {
+  return kKinds[static_cast<std::size_t>(kind)];
+}
+std::optional<TicketKind> parse_ticket_kind(std::string_view text) {
+  return parse_from<TicketKind>(kKinds, text);
+}
 
 Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& policy, TimePoint now) {
   validate_id(d.client_request_id, "client_request_id");

@@ -12,7 +12,9 @@ using S = TicketStatus;
 using A = Actor;
 
 // Bit set of actors allowed for one transition.
-constexpr unsigned bit(Actor a) { return 1u << static_cast<unsigned>(a); }
+constexpr unsigned bit(Actor a) {
+  return 1u << static_cast<unsigned>(a);
+}
 constexpr unsigned kDesk = bit(A::kSystem) | bit(A::kDispatcher);
 constexpr unsigned kCrew = bit(A::kCrew);
 
@@ -54,7 +56,9 @@ constexpr std::array<std::string_view, 9> kStatusNames = {
 
 }  // namespace
 
-std::string_view to_string(TicketStatus status) { return kStatusNames[static_cast<std::size_t>(status)]; }
+std::string_view to_string(TicketStatus status) {
+  return kStatusNames[static_cast<std::size_t>(status)];
+}
 
 std::optional<TicketStatus> parse_ticket_status(std::string_view text) {
   for (std::size_t i = 0; i < kStatusNames.size(); ++i)
@@ -64,14 +68,19 @@ std::optional<TicketStatus> parse_ticket_status(std::string_view text) {
 
 std::string_view to_string(Actor actor) {
   switch (actor) {
-    case A::kSystem: return "system";
-    case A::kDispatcher: return "dispatcher";
-    case A::kCrew: return "crew";
+    case A::kSystem:
+      return "system";
+    case A::kDispatcher:
+      return "dispatcher";
+    case A::kCrew:
+      return "crew";
   }
   return "system";
 }
 
-bool is_terminal(TicketStatus status) { return status == S::kClosed || status == S::kCancelled; }
+bool is_terminal(TicketStatus status) {
+  return status == S::kClosed || status == S::kCancelled;
+}
 
 bool crew_has_arrived(TicketStatus status) {
   return status == S::kOnSite || status == S::kRestored || status == S::kClosed || status == S::kReturnVisitOwed;

@@ -39,9 +39,9 @@ TimePoint parse_utc(std::string_view text, std::string_view field) {
                   "'" + std::string(text) + "' is not a time like 2026-11-22T14:05:00Z or 2026-11-22T22:05+08:00");
   };
   int y, mo, d, h, mi, s = 0;
-  if (!read_int(text, 0, 4, y) || text.size() < 16 || text[4] != '-' || !read_int(text, 5, 2, mo) ||
-      text[7] != '-' || !read_int(text, 8, 2, d) || (text[10] != 'T' && text[10] != ' ') ||
-      !read_int(text, 11, 2, h) || text[13] != ':' || !read_int(text, 14, 2, mi))
+  if (!read_int(text, 0, 4, y) || text.size() < 16 || text[4] != '-' || !read_int(text, 5, 2, mo) || text[7] != '-' ||
+      !read_int(text, 8, 2, d) || (text[10] != 'T' && text[10] != ' ') || !read_int(text, 11, 2, h) ||
+      text[13] != ':' || !read_int(text, 14, 2, mi))
     return fail();
   std::size_t pos = 16;
   if (pos < text.size() && text[pos] == ':') {
@@ -74,6 +74,8 @@ std::string format_hhmm(TimePoint t, Duration utc_offset) {
   return buf;
 }
 
-long minutes_ceil(Duration d) { return static_cast<long>(std::chrono::ceil<minutes>(d).count()); }
+long minutes_ceil(Duration d) {
+  return static_cast<long>(std::chrono::ceil<minutes>(d).count());
+}
 
 }  // namespace linecrew

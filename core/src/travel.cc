@@ -16,9 +16,15 @@ GeoTravelModel::GeoTravelModel(const ZoneMap& zones, Speeds speeds, double detou
 Duration GeoTravelModel::duration(const GeoPoint& from, const GeoPoint& to) const {
   double kmh = speeds_.urban_kmh;
   switch (zones_.classify(to)) {
-    case ZoneClass::kUrban: kmh = speeds_.urban_kmh; break;
-    case ZoneClass::kRural: kmh = speeds_.rural_kmh; break;
-    case ZoneClass::kRemote: kmh = speeds_.remote_kmh; break;
+    case ZoneClass::kUrban:
+      kmh = speeds_.urban_kmh;
+      break;
+    case ZoneClass::kRural:
+      kmh = speeds_.rural_kmh;
+      break;
+    case ZoneClass::kRemote:
+      kmh = speeds_.remote_kmh;
+      break;
   }
   const double metres = distance_m(from, to) * detour_;
   return Duration(static_cast<Duration::rep>(std::ceil(metres / (kmh / 3.6))));

@@ -4,9 +4,12 @@ namespace linecrew {
 
 std::string_view to_string(ZoneClass zone) {
   switch (zone) {
-    case ZoneClass::kUrban: return "urban";
-    case ZoneClass::kRural: return "rural";
-    case ZoneClass::kRemote: return "remote";
+    case ZoneClass::kUrban:
+      return "urban";
+    case ZoneClass::kRural:
+      return "rural";
+    case ZoneClass::kRemote:
+      return "remote";
   }
   return "urban";
 }

@@ -38,8 +38,7 @@ void finish_shape(MultiPolygon& shape, std::string_view source, const std::strin
   if (shape.empty()) fail(source, where, "no polygon");
   for (const Polygon& poly : shape)
     for (const Point& p : poly.outer())
-      if (!std::isfinite(p.x()) || !std::isfinite(p.y()) || p.x() < -180 || p.x() > 180 || p.y() < -90 ||
-          p.y() > 90)
+      if (!std::isfinite(p.x()) || !std::isfinite(p.y()) || p.x() < -180 || p.x() > 180 || p.y() < -90 || p.y() > 90)
         fail(source, where, "coordinate outside [-180, 180] x [-90, 90] (GeoJSON and WKT order: lon lat)");
   bg::correct(shape);
   std::string why;
@@ -74,12 +73,16 @@ struct ZoneMap::Impl {
   }
 };
 
-ZoneMap::ZoneMap(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) { impl_->build(); }
+ZoneMap::ZoneMap(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  impl_->build();
+}
 ZoneMap::ZoneMap(ZoneMap&&) noexcept = default;
 ZoneMap& ZoneMap::operator=(ZoneMap&&) noexcept = default;
 ZoneMap::~ZoneMap() = default;
 
-std::size_t ZoneMap::size() const { return impl_->zones.size(); }
+std::size_t ZoneMap::size() const {
+  return impl_->zones.size();
+}
 
 ZoneMap ZoneMap::from_geojson(std::string_view text, std::string_view source) {
   nlohmann::json doc;

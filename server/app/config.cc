@@ -18,16 +18,16 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
     throw_invalid(path, std::string("not valid JSON: ") + e.what());
   }
   if (!doc.is_object()) throw_invalid(path, "expected a JSON object");
-  static const std::set<std::string> kKeys = {"listen",        "data_dir",     "zones_file", "policy_file",
-                                              "call_script_file", "tls_cert_file", "tls_key_file", "reflection",
-                                              "max_message_bytes", "comment"};
+  static const std::set<std::string> kKeys = {
+      "listen",        "data_dir",     "zones_file", "policy_file",       "call_script_file",
+      "tls_cert_file", "tls_key_file", "reflection", "max_message_bytes", "comment"};
   ServerConfig c;
   const std::filesystem::path base = std::filesystem::absolute(path).parent_path();
   const auto str = [&](const char* key, std::string& out, bool is_path) {
     if (!doc.contains(key)) return;
     if (!doc[key].is_string()) throw_invalid(path, std::string(key) + ": must be a string");
     out = doc[key].get<std::string>();
-    if (is_path && !out.empty() && std::filesystem::path(out).is_relative()) out = (base / out).string();
+    if (is_path && !out.empty() && std::filesystem::path(out).is_relative()) out = (base / out).lexically_normal().string();
   };
   for (const auto& [key, _] : doc.items())
     if (!kKeys.count(key)) throw_invalid(path, key + ": unknown key");
@@ -49,7 +49,7 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
   }
   // Relative defaults are relative to the config file too.
   for (std::string* p : {&c.data_dir, &c.zones_file, &c.policy_file, &c.call_script_file})
-    if (std::filesystem::path(*p).is_relative()) *p = (base / *p).string();
+    if (std::filesystem::path(*p).is_relative()) *p = (base / *p).lexically_normal().string();
   return c;
 }
 

@@ -8,7 +8,7 @@ namespace linecrew::app {
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:50051";  // host:port; port 0 picks a free one
-  std::string data_dir = "data";            // holds linecrew.db
+  std::string data_dir = "data";           // holds linecrew.db
   std::string zones_file = "zones.geojson";
   std::string policy_file = "policy.json";
   std::string call_script_file = "call_script.json";

@@ -7,8 +7,7 @@
 
 namespace linecrew::app {
 
-Dispatch::Dispatch(const Clock& clock, const ZoneMap& zones, const ServicePolicy& policy,
-                   storage::TicketStore& store)
+Dispatch::Dispatch(const Clock& clock, const ZoneMap& zones, const ServicePolicy& policy, storage::TicketStore& store)
     : clock_(clock), zones_(zones), policy_(policy), store_(store) {}
 
 storage::CreateResult Dispatch::create_ticket(const TicketDraft& draft) {
@@ -23,7 +22,9 @@ Ticket Dispatch::get_ticket(const TicketId& id) {
   return std::move(*t);
 }
 
-storage::TicketPage Dispatch::list_tickets(const storage::TicketFilter& filter) { return store_.list(filter); }
+storage::TicketPage Dispatch::list_tickets(const storage::TicketFilter& filter) {
+  return store_.list(filter);
+}
 
 std::string new_tracking_token() {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -63,7 +63,9 @@ Server::~Server() {
   if (grpc_) shutdown(seconds(1));
 }
 
-void Server::wait() { grpc_->Wait(); }
+void Server::wait() {
+  grpc_->Wait();
+}
 
 void Server::shutdown(Duration grace) {
   if (stopping_.exchange(true)) return;

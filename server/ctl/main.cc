@@ -33,11 +33,11 @@ std::unique_ptr<grpc::ClientContext> context(const Options& o) {
 }
 
 int fail(const grpc::Status& s) {
-  static const char* kNames[] = {"OK",        "CANCELLED",          "UNKNOWN",           "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED", "NOT_FOUND",   "ALREADY_EXISTS",    "PERMISSION_DENIED",
-                                 "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",    "OUT_OF_RANGE",
-                                 "UNIMPLEMENTED", "INTERNAL",        "UNAVAILABLE",       "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
+  static const char* kNames[] = {
+      "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+      "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+      "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+      "DATA_LOSS", "UNAUTHENTICATED"};
   const int code = static_cast<int>(s.error_code());
   const char* name = code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN";
   std::cerr << "linecrewctl: " << name << ": " << s.error_message() << "\n";
@@ -54,7 +54,9 @@ std::string lower_enum(const std::string& name, const std::string& prefix) {
   return s;
 }
 
-std::string zone(const v1::Ticket& t) { return lower_enum(v1::ZoneClass_Name(t.zone_class()), "ZONE_CLASS_"); }
+std::string zone(const v1::Ticket& t) {
+  return lower_enum(v1::ZoneClass_Name(t.zone_class()), "ZONE_CLASS_");
+}
 std::string status(const v1::Ticket& t) {
   return lower_enum(v1::TicketStatus_Name(t.status()), "TICKET_STATUS_");
 }
@@ -69,9 +71,10 @@ void print_json(const google::protobuf::Message& m) {
 }
 
 void print_table(const std::vector<const v1::Ticket*>& tickets) {
-  std::cout << std::left << std::setw(10) << "ID" << std::setw(8) << "ZONE" << std::setw(7) << "LIMIT"
-            << std::setw(22) << "FIRST CONTACT (UTC)" << std::setw(22) << "DEADLINE (UTC)" << std::setw(10)
-            << "STATUS" << std::setw(10) << "OWNER" << "ADDRESS\n";
+  std::cout << std::left << std::setw(10) << "ID" << std::setw(8) << "ZONE" << std::setw(7) << "LIMIT" << std::setw(22)
+            << "FIRST CONTACT (UTC)" << std::setw(22) << "DEADLINE (UTC)" << std::setw(10) << "STATUS" << std::setw(10)
+            << "OWNER"
+            << "ADDRESS\n";
   for (const v1::Ticket* t : tickets) {
     const long limit_min = (t->deadline().seconds() - t->first_contact_time().seconds()) / 60;
     std::cout << std::left << std::setw(10) << t->id() << std::setw(8) << zone(*t) << std::setw(7)
@@ -236,8 +239,8 @@ int main(int argc, char** argv) {
     print_table({&t});
     std::cout << "customer: " << t.customer().name() << " " << t.customer().phone() << "\n"
               << "effective deadline: " << utc(t.effective_deadline()) << "\n"
-              << "compliance: " << lower_enum(v1::Compliance_Name(t.compliance().compliance()), "COMPLIANCE_")
-              << " (" << t.compliance().reason() << ")\n"
+              << "compliance: " << lower_enum(v1::Compliance_Name(t.compliance().compliance()), "COMPLIANCE_") << " ("
+              << t.compliance().reason() << ")\n"
               << "timeline:\n";
     for (const auto& e : t.timeline())
       std::cout << "  " << utc(e.time()) << "  " << lower_enum(v1::TicketEventKind_Name(e.kind()), "TICKET_EVENT_KIND_")

@@ -29,17 +29,23 @@ std::string upper(std::string_view s) {
 
 v1::Compliance to_proto(Compliance c) {
   switch (c) {
-    case Compliance::kPending: return v1::COMPLIANCE_PENDING;
-    case Compliance::kOnTime: return v1::COMPLIANCE_ON_TIME;
-    case Compliance::kLateExcused: return v1::COMPLIANCE_LATE_EXCUSED;
-    case Compliance::kViolation: return v1::COMPLIANCE_VIOLATION;
+    case Compliance::kPending:
+      return v1::COMPLIANCE_PENDING;
+    case Compliance::kOnTime:
+      return v1::COMPLIANCE_ON_TIME;
+    case Compliance::kLateExcused:
+      return v1::COMPLIANCE_LATE_EXCUSED;
+    case Compliance::kViolation:
+      return v1::COMPLIANCE_VIOLATION;
   }
   return v1::COMPLIANCE_UNSPECIFIED;
 }
 
 }  // namespace
 
-TimePoint from_proto(const google::protobuf::Timestamp& ts) { return TimePoint(Duration(ts.seconds())); }
+TimePoint from_proto(const google::protobuf::Timestamp& ts) {
+  return TimePoint(Duration(ts.seconds()));
+}
 
 void to_proto(TimePoint t, google::protobuf::Timestamp* out) {
   out->set_seconds(t.time_since_epoch().count());
@@ -51,8 +57,12 @@ void to_proto(Duration d, google::protobuf::Duration* out) {
   out->set_nanos(0);
 }
 
-v1::ZoneClass to_proto(ZoneClass z) { return static_cast<v1::ZoneClass>(proto_value(z)); }
-v1::TicketStatus to_proto(TicketStatus s) { return static_cast<v1::TicketStatus>(proto_value(s)); }
+v1::ZoneClass to_proto(ZoneClass z) {
+  return static_cast<v1::ZoneClass>(proto_value(z));
+}
+v1::TicketStatus to_proto(TicketStatus s) {
+  return static_cast<v1::TicketStatus>(proto_value(s));
+}
 
 TicketDraft draft_from_proto(const v1::CreateTicketRequest& req) {
   TicketDraft d;
@@ -70,7 +80,8 @@ TicketDraft draft_from_proto(const v1::CreateTicketRequest& req) {
   if (req.has_first_contact_time()) d.first_contact = from_proto(req.first_contact_time());
   if (req.first_contact_channel() != v1::CHANNEL_UNSPECIFIED) {
     d.channel = domain_value<Channel>(req.first_contact_channel(), v1::Channel_IsValid);
-    if (!d.channel) throw_invalid("first_contact_channel", "unknown value " + std::to_string(req.first_contact_channel()));
+    if (!d.channel)
+      throw_invalid("first_contact_channel", "unknown value " + std::to_string(req.first_contact_channel()));
   }
   if (req.has_earliest_start()) d.earliest_start = from_proto(req.earliest_start());
   if (req.has_service_duration()) {

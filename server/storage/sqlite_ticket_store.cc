@@ -66,8 +66,12 @@ CREATE TABLE contacts(
 )sql",
 };
 
-std::int64_t secs(TimePoint t) { return t.time_since_epoch().count(); }
-TimePoint at(std::int64_t s) { return TimePoint(Duration(s)); }
+std::int64_t secs(TimePoint t) {
+  return t.time_since_epoch().count();
+}
+TimePoint at(std::int64_t s) {
+  return TimePoint(Duration(s));
+}
 std::optional<std::int64_t> secs(const std::optional<TimePoint>& t) {
   return t ? std::optional<std::int64_t>(secs(*t)) : std::nullopt;
 }
@@ -168,9 +172,9 @@ CreateResult SqliteTicketStore::create(Ticket t) {
     find.bind(1, t.client_request_id);
     if (find.step()) {
       if (find.text(1) != t.fingerprint)
-        throw Error(ErrorCode::kAlreadyExists, "client_request_id",
-                    "'" + t.client_request_id + "' was already used for ticket " + find.text(0) +
-                        " with different content");
+        throw Error(
+            ErrorCode::kAlreadyExists, "client_request_id",
+            "'" + t.client_request_id + "' was already used for ticket " + find.text(0) + " with different content");
       const TicketId existing(find.text(0));
       return {*get_locked(existing), false};
     }
@@ -186,9 +190,9 @@ CreateResult SqliteTicketStore::create(Ticket t) {
   Statement ins = db_.prepare(std::string("INSERT INTO tickets(") + kColumns +
                               ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   ins.bind_all(seq, t.id.str(), t.client_request_id, t.fingerprint, t.customer.name, t.customer.phone,
-               t.customer.language, t.location.lat(), t.location.lon(), t.address, to_string(t.zone_class),
-               t.zone_name, static_cast<std::int64_t>(t.priority), secs(t.first_contact), to_string(t.channel),
-               to_string(t.kind), secs(t.deadline), secs(t.earliest_start), secs(t.appointment),
+               t.customer.language, t.location.lat(), t.location.lon(), t.address, to_string(t.zone_class), t.zone_name,
+               static_cast<std::int64_t>(t.priority), secs(t.first_contact), to_string(t.channel), to_string(t.kind),
+               secs(t.deadline), secs(t.earliest_start), secs(t.appointment),
                static_cast<std::int64_t>(t.service_duration.count()), join(t.required_skills), t.description,
                to_string(t.status), t.owner.str(), t.pinned.str(), secs(t.arrival),
                static_cast<std::int64_t>(t.version), t.tracking_token, secs(t.created));

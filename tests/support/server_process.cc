@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 
 TempDir::TempDir(const std::string& tag) {
   std::random_device rd;
-  path_ = std::string(LINECREW_BINARY_DIR) + "/tmp/" + tag + "-" + std::to_string(::getpid()) + "-" +
-          std::to_string(rd());
+  path_ =
+      std::string(LINECREW_BINARY_DIR) + "/tmp/" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
   fs::create_directories(path_);
 }
 

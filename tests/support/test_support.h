@@ -11,10 +11,14 @@
 namespace linecrew::testing {
 
 // The repository's config/ folder (set by CMake), so tests read the shipped files.
-inline std::string config_path(const std::string& name) { return std::string(LINECREW_SOURCE_DIR) + "/config/" + name; }
+inline std::string config_path(const std::string& name) {
+  return std::string(LINECREW_SOURCE_DIR) + "/config/" + name;
+}
 
 // Local time on the demo day in the utility's zone (UTC+8): at("14:05").
-inline TimePoint at(const std::string& hhmm) { return parse_utc("2026-11-22T" + hhmm + "+08:00"); }
+inline TimePoint at(const std::string& hhmm) {
+  return parse_utc("2026-11-22T" + hhmm + "+08:00");
+}
 
 // Runs `f`, expects an Error with `code` whose text contains `needle`.
 template <class F>

@@ -46,7 +46,8 @@ TEST(CallScript, EnglishIsAvailable) {
   in.customer_name = "Ms Li";
   in.reason = DelayReason::kWeather;
   const CallScript s = templates.render(in);
-  EXPECT_EQ(s.steps[2], "We now expect to reach you at 15:00, 10 minutes later than planned, because of severe weather.");
+  EXPECT_EQ(s.steps[2],
+            "We now expect to reach you at 15:00, 10 minutes later than planned, because of severe weather.");
   EXPECT_EQ(s.steps[4], "Would 15:00 be all right for you?");
 }
 
@@ -67,9 +68,8 @@ TEST(CallScript, UnknownLanguageAndBadTemplatesAreRejected) {
       ErrorCode::kInvalidArgument, "s.json: languages.en.steps[7]: unknown placeholder {nickname}");
   expect_error(
       [&] {
-        CallScriptTemplates::from_json(R"({"default_language":"en","languages":{"en":{"steps":["a"],)" + reasons +
-                                           "}}}",
-                                       "s.json");
+        CallScriptTemplates::from_json(
+            R"({"default_language":"en","languages":{"en":{"steps":["a"],)" + reasons + "}}}", "s.json");
       },
       ErrorCode::kInvalidArgument, "exactly 8 steps");
   expect_error(

@@ -17,7 +17,9 @@ class WorkedCase : public ::testing::Test {
   const TimePoint later = at("18:00");
 };
 
-TEST_F(WorkedCase, DeadlineIs1450) { EXPECT_EQ(deadline, at("14:50")); }
+TEST_F(WorkedCase, DeadlineIs1450) {
+  EXPECT_EQ(deadline, at("14:50"));
+}
 
 TEST_F(WorkedCase, ArrivalAt1500WithoutACallIsAViolationTenMinutesLate) {
   const auto v = evaluate_compliance(deadline, at("15:00"), {}, later);
@@ -98,7 +100,9 @@ TEST_F(WorkedCase, WithoutArrivalItIsPendingUntilTheEffectiveDeadlinePasses) {
 
 TEST(ContactRecord, AgreedTimeMustBeAfterTheCall) {
   testing::expect_error(
-      [] { validate({at("14:40"), DelayReason::kTraffic, at("14:30"), Consent::kYes}); },
+      [] {
+        validate({at("14:40"), DelayReason::kTraffic, at("14:30"), Consent::kYes});
+      },
       ErrorCode::kInvalidArgument, "proposed_time");
   EXPECT_EQ(parse_delay_reason("previous_job_overran"), DelayReason::kPreviousJobOverran);
   EXPECT_EQ(parse_consent("unreachable"), Consent::kUnreachable);

@@ -54,8 +54,7 @@ TEST(Time, FormatsAndParsesUtcAndOffsets) {
   EXPECT_EQ(parse_utc("2026-11-22T06:05Z"), t);
   EXPECT_EQ(format_hhmm(t, hours(8)), "14:05");
   EXPECT_EQ(format_hhmm(parse_utc("2026-11-22T23:30:00Z"), hours(8)), "07:30");
-  expect_error([] { parse_utc("2026-13-01T00:00Z", "earliest_start"); }, ErrorCode::kInvalidArgument,
-               "earliest_start");
+  expect_error([] { parse_utc("2026-13-01T00:00Z", "earliest_start"); }, ErrorCode::kInvalidArgument, "earliest_start");
   expect_error([] { parse_utc("yesterday"); }, ErrorCode::kInvalidArgument, "time");
   EXPECT_EQ(minutes_ceil(seconds(1)), 1);
   EXPECT_EQ(minutes_ceil(minutes(10)), 10);

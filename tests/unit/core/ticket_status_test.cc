@@ -9,7 +9,9 @@ namespace {
 using S = TicketStatus;
 using A = Actor;
 
-bool allowed(S from, S to, A actor) { return !transition_error(from, to, actor).has_value(); }
+bool allowed(S from, S to, A actor) {
+  return !transition_error(from, to, actor).has_value();
+}
 
 TEST(TicketStatus, TheHappyPathOfARepair) {
   EXPECT_TRUE(allowed(S::kReported, S::kAssigned, A::kSystem));

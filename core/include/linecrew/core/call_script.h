@@ -22,8 +22,8 @@ struct CallScriptInput {
   std::string staff_number;
   std::string customer_name;
   DelayReason reason = DelayReason::kOther;
-  TimePoint deadline;      // the effective deadline the crew will miss
-  TimePoint new_time;      // the arrival time to propose
+  TimePoint deadline;  // the effective deadline the crew will miss
+  TimePoint new_time;  // the arrival time to propose
   std::string callback_number;
   Duration utc_offset = hours(8);  // local time for HH:MM
 };

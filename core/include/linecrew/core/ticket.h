@@ -86,9 +86,7 @@ struct Ticket {
   TimePoint created;
 
   TimePoint effective_deadline() const { return linecrew::effective_deadline(deadline, contacts); }
-  ComplianceVerdict compliance(TimePoint now) const {
-    return evaluate_compliance(deadline, arrival, contacts, now);
-  }
+  ComplianceVerdict compliance(TimePoint now) const { return evaluate_compliance(deadline, arrival, contacts, now); }
 };
 
 // Validates a draft and makes the ticket: zone class from the polygons,

@@ -1,0 +1,98 @@
+// The handheld's local store on a real SQLite file. This binary is also built
+// for aarch64 and run under qemu-user.
+#include <gtest/gtest.h>
+
+#include "app/actions.h"
+#include "linecrew/core/error.h"
+#include "server_process.h"
+#include "store/local_store.h"
+#include "test_support.h"
+
+namespace linecrew::device {
+namespace {
+
+using linecrew::testing::at;
+
+LocalTicket ticket(const std::string& id, const char* deadline, std::uint64_t version = 1) {
+  LocalTicket t;
+  t.id = TicketId(id);
+  t.customer_name = "李女士";
+  t.customer_phone = "+8613800138000";
+  t.language = "zh-CN";
+  t.location = GeoPoint(30.25, 120.15);
+  t.address = "1 Grid Road";
+  t.deadline = t.effective_deadline = at(deadline);
+  t.status = TicketStatus::kAssigned;
+  t.version = version;
+  return t;
+}
+
+TEST(LocalStore, KeepsTicketsInDeadlineOrderAndNeverGoesBackAVersion) {
+  linecrew::testing::TempDir dir("device-store");
+  LocalStore store(dir.file("crew.db"));
+  ASSERT_TRUE(store.upsert(ticket("T-000002", "15:35", 3)));
+  ASSERT_TRUE(store.upsert(ticket("T-000001", "14:50")));
+  auto list = store.tickets();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].id.str(), "T-000001");
+  EXPECT_EQ(list[0].customer_name, "李女士");
+  EXPECT_FALSE(store.upsert(ticket("T-000002", "18:00", 2)));  // older than stored
+  EXPECT_EQ(store.get(TicketId("T-000002"))->deadline, at("15:35"));
+  EXPECT_TRUE(store.upsert(ticket("T-000002", "18:00", 4)));
+  EXPECT_EQ(store.get(TicketId("T-000002"))->deadline, at("18:00"));
+}
+
+TEST(LocalStore, ActionsChangeStatusAndQueueExactlyOneOutboxRow) {
+  linecrew::testing::TempDir dir("device-actions");
+  LocalStore store(dir.file("crew.db"));
+  store.upsert(ticket("T-000001", "14:50"));
+  const TicketId id("T-000001");
+  const auto a = store.record_action(id, "accept", TicketStatus::kAccepted, "", at("14:10"));
+  const auto b = store.record_action(id, "en_route", TicketStatus::kEnRoute, "", at("14:12"));
+  EXPECT_NE(a.op_id, b.op_id);
+  EXPECT_EQ(store.get(id)->status, TicketStatus::kEnRoute);
+  auto out = store.outbox();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].action, "accept");
+  EXPECT_EQ(out[1].device_time, at("14:12"));
+
+  // An illegal transition writes nothing: neither status nor outbox.
+  linecrew::testing::expect_error(
+      [&] { store.record_action(id, "restored", TicketStatus::kRestored, "", at("14:13")); },
+      ErrorCode::kFailedPrecondition, "en_route -> restored");
+  EXPECT_EQ(store.get(id)->status, TicketStatus::kEnRoute);
+  EXPECT_EQ(store.outbox().size(), 2u);
+  linecrew::testing::expect_error(
+      [&] { store.record_action(TicketId("T-000404"), "accept", TicketStatus::kAccepted, "", at("14:13")); },
+      ErrorCode::kNotFound, "T-000404");
+
+  store.acknowledge({a.op_id});
+  out = store.outbox();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].op_id, b.op_id);
+}
+
+TEST(LocalStore, SurvivesReopenWithCursorAndIntegrity) {
+  linecrew::testing::TempDir dir("device-reopen");
+  {
+    LocalStore store(dir.file("crew.db"));
+    store.upsert(ticket("T-000001", "14:50"));
+    store.record_action(TicketId("T-000001"), "accept", TicketStatus::kAccepted, "", at("14:10"));
+    store.set_cursor(42);
+  }
+  LocalStore store(dir.file("crew.db"));
+  EXPECT_EQ(store.cursor(), 42u);
+  EXPECT_EQ(store.outbox().size(), 1u);
+  EXPECT_EQ(store.integrity_check(), "ok");
+}
+
+TEST(CrewActions, MapToTheStatusTheyLeadTo) {
+  EXPECT_EQ(status_after("arrived", TicketStatus::kEnRoute), TicketStatus::kOnSite);
+  EXPECT_EQ(status_after("cause_found", TicketStatus::kOnSite), TicketStatus::kOnSite);
+  EXPECT_EQ(status_after("left_site", TicketStatus::kRestored), TicketStatus::kClosed);
+  EXPECT_EQ(status_after("cannot_fix", TicketStatus::kOnSite), TicketStatus::kReturnVisitOwed);
+  EXPECT_FALSE(status_after("teleport", TicketStatus::kOnSite).has_value());
+}
+
+}  // namespace
+}  // namespace linecrew::device
