@@ -15,12 +15,13 @@ echo "demo: building the server (log: build/demo-build.log)"
 server=build/native/server/linecrew-server
 ctl=build/native/server/linecrewctl
 rm -f build/demo.port
-"$server" --config config/server.json --listen 127.0.0.1:0 --port-file build/demo.port &
+"$server" --config config/server.json --listen 127.0.0.1:0 --port-file build/demo.port 2>build/demo-server.log &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s build/demo.port ] && break; sleep 0.1; done
 [ -s build/demo.port ] || { echo "demo: the server did not start" >&2; exit 1; }
 export LINECREW_SERVER="127.0.0.1:$(cat build/demo.port)"
+export LINECREW_TOKEN_FILE=data/admin.token  # written by the server's first start
 $ctl health
 
 run=$(date +%s)
@@ -43,7 +44,10 @@ echo
 echo "demo: bad input is refused with the field named"
 $ctl tickets add --request-id "demo-$run-bad" --name x --phone "+8613800138000" --lat 91 --lon 120 --address x || true
 echo
-echo "demo: done. Data kept in ./data (SQLite). Run the server yourself with:"
+echo "demo: a dispatcher without a valid token is turned away"
+$ctl --token lc_not-a-real-token tickets list || true
+echo
+echo "demo: done. Data kept in ./data (SQLite); request log in build/demo-server.log. Run the server yourself with:"
 echo "  $server --config config/server.json"
 if [ "${1:-}" = --serve ]; then
   echo "demo: serving on $LINECREW_SERVER until Ctrl-C"

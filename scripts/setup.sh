@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 HOST_PKGS=(
   build-essential cmake pkg-config file ca-certificates
   protobuf-compiler protobuf-compiler-grpc libgrpc++-dev libprotobuf-dev
-  libsqlite3-dev sqlite3 libboost-dev libgtest-dev libgmock-dev
+  libsqlite3-dev sqlite3 libssl-dev libboost-dev libgtest-dev libgmock-dev
   nlohmann-json3-dev libcli11-dev clang-format
   g++-aarch64-linux-gnu qemu-user
 )

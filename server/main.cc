@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
     linecrew::app::Server server(config, clock);
     if (server.recovered_from_unclean_shutdown())
       std::cerr << "linecrew-server: the last run did not shut down cleanly; integrity_check ok\n";
+    if (!server.bootstrap_token_file().empty())
+      std::cout << "linecrew-server: first start: admin token written to " << server.bootstrap_token_file()
+                << " (use it with linecrewctl --token-file)" << std::endl;
     const std::string host = config.listen.substr(0, config.listen.rfind(':'));
     std::cout << "linecrew-server: serving on " << host << ":" << server.port() << " (data " << config.data_dir << ")"
               << std::endl;

@@ -138,6 +138,16 @@ Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& p
   return t;
 }
 
+std::vector<std::string> closeout_missing(const Ticket& t) {
+  std::vector<std::string> missing;
+  for (const char* needed : {"cause_found", "explained_to_customer"}) {
+    const bool found =
+        std::any_of(t.timeline.begin(), t.timeline.end(), [&](const TicketEvent& e) { return e.kind == needed; });
+    if (!found) missing.emplace_back(needed);
+  }
+  return missing;
+}
+
 std::string fingerprint(const TicketDraft& d) {
   // FNV-1a 64 over a canonical rendering of every field the caller sent.
   std::string canon;

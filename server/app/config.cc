@@ -27,7 +27,8 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
     if (!doc.contains(key)) return;
     if (!doc[key].is_string()) throw_invalid(path, std::string(key) + ": must be a string");
     out = doc[key].get<std::string>();
-    if (is_path && !out.empty() && std::filesystem::path(out).is_relative()) out = (base / out).lexically_normal().string();
+    if (is_path && !out.empty() && std::filesystem::path(out).is_relative())
+      out = (base / out).lexically_normal().string();
   };
   for (const auto& [key, _] : doc.items())
     if (!kKeys.count(key)) throw_invalid(path, key + ": unknown key");

@@ -1,7 +1,6 @@
 #include "app/dispatch.h"
 
-#include <array>
-#include <random>
+#include "app/secrets.h"
 
 #include "linecrew/core/error.h"
 
@@ -27,26 +26,7 @@ storage::TicketPage Dispatch::list_tickets(const storage::TicketFilter& filter) 
 }
 
 std::string new_tracking_token() {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::random_device rd;  // the OS entropy source on Linux
-  std::array<unsigned char, 16> bytes;
-  for (std::size_t i = 0; i < bytes.size(); i += 4) {
-    const unsigned v = rd();
-    for (std::size_t k = 0; k < 4; ++k) bytes[i + k] = static_cast<unsigned char>(v >> (8 * k));
-  }
-  std::string out;
-  unsigned acc = 0;
-  int bits = 0;
-  for (const unsigned char b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      out += kAlphabet[(acc >> (bits - 6)) & 63];
-      bits -= 6;
-    }
-  }
-  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 63];
-  return out;
+  return random_base64url(16);
 }
 
 }  // namespace linecrew::app

@@ -10,12 +10,13 @@
 #include <memory>
 #include <string>
 
+#include "app/auth.h"
 #include "app/config.h"
 #include "app/dispatch.h"
 #include "linecrew/core/call_script.h"
 #include "linecrew/core/clock.h"
 #include "rpc/dispatch_service.h"
-#include "storage/sqlite_ticket_store.h"
+#include "storage/sqlite_store.h"
 
 namespace linecrew::app {
 
@@ -29,6 +30,8 @@ class Server {
   int port() const { return port_; }
   const ServerConfig& config() const { return config_; }
   bool recovered_from_unclean_shutdown() const { return store_->recovered_from_unclean_shutdown(); }
+  // Where the first start wrote the bootstrap admin token; empty otherwise.
+  const std::string& bootstrap_token_file() const { return bootstrap_token_file_; }
   void wait();
   // Health to NOT_SERVING, then stop taking calls; in-flight calls get
   // `grace` to finish.
@@ -40,11 +43,13 @@ class Server {
   ServicePolicy policy_;
   ZoneMap zones_;
   CallScriptTemplates scripts_;
-  std::unique_ptr<storage::SqliteTicketStore> store_;
+  std::unique_ptr<storage::SqliteStore> store_;
   std::unique_ptr<Dispatch> dispatch_;
+  std::unique_ptr<Auth> auth_;
   std::unique_ptr<rpc::DispatchService> dispatch_service_;
   std::unique_ptr<grpc::Server> grpc_;
   int port_ = 0;
+  std::string bootstrap_token_file_;
   std::atomic<bool> stopping_{false};
 };
 

@@ -7,6 +7,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 
@@ -21,6 +22,7 @@ namespace {
 
 struct Options {
   std::string server = "127.0.0.1:50051";
+  std::string token;  // bearer secret
   double timeout_s = 10;
   bool json = false;
 };
@@ -29,6 +31,7 @@ std::unique_ptr<grpc::ClientContext> context(const Options& o) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() +
                     std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000)));
+  if (!o.token.empty()) ctx->AddMetadata("authorization", "Bearer " + o.token);
   return ctx;
 }
 
@@ -98,6 +101,10 @@ int main(int argc, char** argv) {
   Options o;
   cli.add_option("--server", o.server, "server address HOST:PORT")->envname("LINECREW_SERVER");
   cli.add_option("--timeout", o.timeout_s, "deadline of each call, seconds");
+  std::string token_file;
+  cli.add_option("--token", o.token, "bearer token")->envname("LINECREW_TOKEN");
+  cli.add_option("--token-file", token_file, "read the bearer token from this file (e.g. data/admin.token)")
+      ->envname("LINECREW_TOKEN_FILE");
   cli.add_flag("--json", o.json, "print JSON instead of a table");
   cli.require_subcommand(1);
 
@@ -134,7 +141,25 @@ int main(int argc, char** argv) {
   std::string show_id;
   show->add_option("id", show_id, "ticket id")->required();
 
+  auto* tokens = cli.add_subcommand("tokens", "bearer tokens (admin)");
+  tokens->require_subcommand(1);
+  auto* issue = tokens->add_subcommand("issue", "issue a token; its secret is printed once");
+  std::string issue_role, issue_crew, issue_label;
+  issue->add_option("--role", issue_role, "dispatcher, admin or crew_device")->required();
+  issue->add_option("--crew", issue_crew, "crew id (crew_device tokens)");
+  issue->add_option("--label", issue_label, "who holds it, e.g. 'desk 3'")->required();
+  auto* revoke = tokens->add_subcommand("revoke", "revoke a token by its id");
+  std::string revoke_id;
+  revoke->add_option("token_id", revoke_id, "tok_...")->required();
+
   CLI11_PARSE(cli, argc, argv);
+  if (o.token.empty() && !token_file.empty()) {
+    std::ifstream in(token_file);
+    if (!(in >> o.token)) {
+      std::cerr << "linecrewctl: --token-file: cannot read a token from " << token_file << "\n";
+      return 2;
+    }
+  }
 
   auto channel_ptr = grpc::CreateChannel(o.server, grpc::InsecureChannelCredentials());
   auto stub = v1::DispatchService::NewStub(channel_ptr);
@@ -222,6 +247,37 @@ int main(int argc, char** argv) {
       print_table(rows);
       std::cout << all.tickets_size() << " ticket(s)\n";
     }
+    return 0;
+  }
+
+  if (issue->parsed()) {
+    v1::IssueTokenRequest req;
+    v1::Role role;
+    if (!parse_enum(issue_role, "ROLE_", v1::Role_Parse, &role)) {
+      std::cerr << "linecrewctl: --role: '" << issue_role << "' is not dispatcher, admin or crew_device\n";
+      return 2;
+    }
+    req.set_role(role);
+    req.set_crew_id(issue_crew);
+    req.set_label(issue_label);
+    v1::IssueTokenResponse resp;
+    const auto s = stub->IssueToken(context(o).get(), req, &resp);
+    if (!s.ok()) return fail(s);
+    if (o.json) {
+      print_json(resp);
+    } else {
+      std::cout << "token id: " << resp.token_id() << "\nsecret:   " << resp.secret()
+                << "\nexpires:  " << utc(resp.expire_time()) << "\n(the secret is shown only now)\n";
+    }
+    return 0;
+  }
+  if (revoke->parsed()) {
+    v1::RevokeTokenRequest req;
+    req.set_token_id(revoke_id);
+    v1::RevokeTokenResponse resp;
+    const auto s = stub->RevokeToken(context(o).get(), req, &resp);
+    if (!s.ok()) return fail(s);
+    std::cout << "revoked " << revoke_id << " at " << utc(resp.revoke_time()) << "\n";
     return 0;
   }
 

@@ -57,6 +57,12 @@ void to_proto(Duration d, google::protobuf::Duration* out) {
   out->set_nanos(0);
 }
 
+Role role_from_proto(v1::Role role) {
+  const auto r = domain_value<Role>(role, v1::Role_IsValid);
+  if (!r) throw_invalid("role", "must be DISPATCHER, ADMIN or CREW_DEVICE");
+  return *r;
+}
+
 v1::ZoneClass to_proto(ZoneClass z) {
   return static_cast<v1::ZoneClass>(proto_value(z));
 }

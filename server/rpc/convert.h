@@ -4,6 +4,7 @@
 
 #include <google/protobuf/timestamp.pb.h>
 
+#include "linecrew/core/role.h"
 #include "linecrew/core/ticket.h"
 #include "linecrew/v1/dispatch.pb.h"
 #include "storage/ticket_store.h"
@@ -19,6 +20,8 @@ TicketDraft draft_from_proto(const v1::CreateTicketRequest& req);
 void to_proto(const Ticket& t, TimePoint now, bool include_timeline, v1::Ticket* out);
 storage::TicketFilter filter_from_proto(const v1::ListTicketsRequest& req);
 
+// Throws Error(kInvalidArgument, "role") for UNSPECIFIED or unknown values.
+Role role_from_proto(v1::Role role);
 v1::ZoneClass to_proto(ZoneClass z);
 v1::TicketStatus to_proto(TicketStatus s);
 

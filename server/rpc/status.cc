@@ -1,6 +1,8 @@
 #include "rpc/status.h"
 
+#include <cstdio>
 #include <iostream>
+#include <string>
 
 namespace linecrew::rpc {
 
@@ -22,6 +24,8 @@ grpc::StatusCode to_grpc(ErrorCode code) {
       return grpc::StatusCode::RESOURCE_EXHAUSTED;
     case ErrorCode::kUnavailable:
       return grpc::StatusCode::UNAVAILABLE;
+    case ErrorCode::kUnimplemented:
+      return grpc::StatusCode::UNIMPLEMENTED;
     case ErrorCode::kInternal:
       return grpc::StatusCode::INTERNAL;
   }
@@ -36,6 +40,16 @@ grpc::Status to_status(const Error& error) {
 grpc::Status internal_error(std::string_view method, std::string_view what) {
   std::cerr << "linecrew-server: " << method << ": unexpected exception: " << what << "\n";
   return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
+}
+
+void log_request(std::string_view method, const grpc::Status& status, double latency_ms, std::string_view token_id) {
+  std::string line = R"({"event":"rpc","method":")" + std::string(method) + R"(","code":)" +
+                     std::to_string(static_cast<int>(status.error_code())) + R"(,"latency_ms":)";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", latency_ms);
+  line += buf;
+  line += R"(,"token_id":")" + std::string(token_id) + "\"}\n";
+  std::cerr << line;
 }
 
 }  // namespace linecrew::rpc

@@ -30,4 +30,8 @@ grpc::Status handle(std::string_view method, F&& body) {
   }
 }
 
+// One structured log line per request: method, status, latency, caller's
+// token id (never a secret), as JSON on stderr.
+void log_request(std::string_view method, const grpc::Status& status, double latency_ms, std::string_view token_id);
+
 }  // namespace linecrew::rpc

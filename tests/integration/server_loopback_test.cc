@@ -14,9 +14,12 @@ namespace {
 using testing::ServerProcess;
 using testing::TempDir;
 
-std::unique_ptr<grpc::ClientContext> ctx() {
+std::string g_token;  // the admin token of the server under test
+
+std::unique_ptr<grpc::ClientContext> ctx(const std::string& token = g_token) {
   auto c = std::make_unique<grpc::ClientContext>();
   c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!token.empty()) c->AddMetadata("authorization", "Bearer " + token);
   return c;
 }
 
@@ -42,6 +45,7 @@ class ServerLoopback : public ::testing::Test {
     connect();
   }
   void connect() {
+    g_token = server->admin_token();
     channel = grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials());
     stub = v1::DispatchService::NewStub(channel);
   }

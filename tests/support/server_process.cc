@@ -93,6 +93,13 @@ int ServerProcess::wait_exit() {
   return exit_status_;
 }
 
+std::string ServerProcess::admin_token() const {
+  std::ifstream in(data_dir_ + "/admin.token");
+  std::string token;
+  in >> token;
+  return token;
+}
+
 std::string ServerProcess::stderr_text() const {
   std::ifstream in(stderr_file_);
   std::stringstream ss;

@@ -37,6 +37,8 @@ class ServerProcess {
   int wait_exit();
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string stderr_text() const;
+  // The bootstrap admin token the server wrote into its data directory.
+  std::string admin_token() const;
 
  private:
   std::string config_, data_dir_, port_file_, stderr_file_;

@@ -87,6 +87,16 @@ TEST_F(Intake, BadFieldsAreNamed) {
   bad([](TicketDraft& d) { d.customer.language = "fr"; }, "customer.language");
 }
 
+TEST_F(Intake, WorkedCaseCloseOutNeedsCauseAndExplanation) {
+  // Rules §2: restored at 15:55 (meter-box main switch tripped), left without explaining.
+  Ticket t = intake(draft(30.25, 120.15), zones, policy, at("14:06"));
+  t.timeline.push_back({at("15:50"), "cause_found", "crew:C-1", "meter-box main switch tripped"});
+  t.timeline.push_back({at("15:55"), "restored", "crew:C-1", ""});
+  EXPECT_EQ(closeout_missing(t), std::vector<std::string>{"explained_to_customer"});
+  t.timeline.push_back({at("15:57"), "explained_to_customer", "crew:C-1", ""});
+  EXPECT_TRUE(closeout_missing(t).empty());
+}
+
 TEST_F(Intake, FingerprintChangesWithContentOnly) {
   const TicketDraft a = draft(30.25, 120.15);
   TicketDraft b = a;

@@ -1,11 +1,11 @@
-// SqliteTicketStore and app::Dispatch on a real SQLite file, driven directly
+// SqliteStore and app::Dispatch on a real SQLite file, driven directly
 // with a manual clock.
 #include <gtest/gtest.h>
 
 #include "app/dispatch.h"
 #include "linecrew/core/error.h"
 #include "server_process.h"
-#include "storage/sqlite_ticket_store.h"
+#include "storage/sqlite_store.h"
 #include "test_support.h"
 
 namespace linecrew {
@@ -34,7 +34,7 @@ class Store : public ::testing::Test {
 };
 
 TEST_F(Store, StoresAndReadsBackEveryField) {
-  storage::SqliteTicketStore store(dir.file("a.db"));
+  storage::SqliteStore store(dir.file("a.db"));
   app::Dispatch dispatch(clock, zones, policy, store);
   TicketDraft d = draft("r1", 30.05, 120.35);
   d.required_skills = {"lv_cable", "meter"};
@@ -58,7 +58,7 @@ TEST_F(Store, StoresAndReadsBackEveryField) {
 }
 
 TEST_F(Store, IdempotentReplayAndConflict) {
-  storage::SqliteTicketStore store(dir.file("b.db"));
+  storage::SqliteStore store(dir.file("b.db"));
   app::Dispatch dispatch(clock, zones, policy, store);
   const auto a = dispatch.create_ticket(draft("x"));
   const auto b = dispatch.create_ticket(draft("x"));
@@ -72,7 +72,7 @@ TEST_F(Store, IdempotentReplayAndConflict) {
 }
 
 TEST_F(Store, PagesThroughFilteredTickets) {
-  storage::SqliteTicketStore store(dir.file("c.db"));
+  storage::SqliteStore store(dir.file("c.db"));
   app::Dispatch dispatch(clock, zones, policy, store);
   for (int i = 0; i < 25; ++i) dispatch.create_ticket(draft("u" + std::to_string(i)));
   for (int i = 0; i < 5; ++i) dispatch.create_ticket(draft("m" + std::to_string(i), 30.75, 119.55));
@@ -93,11 +93,11 @@ TEST_F(Store, PagesThroughFilteredTickets) {
 
 TEST_F(Store, ReopeningKeepsTicketsAndTellsACleanClose) {
   {
-    storage::SqliteTicketStore store(dir.file("d.db"));
+    storage::SqliteStore store(dir.file("d.db"));
     app::Dispatch(clock, zones, policy, store).create_ticket(draft("keep"));
     EXPECT_FALSE(store.recovered_from_unclean_shutdown());
   }
-  storage::SqliteTicketStore again(dir.file("d.db"));
+  storage::SqliteStore again(dir.file("d.db"));
   EXPECT_FALSE(again.recovered_from_unclean_shutdown());
   EXPECT_EQ(again.count(), 1);
 }

@@ -96,6 +96,11 @@ struct Ticket {
 // first bad field. `now` is the intake time.
 Ticket intake(const TicketDraft& draft, const ZoneMap& zones, const ServicePolicy& policy, TimePoint now);
 
+// What the close-out still lacks (rules §2 worked case, §5): a ticket may
+// close only once its timeline records "cause_found" and
+// "explained_to_customer". Empty when it may close.
+std::vector<std::string> closeout_missing(const Ticket& t);
+
 // A stable digest of the draft's content (not of defaults filled at intake),
 // for idempotent create: same client_request_id with another fingerprint is a
 // conflict.

@@ -1,4 +1,5 @@
-#include "sqlite_ticket_store.h"
+#include "sqlite_store.h"
+#include "sqlite_util.h"
 
 #include <array>
 #include <cstdio>
@@ -9,75 +10,6 @@
 namespace linecrew::storage {
 
 namespace {
-
-// Versioned migrations: entry i brings the schema from version i to i + 1.
-// Never edit a released entry; append a new one.
-constexpr std::array kMigrations = {
-    R"sql(
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE tickets(
-  seq INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  client_request_id TEXT NOT NULL UNIQUE,
-  fingerprint TEXT NOT NULL,
-  customer_name TEXT NOT NULL,
-  customer_phone TEXT NOT NULL,
-  customer_language TEXT NOT NULL,
-  lat REAL NOT NULL,
-  lon REAL NOT NULL,
-  address TEXT NOT NULL,
-  zone_class TEXT NOT NULL,
-  zone_name TEXT NOT NULL,
-  priority INTEGER NOT NULL,
-  first_contact INTEGER NOT NULL,
-  channel TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  deadline INTEGER NOT NULL,
-  earliest_start INTEGER,
-  appointment INTEGER,
-  service_s INTEGER NOT NULL,
-  skills TEXT NOT NULL,
-  description TEXT NOT NULL,
-  status TEXT NOT NULL,
-  owner TEXT NOT NULL,
-  pinned TEXT NOT NULL,
-  arrival INTEGER,
-  version INTEGER NOT NULL,
-  tracking_token TEXT NOT NULL UNIQUE,
-  created INTEGER NOT NULL);
-CREATE INDEX tickets_status ON tickets(status);
-CREATE INDEX tickets_owner ON tickets(owner);
-CREATE TABLE ticket_events(
-  ticket_seq INTEGER NOT NULL REFERENCES tickets(seq),
-  n INTEGER NOT NULL,
-  time INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  detail TEXT NOT NULL,
-  PRIMARY KEY(ticket_seq, n));
-CREATE TABLE contacts(
-  ticket_seq INTEGER NOT NULL REFERENCES tickets(seq),
-  n INTEGER NOT NULL,
-  time INTEGER NOT NULL,
-  reason TEXT NOT NULL,
-  proposed INTEGER NOT NULL,
-  consent TEXT NOT NULL,
-  PRIMARY KEY(ticket_seq, n));
-)sql",
-};
-
-std::int64_t secs(TimePoint t) {
-  return t.time_since_epoch().count();
-}
-TimePoint at(std::int64_t s) {
-  return TimePoint(Duration(s));
-}
-std::optional<std::int64_t> secs(const std::optional<TimePoint>& t) {
-  return t ? std::optional<std::int64_t>(secs(*t)) : std::nullopt;
-}
-std::optional<TimePoint> at(const std::optional<std::int64_t>& s) {
-  return s ? std::optional<TimePoint>(at(*s)) : std::nullopt;
-}
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
@@ -136,35 +68,7 @@ Ticket read_row(const Statement& s, std::int64_t& seq) {
 
 }  // namespace
 
-SqliteTicketStore::SqliteTicketStore(const std::string& path) : db_(Database::open(path)) {
-  const int version = db_.user_version();
-  if (version > static_cast<int>(kMigrations.size()))
-    throw Error(ErrorCode::kUnavailable, path,
-                "schema version " + std::to_string(version) + " is newer than this server knows (" +
-                    std::to_string(kMigrations.size()) + ")");
-  for (int v = version; v < static_cast<int>(kMigrations.size()); ++v) {
-    Transaction tx(db_);
-    db_.exec(kMigrations[static_cast<std::size_t>(v)]);
-    db_.set_user_version(v + 1);
-    tx.commit();
-  }
-  Statement mark = db_.prepare("SELECT value FROM meta WHERE key = 'open'");
-  unclean_ = mark.step() && mark.text(0) == "1";
-  if (unclean_) {
-    const std::string result = db_.integrity_check();
-    if (result != "ok") throw Error(ErrorCode::kUnavailable, path, "integrity_check failed: " + result);
-  }
-  db_.exec("INSERT INTO meta(key, value) VALUES('open', '1') ON CONFLICT(key) DO UPDATE SET value = '1'");
-}
-
-SqliteTicketStore::~SqliteTicketStore() {
-  try {
-    db_.exec("UPDATE meta SET value = '0' WHERE key = 'open'");
-  } catch (...) {  // a destructor must not throw; the next open runs integrity_check
-  }
-}
-
-CreateResult SqliteTicketStore::create(Ticket t) {
+CreateResult SqliteStore::create(Ticket t) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   {
@@ -215,12 +119,12 @@ CreateResult SqliteTicketStore::create(Ticket t) {
   return {std::move(t), true};
 }
 
-std::optional<Ticket> SqliteTicketStore::get(const TicketId& id) {
+std::optional<Ticket> SqliteStore::get(const TicketId& id) {
   std::lock_guard lock(mu_);
   return get_locked(id);
 }
 
-std::optional<Ticket> SqliteTicketStore::get_locked(const TicketId& id) {
+std::optional<Ticket> SqliteStore::get_locked(const TicketId& id) {
   Statement s = db_.prepare(std::string("SELECT ") + kColumns + " FROM tickets WHERE id = ?");
   s.bind(1, id.str());
   if (!s.step()) return std::nullopt;
@@ -230,7 +134,7 @@ std::optional<Ticket> SqliteTicketStore::get_locked(const TicketId& id) {
   return t;
 }
 
-void SqliteTicketStore::load_children(Ticket& t) {
+void SqliteStore::load_children(Ticket& t) {
   Statement ev = db_.prepare(
       "SELECT e.time, e.kind, e.actor, e.detail FROM ticket_events e JOIN tickets t ON t.seq = e.ticket_seq "
       "WHERE t.id = ? ORDER BY e.n");
@@ -248,7 +152,7 @@ void SqliteTicketStore::load_children(Ticket& t) {
   }
 }
 
-TicketPage SqliteTicketStore::list(const TicketFilter& f) {
+TicketPage SqliteStore::list(const TicketFilter& f) {
   std::lock_guard lock(mu_);
   std::string sql = std::string("SELECT ") + kColumns + " FROM tickets WHERE seq > ?";
   std::vector<std::string> texts;
@@ -288,7 +192,7 @@ TicketPage SqliteTicketStore::list(const TicketFilter& f) {
   return page;
 }
 
-std::int64_t SqliteTicketStore::count() {
+std::int64_t SqliteStore::count() {
   std::lock_guard lock(mu_);
   Statement s = db_.prepare("SELECT COUNT(*) FROM tickets");
   s.step();

@@ -1,0 +1,43 @@
+// Bearer tokens with roles (dispatcher, admin, crew device bound to one
+// crew). Secrets are 256 random bits shown once; only their SHA-256 is kept.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "linecrew/core/clock.h"
+#include "linecrew/core/role.h"
+#include "storage/token_store.h"
+
+namespace linecrew::app {
+
+struct IssuedToken {
+  storage::TokenRecord record;
+  std::string secret;  // "lc_<base64url>"; never stored, never logged
+};
+
+class Auth {
+ public:
+  Auth(const Clock& clock, storage::TokenStore& store) : clock_(clock), store_(store) {}
+
+  // `authorization` is the metadata value "Bearer <secret>". Throws
+  // Error(kUnauthenticated) when missing, malformed, unknown, expired or
+  // revoked (the message never echoes the secret).
+  Principal authenticate(std::string_view authorization) const;
+
+  // Throws Error(kInvalidArgument) for a crew token without a crew, a crew on
+  // another role, a bad label or ttl outside (0, 366 days].
+  IssuedToken issue(Role role, const CrewId& crew, const std::string& label, std::optional<Duration> ttl);
+  TimePoint revoke(const std::string& token_id);
+
+  // On a store with no tokens, issues an admin token and writes its secret
+  // to `path` (mode 0600). Returns true when it did.
+  bool bootstrap_admin(const std::string& path);
+
+ private:
+  const Clock& clock_;
+  storage::TokenStore& store_;
+};
+
+}  // namespace linecrew::app

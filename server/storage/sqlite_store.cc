@@ -1,0 +1,151 @@
+#include "sqlite_store.h"
+
+#include <array>
+
+#include "linecrew/core/error.h"
+#include "sqlite_util.h"
+
+namespace linecrew::storage {
+
+namespace {
+
+// Versioned migrations: entry i brings the schema from version i to i + 1.
+// Never edit a released entry; append a new one.
+constexpr std::array kMigrations = {
+    R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE tickets(
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  client_request_id TEXT NOT NULL UNIQUE,
+  fingerprint TEXT NOT NULL,
+  customer_name TEXT NOT NULL,
+  customer_phone TEXT NOT NULL,
+  customer_language TEXT NOT NULL,
+  lat REAL NOT NULL,
+  lon REAL NOT NULL,
+  address TEXT NOT NULL,
+  zone_class TEXT NOT NULL,
+  zone_name TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  first_contact INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  deadline INTEGER NOT NULL,
+  earliest_start INTEGER,
+  appointment INTEGER,
+  service_s INTEGER NOT NULL,
+  skills TEXT NOT NULL,
+  description TEXT NOT NULL,
+  status TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  pinned TEXT NOT NULL,
+  arrival INTEGER,
+  version INTEGER NOT NULL,
+  tracking_token TEXT NOT NULL UNIQUE,
+  created INTEGER NOT NULL);
+CREATE INDEX tickets_status ON tickets(status);
+CREATE INDEX tickets_owner ON tickets(owner);
+CREATE TABLE ticket_events(
+  ticket_seq INTEGER NOT NULL REFERENCES tickets(seq),
+  n INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  PRIMARY KEY(ticket_seq, n));
+CREATE TABLE contacts(
+  ticket_seq INTEGER NOT NULL REFERENCES tickets(seq),
+  n INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  proposed INTEGER NOT NULL,
+  consent TEXT NOT NULL,
+  PRIMARY KEY(ticket_seq, n));
+)sql",
+    R"sql(
+CREATE TABLE tokens(
+  id TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  crew_id TEXT NOT NULL,
+  label TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  revoked INTEGER);
+)sql",
+};
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path) : db_(Database::open(path)) {
+  const int version = db_.user_version();
+  if (version > static_cast<int>(kMigrations.size()))
+    throw Error(ErrorCode::kUnavailable, path,
+                "schema version " + std::to_string(version) + " is newer than this server knows (" +
+                    std::to_string(kMigrations.size()) + ")");
+  for (int v = version; v < static_cast<int>(kMigrations.size()); ++v) {
+    Transaction tx(db_);
+    db_.exec(kMigrations[static_cast<std::size_t>(v)]);
+    db_.set_user_version(v + 1);
+    tx.commit();
+  }
+  Statement mark = db_.prepare("SELECT value FROM meta WHERE key = 'open'");
+  unclean_ = mark.step() && mark.text(0) == "1";
+  if (unclean_) {
+    const std::string result = db_.integrity_check();
+    if (result != "ok") throw Error(ErrorCode::kUnavailable, path, "integrity_check failed: " + result);
+  }
+  db_.exec("INSERT INTO meta(key, value) VALUES('open', '1') ON CONFLICT(key) DO UPDATE SET value = '1'");
+}
+
+SqliteStore::~SqliteStore() {
+  try {
+    db_.exec("UPDATE meta SET value = '0' WHERE key = 'open'");
+  } catch (...) {  // a destructor must not throw; the next open runs integrity_check
+  }
+}
+
+void SqliteStore::add_token(const TokenRecord& t) {
+  std::lock_guard lock(mu_);
+  db_.prepare(
+         "INSERT INTO tokens(id, secret_hash, role, crew_id, label, created, expires, revoked) "
+         "VALUES(?,?,?,?,?,?,?,?)")
+      .bind_all(t.id, t.secret_hash, to_string(t.role), t.crew.str(), t.label, secs(t.created), secs(t.expires),
+                secs(t.revoked))
+      .run();
+}
+
+std::optional<TokenRecord> SqliteStore::find_token(const std::string& secret_hash) {
+  std::lock_guard lock(mu_);
+  Statement s = db_.prepare(
+      "SELECT id, secret_hash, role, crew_id, label, created, expires, revoked FROM tokens WHERE secret_hash = ?");
+  s.bind(1, secret_hash);
+  if (!s.step()) return std::nullopt;
+  const auto role = parse_role(s.text(2));
+  if (!role) throw Error(ErrorCode::kInternal, "storage", "corrupt role in tokens");
+  TokenRecord t{s.text(0), s.text(1), *role, {}, s.text(4), at(s.int64(5)), at(s.int64(6)), at(s.optional_int64(7))};
+  if (const auto crew = s.text(3); !crew.empty()) t.crew = CrewId(crew);
+  return t;
+}
+
+TimePoint SqliteStore::revoke_token(const std::string& token_id, TimePoint now) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  Statement s = db_.prepare("SELECT revoked FROM tokens WHERE id = ?");
+  s.bind(1, token_id);
+  if (!s.step()) throw Error(ErrorCode::kNotFound, "token_id", "no token '" + token_id + "'");
+  if (const auto revoked = s.optional_int64(0)) return at(*revoked);
+  db_.prepare("UPDATE tokens SET revoked = ? WHERE id = ?").bind_all(secs(now), token_id).run();
+  tx.commit();
+  return now;
+}
+
+std::int64_t SqliteStore::count_tokens() {
+  std::lock_guard lock(mu_);
+  Statement s = db_.prepare("SELECT COUNT(*) FROM tokens");
+  s.step();
+  return s.int64(0);
+}
+
+}  // namespace linecrew::storage
