@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "linecrew/core/error.h"
+#include "linecrew/core/text.h"
 
 namespace linecrew {
 
@@ -18,44 +19,6 @@ std::optional<E> parse_from(const std::array<std::string_view, N>& names, std::s
   for (std::size_t i = 0; i < N; ++i)
     if (names[i] == text) return static_cast<E>(i);
   return std::nullopt;
-}
-
-// Length in Unicode code points of UTF-8 text (continuation bytes not counted).
-std::size_t code_points(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
-void check_length(std::string_view value, std::size_t lo, std::size_t hi, const std::string& field) {
-  const std::size_t n = code_points(value);
-  if (n < lo) throw_invalid(field, lo == 1 ? "is required" : "needs at least " + std::to_string(lo) + " characters");
-  if (n > hi) throw_invalid(field, "is longer than " + std::to_string(hi) + " characters");
-}
-
-// "+86 138-0013-8000" -> "+8613800138000"; throws unless "+" and 6..15 digits remain.
-std::string normalise_phone(std::string_view raw) {
-  if (raw.empty()) throw_invalid("customer.phone", "is required");
-  std::string out = "+";
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    const char c = raw[i];
-    if (c >= '0' && c <= '9')
-      out += c;
-    else if (c == '+' && i == 0)
-      continue;
-    else if (c == ' ' || c == '-' || c == '(' || c == ')')
-      continue;
-    else
-      throw_invalid("customer.phone", "'" + std::string(raw) + "' may hold only digits, spaces, - ( ) and a leading +");
-  }
-  const std::size_t digits = out.size() - 1;
-  if (digits < 6 || digits > 15) throw_invalid("customer.phone", "needs 6 to 15 digits");
-  return out;
-}
-
-void check_skill(std::string_view skill, const std::string& field) {
-  check_length(skill, 1, 32, field);
-  for (const char c : skill)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-      throw_invalid(field, "'" + std::string(skill) + "' may hold only a-z 0-9 _ -");
 }
 
 }  // namespace
@@ -79,7 +42,7 @@ Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& p
   Ticket t;
   t.client_request_id = d.client_request_id;
   t.fingerprint = fingerprint(d);
-  t.customer = {d.customer.name, normalise_phone(d.customer.phone),
+  t.customer = {d.customer.name, normalise_phone(d.customer.phone, "customer.phone"),
                 d.customer.language.empty() ? "zh-CN" : d.customer.language};
   if (t.customer.language != "zh-CN" && t.customer.language != "en")
     throw_invalid("customer.language", "'" + t.customer.language + "' is not zh-CN or en");
@@ -99,7 +62,7 @@ Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& p
   t.service_duration = d.service_duration.value_or(policy.default_service);
   if (d.required_skills.size() > 20) throw_invalid("required_skills", "at most 20 skills");
   for (std::size_t i = 0; i < d.required_skills.size(); ++i)
-    check_skill(d.required_skills[i], "required_skills[" + std::to_string(i) + "]");
+    validate_skill(d.required_skills[i], "required_skills[" + std::to_string(i) + "]");
   t.required_skills = d.required_skills;
   check_length(d.description, 0, 1000, "description");
   t.description = d.description;

@@ -2,17 +2,22 @@
 
 #include "app/secrets.h"
 
+#include <algorithm>
+
 #include "linecrew/core/error.h"
 
 namespace linecrew::app {
 
-Dispatch::Dispatch(const Clock& clock, const ZoneMap& zones, const ServicePolicy& policy, storage::TicketStore& store)
-    : clock_(clock), zones_(zones), policy_(policy), store_(store) {}
+Dispatch::Dispatch(const Clock& clock, const ZoneMap& zones, const ServicePolicy& policy, storage::TicketStore& tickets,
+                   storage::CrewStore& crews)
+    : clock_(clock), zones_(zones), policy_(policy), store_(tickets), crews_(crews) {}
 
 storage::CreateResult Dispatch::create_ticket(const TicketDraft& draft) {
   Ticket t = intake(draft, zones_, policy_, clock_.now());
   t.tracking_token = new_tracking_token();
-  return store_.create(std::move(t));
+  auto result = store_.create(std::move(t));
+  if (result.created) signal_.notify();
+  return result;
 }
 
 Ticket Dispatch::get_ticket(const TicketId& id) {
@@ -23,6 +28,83 @@ Ticket Dispatch::get_ticket(const TicketId& id) {
 
 storage::TicketPage Dispatch::list_tickets(const storage::TicketFilter& filter) {
   return store_.list(filter);
+}
+
+Ticket Dispatch::cancel_ticket(const TicketId& id, const std::string& reason, const ActorRef& by) {
+  Ticket t = store_.mutate(id, [&](Ticket& x) { cancel(x, by, clock_.now(), reason); });
+  signal_.notify();
+  return t;
+}
+
+std::pair<Ticket, Crew> Dispatch::pin_ticket(const TicketId& id, const CrewId& crew_id, const ActorRef& by) {
+  const Crew crew = get_crew(crew_id);
+  const TimePoint now = clock_.now();
+  if (!crew.on_shift) throw Error(ErrorCode::kFailedPrecondition, "crew_id", "crew " + crew_id.str() + " is off shift");
+  Ticket t = store_.mutate(id, [&](Ticket& ticket) {
+    for (const auto& skill : ticket.required_skills)
+      if (std::find(crew.skills.begin(), crew.skills.end(), skill) == crew.skills.end())
+        throw Error(ErrorCode::kFailedPrecondition, "crew_id",
+                    "crew " + crew_id.str() + " lacks the required skill '" + skill + "'");
+    pin(ticket, crew_id, by, now);
+  });
+  signal_.notify();
+  return {std::move(t), crew};
+}
+
+Ticket Dispatch::unpin_ticket(const TicketId& id, const ActorRef& by) {
+  Ticket t = store_.mutate(id, [&](Ticket& x) { unpin(x, by, clock_.now()); });
+  signal_.notify();
+  return t;
+}
+
+Crew Dispatch::register_crew(const Crew& crew) {
+  Crew c = crews_.add_crew(validated(crew));
+  signal_.notify();
+  return c;
+}
+
+Crew Dispatch::update_crew(const CrewId& id, const std::function<void(Crew&)>& change) {
+  Crew crew = crews_.mutate_crew(id, [&](Crew& c) {
+    change(c);
+    c = validated(std::move(c));
+  });
+  signal_.notify();
+  return crew;
+}
+
+std::pair<Crew, std::vector<TicketId>> Dispatch::set_crew_shift(const CrewId& id, bool on_shift, const ActorRef& by) {
+  const Crew crew = crews_.mutate_crew(id, [&](Crew& c) { c.on_shift = on_shift; });
+  std::vector<TicketId> released;
+  if (on_shift) {
+    signal_.notify();
+    return {crew, released};
+  }
+  storage::TicketFilter f;
+  f.owner = id;
+  f.statuses = {TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute};
+  f.limit = 1000;
+  for (;;) {
+    const auto page = store_.list(f);
+    for (const Ticket& t : page.tickets) {
+      if (!t.pinned.empty()) continue;  // a pin is the dispatcher's decision: it stays
+      store_.mutate(t.id, [&](Ticket& x) { release_to_desk(x, by, clock_.now(), "crew " + id.str() + " off shift"); });
+      released.push_back(t.id);
+    }
+    if (page.next_after == 0) break;
+    f.after = page.next_after;
+  }
+  signal_.notify();
+  return {crew, released};
+}
+
+std::vector<Crew> Dispatch::list_crews(const storage::CrewFilter& filter) {
+  return crews_.list_crews(filter);
+}
+
+Crew Dispatch::get_crew(const CrewId& id) {
+  auto c = crews_.get_crew(id);
+  if (!c) throw Error(ErrorCode::kNotFound, "crew_id", "no crew '" + id.str() + "'");
+  return std::move(*c);
 }
 
 std::string new_tracking_token() {

@@ -4,17 +4,22 @@
 
 #include <memory>
 
+#include "app/signal.h"
 #include "linecrew/core/clock.h"
+#include "linecrew/core/crew.h"
+#include "linecrew/core/ownership.h"
 #include "linecrew/core/policy.h"
 #include "linecrew/core/ticket.h"
 #include "linecrew/core/zones.h"
+#include "storage/crew_store.h"
 #include "storage/ticket_store.h"
 
 namespace linecrew::app {
 
 class Dispatch {
  public:
-  Dispatch(const Clock& clock, const ZoneMap& zones, const ServicePolicy& policy, storage::TicketStore& store);
+  Dispatch(const Clock& clock, const ZoneMap& zones, const ServicePolicy& policy, storage::TicketStore& tickets,
+           storage::CrewStore& crews);
 
   // Validates, classifies, stores durably; idempotent on client_request_id.
   storage::CreateResult create_ticket(const TicketDraft& draft);
@@ -22,7 +27,23 @@ class Dispatch {
   Ticket get_ticket(const TicketId& id);
   storage::TicketPage list_tickets(const storage::TicketFilter& filter);
 
+  Ticket cancel_ticket(const TicketId& id, const std::string& reason, const ActorRef& by);
+  // Pins to a registered crew that can take it (on shift, has the skills).
+  std::pair<Ticket, Crew> pin_ticket(const TicketId& id, const CrewId& crew, const ActorRef& by);
+  Ticket unpin_ticket(const TicketId& id, const ActorRef& by);
+
+  Crew register_crew(const Crew& crew);
+  // Applies `change` to the stored crew and validates the result.
+  Crew update_crew(const CrewId& id, const std::function<void(Crew&)>& change);
+  // Going off shift hands the crew's not-yet-arrived tickets back to the desk
+  // (except pinned ones, which stay); returns them.
+  std::pair<Crew, std::vector<TicketId>> set_crew_shift(const CrewId& id, bool on_shift, const ActorRef& by);
+  std::vector<Crew> list_crews(const storage::CrewFilter& filter);
+  Crew get_crew(const CrewId& id);
+
   const Clock& clock() const { return clock_; }
+  // Notified after every committed change to a ticket or crew.
+  ChangeSignal& changes() { return signal_; }
   const ServicePolicy& policy() const { return policy_; }
 
  private:
@@ -30,6 +51,8 @@ class Dispatch {
   const ZoneMap& zones_;
   const ServicePolicy& policy_;
   storage::TicketStore& store_;
+  storage::CrewStore& crews_;
+  ChangeSignal signal_;
 };
 
 // 128 random bits from the OS, base64url without padding (22 characters).

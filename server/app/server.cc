@@ -45,11 +45,12 @@ Server::Server(ServerConfig config, const Clock& clock)
   std::filesystem::create_directories(config_.data_dir, ec);
   if (ec) throw Error(ErrorCode::kUnavailable, config_.data_dir, "cannot create data directory: " + ec.message());
   store_ = std::make_unique<storage::SqliteStore>(config_.data_dir + "/linecrew.db");
-  dispatch_ = std::make_unique<Dispatch>(clock_, zones_, policy_, *store_);
+  dispatch_ = std::make_unique<Dispatch>(clock_, zones_, policy_, *store_, *store_);
   auth_ = std::make_unique<Auth>(clock_, *store_);
   if (auth_->bootstrap_admin(config_.data_dir + "/admin.token"))
     bootstrap_token_file_ = config_.data_dir + "/admin.token";
-  dispatch_service_ = std::make_unique<rpc::DispatchService>(*dispatch_, *auth_);
+  board_ = std::make_unique<Board>(*store_, *store_, *store_);
+  dispatch_service_ = std::make_unique<rpc::DispatchService>(*dispatch_, *auth_, *board_);
 
   grpc::EnableDefaultHealthCheckService(true);
   if (config_.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -73,6 +74,7 @@ void Server::wait() {
 void Server::shutdown(Duration grace) {
   if (stopping_.exchange(true)) return;
   grpc_->GetHealthCheckService()->SetServingStatus(false);
+  dispatch_service_->stop_streams();
   grpc_->Shutdown(std::chrono::system_clock::now() + grace);
 }
 

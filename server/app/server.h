@@ -46,6 +46,7 @@ class Server {
   std::unique_ptr<storage::SqliteStore> store_;
   std::unique_ptr<Dispatch> dispatch_;
   std::unique_ptr<Auth> auth_;
+  std::unique_ptr<Board> board_;
   std::unique_ptr<rpc::DispatchService> dispatch_service_;
   std::unique_ptr<grpc::Server> grpc_;
   int port_ = 0;

@@ -94,6 +94,59 @@ bool parse_enum(const std::string& text, const std::string& prefix, Parse parse,
   return parse(name, out);
 }
 
+void print_crews(const std::vector<const v1::Crew*>& crews, bool json) {
+  if (json) {
+    for (const v1::Crew* c : crews) print_json(*c);
+    return;
+  }
+  std::cout << std::left << std::setw(10) << "CREW" << std::setw(24) << "NAME" << std::setw(8) << "SHIFT"
+            << std::setw(44) << "WINDOW (UTC)"
+            << "SKILLS\n";
+  for (const v1::Crew* c : crews) {
+    std::string skills;
+    for (const auto& s : c->skills()) skills += (skills.empty() ? "" : ",") + s;
+    std::cout << std::left << std::setw(10) << c->id() << std::setw(24) << c->name() << std::setw(8)
+              << (c->on_shift() ? "on" : "off") << std::setw(44)
+              << (utc(c->shift_start()) + " - " + utc(c->shift_end())) << skills << "\n";
+  }
+}
+
+// Prints the board, then one line per change, until `seconds` pass (0: forever).
+int watch_board(v1::DispatchService::Stub& stub, const Options& o, double seconds) {
+  grpc::ClientContext ctx;
+  if (!o.token.empty()) ctx.AddMetadata("authorization", "Bearer " + o.token);
+  if (seconds > 0)
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
+  auto reader = stub.WatchBoard(&ctx, v1::WatchBoardRequest());
+  v1::WatchBoardResponse msg;
+  while (reader->Read(&msg)) {
+    for (const auto& u : msg.updates()) {
+      if (u.has_snapshot()) {
+        std::vector<const v1::Ticket*> rows;
+        for (const auto& t : u.snapshot().tickets()) rows.push_back(&t);
+        std::cout << "board at sequence " << u.sequence() << ":\n";
+        print_table(rows);
+        std::vector<const v1::Crew*> crews;
+        for (const auto& c : u.snapshot().crews()) crews.push_back(&c);
+        print_crews(crews, false);
+      } else if (u.has_ticket()) {
+        std::cout << "#" << u.sequence() << " ticket " << u.ticket().id() << " " << status(u.ticket()) << " owner "
+                  << (u.ticket().owner_crew_id().empty() ? "desk" : u.ticket().owner_crew_id()) << " deadline "
+                  << utc(u.ticket().effective_deadline()) << "\n";
+      } else if (u.has_crew()) {
+        std::cout << "#" << u.sequence() << " crew " << u.crew().id() << (u.crew().on_shift() ? " on" : " off")
+                  << " shift\n";
+      } else if (!u.removed_ticket_id().empty()) {
+        std::cout << "#" << u.sequence() << " ticket " << u.removed_ticket_id() << " left the board\n";
+      }
+    }
+    std::cout << std::flush;
+  }
+  const grpc::Status s = reader->Finish();
+  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) return 0;  // --for elapsed
+  return s.ok() ? 0 : fail(s);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -140,6 +193,46 @@ int main(int argc, char** argv) {
   auto* show = tickets->add_subcommand("show", "one ticket with its timeline");
   std::string show_id;
   show->add_option("id", show_id, "ticket id")->required();
+
+  auto* cancel = tickets->add_subcommand("cancel", "cancel a ticket not yet reached");
+  std::string cancel_id, cancel_reason;
+  cancel->add_option("id", cancel_id, "ticket id")->required();
+  cancel->add_option("--reason", cancel_reason, "why, for the timeline")->required();
+  auto* pin = tickets->add_subcommand("pin", "pin a ticket to a crew");
+  std::string pin_id, pin_crew;
+  pin->add_option("id", pin_id, "ticket id")->required();
+  pin->add_option("crew", pin_crew, "crew id")->required();
+  auto* unpin = tickets->add_subcommand("unpin", "remove a ticket's pin");
+  std::string unpin_id;
+  unpin->add_option("id", unpin_id, "ticket id")->required();
+
+  auto* crews = cli.add_subcommand("crews", "repair crews");
+  crews->require_subcommand(1);
+  auto* crew_add = crews->add_subcommand("add", "register a crew (admin)");
+  std::string crew_id, crew_name, crew_member, crew_staff, crew_phone, shift_start, shift_end;
+  double home_lat = 0, home_lon = 0;
+  std::vector<std::string> crew_skills;
+  bool crew_on_shift = false;
+  crew_add->add_option("id", crew_id, "crew id, e.g. C-07")->required();
+  crew_add->add_option("--name", crew_name, "crew name")->required();
+  crew_add->add_option("--member", crew_member, "first name of the member on the handheld")->required();
+  crew_add->add_option("--staff-number", crew_staff, "that member's staff number")->required();
+  crew_add->add_option("--home-lat", home_lat, "depot latitude")->required();
+  crew_add->add_option("--home-lon", home_lon, "depot longitude")->required();
+  crew_add->add_option("--shift-start", shift_start, "e.g. 2026-11-22T08:00+08:00")->required();
+  crew_add->add_option("--shift-end", shift_end, "e.g. 2026-11-22T20:00+08:00")->required();
+  crew_add->add_option("--skill", crew_skills, "skill (repeatable)");
+  crew_add->add_option("--callback", crew_phone, "callback phone read to customers");
+  crew_add->add_flag("--on-shift", crew_on_shift, "takes work now");
+  auto* crew_list = crews->add_subcommand("list", "list crews");
+  auto* crew_shift = crews->add_subcommand("shift", "put a crew on or off shift");
+  std::string shift_crew, shift_state;
+  crew_shift->add_option("id", shift_crew, "crew id")->required();
+  crew_shift->add_option("state", shift_state, "on or off")->required()->check(CLI::IsMember({"on", "off"}));
+
+  auto* board = cli.add_subcommand("board", "the live board: a snapshot, then every change");
+  double board_seconds = 0;
+  board->add_option("--for", board_seconds, "stop after this many seconds (default: until Ctrl-C)");
 
   auto* tokens = cli.add_subcommand("tokens", "bearer tokens (admin)");
   tokens->require_subcommand(1);
@@ -280,6 +373,98 @@ int main(int argc, char** argv) {
     std::cout << "revoked " << revoke_id << " at " << utc(resp.revoke_time()) << "\n";
     return 0;
   }
+
+  const auto print_ticket = [&](const v1::Ticket& t) {
+    if (o.json) {
+      print_json(t);
+    } else {
+      print_table({&t});
+    }
+  };
+  if (cancel->parsed()) {
+    v1::CancelTicketRequest req;
+    req.set_ticket_id(cancel_id);
+    req.set_reason(cancel_reason);
+    v1::CancelTicketResponse resp;
+    const auto s = stub->CancelTicket(context(o).get(), req, &resp);
+    if (!s.ok()) return fail(s);
+    print_ticket(resp.ticket());
+    return 0;
+  }
+  if (pin->parsed()) {
+    v1::PinTicketRequest req;
+    req.set_ticket_id(pin_id);
+    req.set_crew_id(pin_crew);
+    v1::PinTicketResponse resp;
+    const auto s = stub->PinTicket(context(o).get(), req, &resp);
+    if (!s.ok()) return fail(s);
+    print_ticket(resp.ticket());
+    return 0;
+  }
+  if (unpin->parsed()) {
+    v1::UnpinTicketRequest req;
+    req.set_ticket_id(unpin_id);
+    v1::UnpinTicketResponse resp;
+    const auto s = stub->UnpinTicket(context(o).get(), req, &resp);
+    if (!s.ok()) return fail(s);
+    print_ticket(resp.ticket());
+    return 0;
+  }
+  if (crew_add->parsed()) {
+    v1::RegisterCrewRequest req;
+    auto* c = req.mutable_crew();
+    c->set_id(crew_id);
+    c->set_name(crew_name);
+    auto* m = c->add_members();
+    m->set_first_name(crew_member);
+    m->set_staff_number(crew_staff);
+    for (const auto& sk : crew_skills) c->add_skills(sk);
+    c->mutable_home_position()->set_lat(home_lat);
+    c->mutable_home_position()->set_lon(home_lon);
+    try {
+      c->mutable_shift_start()->set_seconds(
+          linecrew::parse_utc(shift_start, "--shift-start").time_since_epoch().count());
+      c->mutable_shift_end()->set_seconds(linecrew::parse_utc(shift_end, "--shift-end").time_since_epoch().count());
+    } catch (const linecrew::Error& e) {
+      std::cerr << "linecrewctl: " << e.what() << "\n";
+      return 2;
+    }
+    c->set_on_shift(crew_on_shift);
+    c->set_callback_phone(crew_phone);
+    v1::RegisterCrewResponse resp;
+    const auto s = stub->RegisterCrew(context(o).get(), req, &resp);
+    if (!s.ok()) return fail(s);
+    print_crews({&resp.crew()}, o.json);
+    return 0;
+  }
+  if (crew_list->parsed()) {
+    v1::ListCrewsRequest req;
+    req.set_page_size(1000);
+    v1::ListCrewsResponse all;
+    do {
+      v1::ListCrewsResponse page;
+      const auto s = stub->ListCrews(context(o).get(), req, &page);
+      if (!s.ok()) return fail(s);
+      for (auto& c : *page.mutable_crews()) *all.add_crews() = std::move(c);
+      req.set_page_token(page.next_page_token());
+    } while (!req.page_token().empty());
+    std::vector<const v1::Crew*> rows;
+    for (const auto& c : all.crews()) rows.push_back(&c);
+    print_crews(rows, o.json);
+    return 0;
+  }
+  if (crew_shift->parsed()) {
+    v1::SetCrewShiftRequest req;
+    req.set_crew_id(shift_crew);
+    req.set_on_shift(shift_state == "on");
+    v1::SetCrewShiftResponse resp;
+    const auto s = stub->SetCrewShift(context(o).get(), req, &resp);
+    if (!s.ok()) return fail(s);
+    print_crews({&resp.crew()}, o.json);
+    for (const auto& id : resp.released_ticket_ids()) std::cout << "released to the desk: " << id << "\n";
+    return 0;
+  }
+  if (board->parsed()) return watch_board(*stub, o, board_seconds);
 
   if (show->parsed()) {
     v1::GetTicketRequest req;

@@ -57,6 +57,99 @@ void to_proto(Duration d, google::protobuf::Duration* out) {
   out->set_nanos(0);
 }
 
+namespace {
+std::optional<GeoPoint> point(const v1::GeoPoint& p, const char* field) {
+  try {
+    return GeoPoint(p.lat(), p.lon());
+  } catch (const Error& e) {
+    throw e.prefixed(field);
+  }
+}
+}  // namespace
+
+Crew crew_from_proto(const v1::Crew& c) {
+  Crew out;
+  try {
+    if (!c.id().empty()) out.id = CrewId(c.id());
+  } catch (const Error& e) {
+    throw e.prefixed("crew");
+  }
+  out.name = c.name();
+  for (const auto& m : c.members()) out.members.push_back({m.first_name(), m.full_name(), m.staff_number()});
+  out.skills.assign(c.skills().begin(), c.skills().end());
+  if (!c.has_home_position()) throw_invalid("crew.home_position", "is required");
+  out.home = *point(c.home_position(), "crew.home_position");
+  if (c.has_position()) out.position = point(c.position(), "crew.position");
+  if (!c.has_shift_start()) throw_invalid("crew.shift_start", "is required");
+  if (!c.has_shift_end()) throw_invalid("crew.shift_end", "is required");
+  out.shift_start = from_proto(c.shift_start());
+  out.shift_end = from_proto(c.shift_end());
+  out.on_shift = c.on_shift();
+  out.capacity = c.capacity();
+  out.callback_phone = c.callback_phone();
+  return out;
+}
+
+void to_proto(const Crew& c, v1::Crew* out) {
+  out->set_id(c.id.str());
+  out->set_name(c.name);
+  for (const auto& m : c.members) {
+    auto* pm = out->add_members();
+    pm->set_first_name(m.first_name);
+    pm->set_full_name(m.full_name);
+    pm->set_staff_number(m.staff_number);
+  }
+  for (const auto& s : c.skills) out->add_skills(s);
+  out->mutable_home_position()->set_lat(c.home.lat());
+  out->mutable_home_position()->set_lon(c.home.lon());
+  if (c.position) {
+    out->mutable_position()->set_lat(c.position->lat());
+    out->mutable_position()->set_lon(c.position->lon());
+  }
+  if (c.position_time) to_proto(*c.position_time, out->mutable_position_time());
+  to_proto(c.shift_start, out->mutable_shift_start());
+  to_proto(c.shift_end, out->mutable_shift_end());
+  out->set_on_shift(c.on_shift);
+  out->set_capacity(c.capacity);
+  out->set_callback_phone(c.callback_phone);
+  out->set_version(c.version);
+}
+
+void apply_crew_mask(const v1::Crew& from, const google::protobuf::FieldMask& mask, Crew& to, TimePoint now) {
+  if (mask.paths_size() == 0) throw_invalid("update_mask", "names no field to change");
+  for (const std::string& path : mask.paths()) {
+    if (path == "name") {
+      to.name = from.name();
+    } else if (path == "members") {
+      to.members.clear();
+      for (const auto& m : from.members()) to.members.push_back({m.first_name(), m.full_name(), m.staff_number()});
+    } else if (path == "skills") {
+      to.skills.assign(from.skills().begin(), from.skills().end());
+    } else if (path == "home_position") {
+      to.home = *point(from.home_position(), "crew.home_position");
+    } else if (path == "position") {
+      to.position = point(from.position(), "crew.position");
+      to.position_time = now;
+    } else if (path == "shift_start") {
+      to.shift_start = from_proto(from.shift_start());
+    } else if (path == "shift_end") {
+      to.shift_end = from_proto(from.shift_end());
+    } else if (path == "capacity") {
+      to.capacity = from.capacity();
+    } else if (path == "callback_phone") {
+      to.callback_phone = from.callback_phone();
+    } else {
+      throw_invalid("update_mask", "'" + path + "' is not a field UpdateCrew may change");
+    }
+  }
+}
+
+ActorRef actor_of(const Principal& who) {
+  const Actor actor = who.role == Role::kCrewDevice ? Actor::kCrew : Actor::kDispatcher;
+  return {actor,
+          std::string(to_string(who.role)) + ":" + (who.role == Role::kCrewDevice ? who.crew.str() : who.token_id)};
+}
+
 Role role_from_proto(v1::Role role) {
   const auto r = domain_value<Role>(role, v1::Role_IsValid);
   if (!r) throw_invalid("role", "must be DISPATCHER, ADMIN or CREW_DEVICE");

@@ -4,6 +4,10 @@
 
 #include <google/protobuf/timestamp.pb.h>
 
+#include <google/protobuf/field_mask.pb.h>
+
+#include "linecrew/core/crew.h"
+#include "linecrew/core/ownership.h"
 #include "linecrew/core/role.h"
 #include "linecrew/core/ticket.h"
 #include "linecrew/v1/dispatch.pb.h"
@@ -22,6 +26,15 @@ storage::TicketFilter filter_from_proto(const v1::ListTicketsRequest& req);
 
 // Throws Error(kInvalidArgument, "role") for UNSPECIFIED or unknown values.
 Role role_from_proto(v1::Role role);
+// A crew from a request: the client-set fields only (validation is the
+// domain's, errors are prefixed "crew.").
+Crew crew_from_proto(const v1::Crew& c);
+void to_proto(const Crew& c, v1::Crew* out);
+// Applies the paths of an UpdateCrew field mask; unknown paths are INVALID_ARGUMENT.
+void apply_crew_mask(const v1::Crew& from, const google::protobuf::FieldMask& mask, Crew& to, TimePoint now);
+// The principal as written in timelines: "dispatcher:tok_…".
+ActorRef actor_of(const Principal& who);
+
 v1::ZoneClass to_proto(ZoneClass z);
 v1::TicketStatus to_proto(TicketStatus s);
 

@@ -2,6 +2,8 @@
 
 #include "linecrew/core/error.h"
 #include "rpc/call.h"
+
+#include <algorithm>
 #include "rpc/convert.h"
 
 namespace linecrew::rpc {
@@ -63,46 +65,150 @@ grpc::Status DispatchService::RevokeToken(grpc::ServerContext* ctx, const v1::Re
   });
 }
 
-grpc::Status DispatchService::CancelTicket(grpc::ServerContext* ctx, const v1::CancelTicketRequest*,
-                                           v1::CancelTicketResponse*) {
-  return serve(ctx, auth_, "DispatchService.CancelTicket", [](const Principal&) { not_built("CancelTicket"); });
+grpc::Status DispatchService::CancelTicket(grpc::ServerContext* ctx, const v1::CancelTicketRequest* req,
+                                           v1::CancelTicketResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.CancelTicket", [&](const Principal& who) {
+    const Ticket t = dispatch_.cancel_ticket(TicketId(req->ticket_id()), req->reason(), actor_of(who));
+    to_proto(t, dispatch_.clock().now(), true, resp->mutable_ticket());
+  });
 }
 
-grpc::Status DispatchService::PinTicket(grpc::ServerContext* ctx, const v1::PinTicketRequest*, v1::PinTicketResponse*) {
-  return serve(ctx, auth_, "DispatchService.PinTicket", [](const Principal&) { not_built("PinTicket"); });
+grpc::Status DispatchService::PinTicket(grpc::ServerContext* ctx, const v1::PinTicketRequest* req,
+                                        v1::PinTicketResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.PinTicket", [&](const Principal& who) {
+    if (req->crew_id().empty()) throw_invalid("crew_id", "is required");
+    const auto [t, crew] = dispatch_.pin_ticket(TicketId(req->ticket_id()), CrewId(req->crew_id()), actor_of(who));
+    to_proto(t, dispatch_.clock().now(), true, resp->mutable_ticket());
+    to_proto(crew, resp->mutable_crew());
+  });
 }
 
-grpc::Status DispatchService::UnpinTicket(grpc::ServerContext* ctx, const v1::UnpinTicketRequest*,
-                                          v1::UnpinTicketResponse*) {
-  return serve(ctx, auth_, "DispatchService.UnpinTicket", [](const Principal&) { not_built("UnpinTicket"); });
+grpc::Status DispatchService::UnpinTicket(grpc::ServerContext* ctx, const v1::UnpinTicketRequest* req,
+                                          v1::UnpinTicketResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.UnpinTicket", [&](const Principal& who) {
+    const Ticket t = dispatch_.unpin_ticket(TicketId(req->ticket_id()), actor_of(who));
+    to_proto(t, dispatch_.clock().now(), true, resp->mutable_ticket());
+  });
 }
 
-grpc::Status DispatchService::RegisterCrew(grpc::ServerContext* ctx, const v1::RegisterCrewRequest*,
-                                           v1::RegisterCrewResponse*) {
-  return serve(ctx, auth_, "DispatchService.RegisterCrew", [](const Principal&) { not_built("RegisterCrew"); });
+grpc::Status DispatchService::RegisterCrew(grpc::ServerContext* ctx, const v1::RegisterCrewRequest* req,
+                                           v1::RegisterCrewResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.RegisterCrew", [&](const Principal&) {
+    if (!req->has_crew()) throw_invalid("crew", "is required");
+    to_proto(dispatch_.register_crew(crew_from_proto(req->crew())), resp->mutable_crew());
+  });
 }
 
-grpc::Status DispatchService::UpdateCrew(grpc::ServerContext* ctx, const v1::UpdateCrewRequest*,
-                                         v1::UpdateCrewResponse*) {
-  return serve(ctx, auth_, "DispatchService.UpdateCrew", [](const Principal&) { not_built("UpdateCrew"); });
+grpc::Status DispatchService::UpdateCrew(grpc::ServerContext* ctx, const v1::UpdateCrewRequest* req,
+                                         v1::UpdateCrewResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.UpdateCrew", [&](const Principal&) {
+    if (req->crew().id().empty()) throw_invalid("crew.id", "is required");
+    const TimePoint now = dispatch_.clock().now();
+    const Crew c = dispatch_.update_crew(
+        CrewId(req->crew().id()), [&](Crew& crew) { apply_crew_mask(req->crew(), req->update_mask(), crew, now); });
+    to_proto(c, resp->mutable_crew());
+  });
 }
 
-grpc::Status DispatchService::SetCrewShift(grpc::ServerContext* ctx, const v1::SetCrewShiftRequest*,
-                                           v1::SetCrewShiftResponse*) {
-  return serve(ctx, auth_, "DispatchService.SetCrewShift", [](const Principal&) { not_built("SetCrewShift"); });
+grpc::Status DispatchService::SetCrewShift(grpc::ServerContext* ctx, const v1::SetCrewShiftRequest* req,
+                                           v1::SetCrewShiftResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.SetCrewShift", [&](const Principal& who) {
+    const auto [crew, released] = dispatch_.set_crew_shift(CrewId(req->crew_id()), req->on_shift(), actor_of(who));
+    to_proto(crew, resp->mutable_crew());
+    for (const auto& id : released) resp->add_released_ticket_ids(id.str());
+  });
 }
 
-grpc::Status DispatchService::ListCrews(grpc::ServerContext* ctx, const v1::ListCrewsRequest*, v1::ListCrewsResponse*) {
-  return serve(ctx, auth_, "DispatchService.ListCrews", [](const Principal&) { not_built("ListCrews"); });
+grpc::Status DispatchService::ListCrews(grpc::ServerContext* ctx, const v1::ListCrewsRequest* req,
+                                        v1::ListCrewsResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.ListCrews", [&](const Principal&) {
+    storage::CrewFilter f;
+    f.on_shift_only = req->on_shift_only();
+    f.skill = req->skill();
+    if (req->page_size() > 1000) throw_invalid("page_size", std::to_string(req->page_size()) + " is above 1000");
+    f.limit = req->page_size() == 0 ? 100 : req->page_size();
+    f.after = req->page_token();
+    const auto crews = dispatch_.list_crews(f);
+    for (const Crew& c : crews) to_proto(c, resp->add_crews());
+    if (crews.size() == f.limit) resp->set_next_page_token(crews.back().id.str());
+  });
+}
+
+grpc::Status DispatchService::WatchBoard(grpc::ServerContext* ctx, const v1::WatchBoardRequest* req,
+                                         grpc::ServerWriter<v1::WatchBoardResponse>* writer) {
+  return serve(ctx, auth_, "DispatchService.WatchBoard", [&](const Principal&) {
+    std::vector<ZoneClass> zones;
+    for (int i = 0; i < req->zone_classes_size(); ++i) {
+      const auto z = static_cast<v1::ZoneClass>(req->zone_classes(i));
+      if (z == v1::ZONE_CLASS_UNSPECIFIED || !v1::ZoneClass_IsValid(z))
+        throw_invalid("zone_classes[" + std::to_string(i) + "]", "unknown zone class");
+      zones.push_back(static_cast<ZoneClass>(z - 1));
+    }
+    const auto shown = [&](const Ticket& t) {
+      return zones.empty() || std::find(zones.begin(), zones.end(), t.zone_class) != zones.end();
+    };
+    v1::WatchBoardResponse out;
+    const auto send = [&] {
+      to_proto(dispatch_.clock().now(), out.mutable_server_time());
+      if (!writer->Write(out)) throw Error(ErrorCode::kUnavailable, "", "the watcher went away");
+      out.Clear();
+    };
+    std::uint64_t cursor = req->from_sequence();
+    if (cursor == 0 || cursor > board_.last_sequence()) {
+      const app::BoardSnapshot snap = board_.snapshot();
+      cursor = snap.sequence;
+      constexpr std::size_t kChunk = 500;
+      std::size_t ti = 0, ci = 0;
+      bool first = true;
+      do {
+        auto* u = out.add_updates();
+        u->set_sequence(snap.sequence);
+        auto* chunk = u->mutable_snapshot();
+        chunk->set_first(first);
+        first = false;
+        for (std::size_t n = 0; n < kChunk && ti < snap.tickets.size(); ++ti) {
+          if (!shown(snap.tickets[ti])) continue;
+          to_proto(snap.tickets[ti], dispatch_.clock().now(), false, chunk->add_tickets());
+          ++n;
+        }
+        for (std::size_t n = 0; n < kChunk && ci < snap.crews.size(); ++n, ++ci)
+          to_proto(snap.crews[ci], chunk->add_crews());
+        chunk->set_last(ti == snap.tickets.size() && ci == snap.crews.size());
+        send();
+      } while (ti < snap.tickets.size() || ci < snap.crews.size());
+    }
+    auto last_sent = std::chrono::steady_clock::now();
+    while (!ctx->IsCancelled() && !stopping_) {
+      const std::uint64_t generation = dispatch_.changes().generation();
+      const auto changes = board_.since(cursor, 500);
+      for (const app::BoardChange& c : changes) {
+        cursor = c.sequence;
+        if (c.ticket) {
+          if (!shown(*c.ticket)) continue;
+          auto* u = out.add_updates();
+          u->set_sequence(c.sequence);
+          if (is_terminal(c.ticket->status))
+            u->set_removed_ticket_id(c.ticket->id.str());
+          else
+            to_proto(*c.ticket, dispatch_.clock().now(), false, u->mutable_ticket());
+        } else if (c.crew) {
+          auto* u = out.add_updates();
+          u->set_sequence(c.sequence);
+          to_proto(*c.crew, u->mutable_crew());
+        }
+      }
+      const auto now = std::chrono::steady_clock::now();
+      if (out.updates_size() > 0 || now - last_sent > std::chrono::seconds(10)) {  // changes, or a heartbeat
+        send();
+        last_sent = now;
+      }
+      if (changes.size() < 500) dispatch_.changes().wait_past(generation, std::chrono::milliseconds(500));
+    }
+  });
 }
 
 grpc::Status DispatchService::GetReport(grpc::ServerContext* ctx, const v1::GetReportRequest*, v1::GetReportResponse*) {
   return serve(ctx, auth_, "DispatchService.GetReport", [](const Principal&) { not_built("GetReport"); });
-}
-
-grpc::Status DispatchService::WatchBoard(grpc::ServerContext* ctx, const v1::WatchBoardRequest*,
-                                         grpc::ServerWriter<v1::WatchBoardResponse>*) {
-  return serve(ctx, auth_, "DispatchService.WatchBoard", [](const Principal&) { not_built("WatchBoard"); });
 }
 
 }  // namespace linecrew::rpc

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <atomic>
+
 #include "app/auth.h"
+#include "app/board.h"
 #include "app/dispatch.h"
 #include "linecrew/v1/dispatch.grpc.pb.h"
 
@@ -11,7 +14,10 @@ namespace linecrew::rpc {
 // caller before it answers UNIMPLEMENTED.
 class DispatchService final : public v1::DispatchService::Service {
  public:
-  DispatchService(app::Dispatch& dispatch, app::Auth& auth) : dispatch_(dispatch), auth_(auth) {}
+  DispatchService(app::Dispatch& dispatch, app::Auth& auth, app::Board& board)
+      : dispatch_(dispatch), auth_(auth), board_(board) {}
+  // Ends open WatchBoard streams (graceful shutdown).
+  void stop_streams() { stopping_ = true; }
 
   grpc::Status CreateTicket(grpc::ServerContext* ctx, const v1::CreateTicketRequest* req,
                             v1::CreateTicketResponse* resp) override;
@@ -23,7 +29,6 @@ class DispatchService final : public v1::DispatchService::Service {
                           v1::IssueTokenResponse* resp) override;
   grpc::Status RevokeToken(grpc::ServerContext* ctx, const v1::RevokeTokenRequest* req,
                            v1::RevokeTokenResponse* resp) override;
-  // Authorised first, then UNIMPLEMENTED until their issue lands.
   grpc::Status CancelTicket(grpc::ServerContext* ctx, const v1::CancelTicketRequest* req,
                             v1::CancelTicketResponse* resp) override;
   grpc::Status PinTicket(grpc::ServerContext* ctx, const v1::PinTicketRequest* req,
@@ -38,6 +43,7 @@ class DispatchService final : public v1::DispatchService::Service {
                             v1::SetCrewShiftResponse* resp) override;
   grpc::Status ListCrews(grpc::ServerContext* ctx, const v1::ListCrewsRequest* req,
                          v1::ListCrewsResponse* resp) override;
+  // Authorised first, then UNIMPLEMENTED until its issue lands.
   grpc::Status GetReport(grpc::ServerContext* ctx, const v1::GetReportRequest* req,
                          v1::GetReportResponse* resp) override;
   grpc::Status WatchBoard(grpc::ServerContext* ctx, const v1::WatchBoardRequest* req,
@@ -46,6 +52,8 @@ class DispatchService final : public v1::DispatchService::Service {
  private:
   app::Dispatch& dispatch_;
   app::Auth& auth_;
+  app::Board& board_;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace linecrew::rpc

@@ -74,6 +74,17 @@ CREATE TABLE tokens(
   expires INTEGER NOT NULL,
   revoked INTEGER);
 )sql",
+    R"sql(
+CREATE TABLE crews(
+  id TEXT PRIMARY KEY,
+  body TEXT NOT NULL,
+  on_shift INTEGER NOT NULL,
+  version INTEGER NOT NULL);
+CREATE TABLE changes(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  entity TEXT NOT NULL);
+)sql",
 };
 
 }  // namespace
@@ -139,6 +150,30 @@ TimePoint SqliteStore::revoke_token(const std::string& token_id, TimePoint now) 
   db_.prepare("UPDATE tokens SET revoked = ? WHERE id = ?").bind_all(secs(now), token_id).run();
   tx.commit();
   return now;
+}
+
+void SqliteStore::record_change_locked(Change::Kind kind, const std::string& id) {
+  db_.prepare("INSERT INTO changes(kind, entity) VALUES(?, ?)")
+      .bind_all(std::string_view(kind == Change::Kind::kTicket ? "ticket" : "crew"), id)
+      .run();
+}
+
+std::vector<Change> SqliteStore::changes_since(std::uint64_t sequence, std::size_t limit) {
+  std::lock_guard lock(mu_);
+  Statement s = db_.prepare("SELECT seq, kind, entity FROM changes WHERE seq > ? ORDER BY seq LIMIT ?");
+  s.bind_all(static_cast<std::int64_t>(sequence), static_cast<std::int64_t>(limit));
+  std::vector<Change> out;
+  while (s.step())
+    out.push_back({static_cast<std::uint64_t>(s.int64(0)),
+                   s.text(1) == "ticket" ? Change::Kind::kTicket : Change::Kind::kCrew, s.text(2)});
+  return out;
+}
+
+std::uint64_t SqliteStore::last_sequence() {
+  std::lock_guard lock(mu_);
+  Statement s = db_.prepare("SELECT COALESCE(MAX(seq), 0) FROM changes");
+  s.step();
+  return static_cast<std::uint64_t>(s.int64(0));
 }
 
 std::int64_t SqliteStore::count_tokens() {

@@ -66,6 +66,24 @@ Ticket read_row(const Statement& s, std::int64_t& seq) {
   return t;
 }
 
+// Appends timeline entries from index `events_from` and contacts from
+// `contacts_from` (history is only ever appended).
+void append_children(Database& db, std::int64_t seq, const Ticket& t, std::size_t events_from,
+                     std::size_t contacts_from) {
+  Statement ev = db.prepare("INSERT INTO ticket_events(ticket_seq, n, time, kind, actor, detail) VALUES(?,?,?,?,?,?)");
+  for (std::size_t n = events_from; n < t.timeline.size(); ++n) {
+    const TicketEvent& e = t.timeline[n];
+    ev.bind_all(seq, static_cast<std::int64_t>(n), secs(e.time), e.kind, e.actor, e.detail).run();
+  }
+  Statement ct = db.prepare("INSERT INTO contacts(ticket_seq, n, time, reason, proposed, consent) VALUES(?,?,?,?,?,?)");
+  for (std::size_t n = contacts_from; n < t.contacts.size(); ++n) {
+    const ContactRecord& c = t.contacts[n];
+    ct.bind_all(seq, static_cast<std::int64_t>(n), secs(c.time), to_string(c.reason), secs(c.proposed_time),
+                to_string(c.consent))
+        .run();
+  }
+}
+
 }  // namespace
 
 CreateResult SqliteStore::create(Ticket t) {
@@ -102,21 +120,33 @@ CreateResult SqliteStore::create(Ticket t) {
                static_cast<std::int64_t>(t.version), t.tracking_token, secs(t.created));
   ins.run();
 
-  Statement ev = db_.prepare("INSERT INTO ticket_events(ticket_seq, n, time, kind, actor, detail) VALUES(?,?,?,?,?,?)");
-  for (std::size_t n = 0; n < t.timeline.size(); ++n) {
-    const TicketEvent& e = t.timeline[n];
-    ev.bind_all(seq, static_cast<std::int64_t>(n), secs(e.time), e.kind, e.actor, e.detail).run();
-  }
-  Statement ct =
-      db_.prepare("INSERT INTO contacts(ticket_seq, n, time, reason, proposed, consent) VALUES(?,?,?,?,?,?)");
-  for (std::size_t n = 0; n < t.contacts.size(); ++n) {
-    const ContactRecord& c = t.contacts[n];
-    ct.bind_all(seq, static_cast<std::int64_t>(n), secs(c.time), to_string(c.reason), secs(c.proposed_time),
-                to_string(c.consent))
-        .run();
-  }
+  append_children(db_, seq, t, 0, 0);
+  record_change_locked(Change::Kind::kTicket, t.id.str());
   tx.commit();
   return {std::move(t), true};
+}
+
+Ticket SqliteStore::mutate(const TicketId& id, const std::function<void(Ticket&)>& change) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  Statement find = db_.prepare("SELECT seq FROM tickets WHERE id = ?");
+  find.bind(1, id.str());
+  if (!find.step()) throw Error(ErrorCode::kNotFound, "ticket_id", "no ticket '" + id.str() + "'");
+  const std::int64_t seq = find.int64(0);
+  Ticket t = *get_locked(id);
+  const Ticket before = t;
+  change(t);
+  if (t.timeline.size() < before.timeline.size() || t.contacts.size() < before.contacts.size())
+    throw Error(ErrorCode::kInternal, "storage", "ticket history may only be appended to");
+  t.version = before.version + 1;
+  db_.prepare("UPDATE tickets SET status = ?, owner = ?, pinned = ?, arrival = ?, version = ? WHERE seq = ?")
+      .bind_all(to_string(t.status), t.owner.str(), t.pinned.str(), secs(t.arrival),
+                static_cast<std::int64_t>(t.version), seq)
+      .run();
+  append_children(db_, seq, t, before.timeline.size(), before.contacts.size());
+  record_change_locked(Change::Kind::kTicket, id.str());
+  tx.commit();
+  return t;
 }
 
 std::optional<Ticket> SqliteStore::get(const TicketId& id) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,11 @@ class TicketStore {
   // another fingerprint throws Error(kAlreadyExists, "client_request_id").
   virtual CreateResult create(Ticket ticket) = 0;
   virtual std::optional<Ticket> get(const TicketId& id) = 0;
+  // Reads the ticket, lets `change` modify it (status, owner, pin, arrival;
+  // append to timeline and contacts, never rewrite them), writes it back with
+  // version + 1 and a board change, all in one transaction. If `change`
+  // throws, nothing is written. Throws Error(kNotFound, "ticket_id").
+  virtual Ticket mutate(const TicketId& id, const std::function<void(Ticket&)>& change) = 0;
   virtual TicketPage list(const TicketFilter& filter) = 0;
   virtual std::int64_t count() = 0;
 };

@@ -35,7 +35,7 @@ class Store : public ::testing::Test {
 
 TEST_F(Store, StoresAndReadsBackEveryField) {
   storage::SqliteStore store(dir.file("a.db"));
-  app::Dispatch dispatch(clock, zones, policy, store);
+  app::Dispatch dispatch(clock, zones, policy, store, store);
   TicketDraft d = draft("r1", 30.05, 120.35);
   d.required_skills = {"lv_cable", "meter"};
   d.priority = 7;
@@ -59,7 +59,7 @@ TEST_F(Store, StoresAndReadsBackEveryField) {
 
 TEST_F(Store, IdempotentReplayAndConflict) {
   storage::SqliteStore store(dir.file("b.db"));
-  app::Dispatch dispatch(clock, zones, policy, store);
+  app::Dispatch dispatch(clock, zones, policy, store, store);
   const auto a = dispatch.create_ticket(draft("x"));
   const auto b = dispatch.create_ticket(draft("x"));
   EXPECT_FALSE(b.created);
@@ -73,7 +73,7 @@ TEST_F(Store, IdempotentReplayAndConflict) {
 
 TEST_F(Store, PagesThroughFilteredTickets) {
   storage::SqliteStore store(dir.file("c.db"));
-  app::Dispatch dispatch(clock, zones, policy, store);
+  app::Dispatch dispatch(clock, zones, policy, store, store);
   for (int i = 0; i < 25; ++i) dispatch.create_ticket(draft("u" + std::to_string(i)));
   for (int i = 0; i < 5; ++i) dispatch.create_ticket(draft("m" + std::to_string(i), 30.75, 119.55));
   storage::TicketFilter f;
@@ -94,7 +94,7 @@ TEST_F(Store, PagesThroughFilteredTickets) {
 TEST_F(Store, ReopeningKeepsTicketsAndTellsACleanClose) {
   {
     storage::SqliteStore store(dir.file("d.db"));
-    app::Dispatch(clock, zones, policy, store).create_ticket(draft("keep"));
+    app::Dispatch(clock, zones, policy, store, store).create_ticket(draft("keep"));
     EXPECT_FALSE(store.recovered_from_unclean_shutdown());
   }
   storage::SqliteStore again(dir.file("d.db"));

@@ -1,0 +1,20 @@
+// Validation of the small texts the domain takes in: lengths, phones, skills.
+// Each throws Error(kInvalidArgument, field) naming what is wrong.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace linecrew {
+
+// Length in Unicode code points of UTF-8 text.
+std::size_t code_points(std::string_view s);
+// Requires lo..hi code points; lo = 1 reads "is required" when empty.
+void check_length(std::string_view value, std::size_t lo, std::size_t hi, const std::string& field);
+// "+86 138-0013-8000" -> "+8613800138000": "+" and 6..15 digits.
+std::string normalise_phone(std::string_view raw, const std::string& field);
+// A skill: 1..32 of [a-z0-9_-].
+void validate_skill(std::string_view skill, const std::string& field);
+
+}  // namespace linecrew

@@ -1,0 +1,47 @@
+#include "linecrew/core/text.h"
+
+#include <algorithm>
+
+#include "linecrew/core/error.h"
+
+namespace linecrew {
+
+// Length in Unicode code points of UTF-8 text (continuation bytes not counted).
+std::size_t code_points(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+void check_length(std::string_view value, std::size_t lo, std::size_t hi, const std::string& field) {
+  const std::size_t n = code_points(value);
+  if (n < lo) throw_invalid(field, lo == 1 ? "is required" : "needs at least " + std::to_string(lo) + " characters");
+  if (n > hi) throw_invalid(field, "is longer than " + std::to_string(hi) + " characters");
+}
+
+// "+86 138-0013-8000" -> "+8613800138000"; throws unless "+" and 6..15 digits remain.
+std::string normalise_phone(std::string_view raw, const std::string& field) {
+  if (raw.empty()) throw_invalid(field, "is required");
+  std::string out = "+";
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (c >= '0' && c <= '9')
+      out += c;
+    else if (c == '+' && i == 0)
+      continue;
+    else if (c == ' ' || c == '-' || c == '(' || c == ')')
+      continue;
+    else
+      throw_invalid(field, "'" + std::string(raw) + "' may hold only digits, spaces, - ( ) and a leading +");
+  }
+  const std::size_t digits = out.size() - 1;
+  if (digits < 6 || digits > 15) throw_invalid(field, "needs 6 to 15 digits");
+  return out;
+}
+
+void validate_skill(std::string_view skill, const std::string& field) {
+  check_length(skill, 1, 32, field);
+  for (const char c : skill)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+      throw_invalid(field, "'" + std::string(skill) + "' may hold only a-z 0-9 _ -");
+}
+
+}  // namespace linecrew

@@ -1,0 +1,225 @@
+// Crews, pins, cancellations, shifts and the live board through the real
+// server process over gRPC.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "linecrew/v1/dispatch.grpc.pb.h"
+#include "server_process.h"
+
+namespace linecrew {
+namespace {
+
+class Dispatch : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server = std::make_unique<testing::ServerProcess>(testing::make_config(dir, dir.file("data")), dir.file("data"));
+    ASSERT_TRUE(server->start()) << server->stderr_text();
+    stub = v1::DispatchService::NewStub(grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials()));
+    token = server->admin_token();
+  }
+
+  std::unique_ptr<grpc::ClientContext> ctx() {
+    auto c = std::make_unique<grpc::ClientContext>();
+    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    c->AddMetadata("authorization", "Bearer " + token);
+    return c;
+  }
+
+  v1::Crew register_crew(const std::string& id, std::vector<std::string> skills = {}, bool on_shift = true) {
+    v1::RegisterCrewRequest req;
+    auto* c = req.mutable_crew();
+    c->set_id(id);
+    c->set_name("Crew " + id);
+    auto* m = c->add_members();
+    m->set_first_name("Wei");
+    m->set_staff_number("A" + id);
+    for (auto& s : skills) c->add_skills(s);
+    c->mutable_home_position()->set_lat(30.25);
+    c->mutable_home_position()->set_lon(120.15);
+    const auto now = std::chrono::system_clock::now();
+    c->mutable_shift_start()->set_seconds(std::chrono::system_clock::to_time_t(now - std::chrono::hours(1)));
+    c->mutable_shift_end()->set_seconds(std::chrono::system_clock::to_time_t(now + std::chrono::hours(8)));
+    c->set_on_shift(on_shift);
+    v1::RegisterCrewResponse resp;
+    const grpc::Status s = stub->RegisterCrew(ctx().get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.crew();
+  }
+
+  v1::Ticket create_ticket(const std::string& rid, std::vector<std::string> skills = {}) {
+    v1::CreateTicketRequest r;
+    r.set_client_request_id(rid);
+    r.mutable_customer()->set_name("Li");
+    r.mutable_customer()->set_phone("+8613800138000");
+    r.mutable_location()->set_lat(30.25);
+    r.mutable_location()->set_lon(120.15);
+    r.set_address("1 Grid Road");
+    r.set_first_contact_channel(v1::CHANNEL_HOTLINE);
+    for (auto& s : skills) r.add_required_skills(s);
+    v1::CreateTicketResponse resp;
+    const grpc::Status s = stub->CreateTicket(ctx().get(), r, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.ticket();
+  }
+
+  grpc::Status pin(const std::string& ticket, const std::string& crew, v1::PinTicketResponse* resp) {
+    v1::PinTicketRequest req;
+    req.set_ticket_id(ticket);
+    req.set_crew_id(crew);
+    return stub->PinTicket(ctx().get(), req, resp);
+  }
+
+  testing::TempDir dir{"dispatch"};
+  std::unique_ptr<testing::ServerProcess> server;
+  std::unique_ptr<v1::DispatchService::Stub> stub;
+  std::string token;
+};
+
+TEST_F(Dispatch, CrewsRegisterListAndRejectDuplicatesAndBadFields) {
+  register_crew("C-1", {"lv_cable"});
+  register_crew("C-2", {}, false);
+  v1::RegisterCrewRequest dup;
+  *dup.mutable_crew() = register_crew("C-3");
+  v1::RegisterCrewResponse r;
+  EXPECT_EQ(stub->RegisterCrew(ctx().get(), dup, &r).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  dup.mutable_crew()->set_id("C-4");
+  dup.mutable_crew()->mutable_home_position()->set_lat(95);
+  const grpc::Status bad = stub->RegisterCrew(ctx().get(), dup, &r);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(bad.error_message().rfind("crew.home_position.lat", 0), 0u) << bad.error_message();
+
+  v1::ListCrewsRequest list;
+  v1::ListCrewsResponse crews;
+  ASSERT_TRUE(stub->ListCrews(ctx().get(), list, &crews).ok());
+  EXPECT_EQ(crews.crews_size(), 3);
+  list.set_on_shift_only(true);
+  list.set_skill("lv_cable");
+  crews.Clear();
+  ASSERT_TRUE(stub->ListCrews(ctx().get(), list, &crews).ok());
+  ASSERT_EQ(crews.crews_size(), 1);
+  EXPECT_EQ(crews.crews(0).id(), "C-1");
+}
+
+TEST_F(Dispatch, PinAssignsWithHistoryAndChecksTheCrew) {
+  register_crew("C-1", {"lv_cable"});
+  register_crew("C-2");
+  register_crew("C-off", {}, false);
+  const v1::Ticket t = create_ticket("p1", {"lv_cable"});
+  v1::PinTicketResponse resp;
+  EXPECT_EQ(pin(t.id(), "C-404", &resp).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(pin("T-999999", "C-1", &resp).error_code(), grpc::StatusCode::NOT_FOUND);
+  const grpc::Status skill = pin(t.id(), "C-2", &resp);
+  EXPECT_EQ(skill.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(skill.error_message().find("lv_cable"), std::string::npos) << skill.error_message();
+  EXPECT_EQ(pin(t.id(), "C-off", &resp).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  ASSERT_TRUE(pin(t.id(), "C-1", &resp).ok());
+  EXPECT_EQ(resp.ticket().owner_crew_id(), "C-1");
+  EXPECT_EQ(resp.ticket().pinned_crew_id(), "C-1");
+  EXPECT_EQ(resp.ticket().status(), v1::TICKET_STATUS_ASSIGNED);
+  bool saw_assigned = false, saw_pinned = false;
+  for (const auto& e : resp.ticket().timeline()) {
+    saw_assigned |= e.kind() == v1::TICKET_EVENT_KIND_ASSIGNED;
+    saw_pinned |= e.kind() == v1::TICKET_EVENT_KIND_PINNED;
+  }
+  EXPECT_TRUE(saw_assigned && saw_pinned);
+
+  v1::UnpinTicketRequest un;
+  un.set_ticket_id(t.id());
+  v1::UnpinTicketResponse unpinned;
+  ASSERT_TRUE(stub->UnpinTicket(ctx().get(), un, &unpinned).ok());
+  EXPECT_EQ(unpinned.ticket().pinned_crew_id(), "");
+  EXPECT_EQ(unpinned.ticket().owner_crew_id(), "C-1");  // exactly one owner, still
+}
+
+TEST_F(Dispatch, OffShiftReleasesUnpinnedTicketsToTheDesk) {
+  register_crew("C-1");
+  const v1::Ticket a = create_ticket("s1");
+  const v1::Ticket b = create_ticket("s2");
+  v1::PinTicketResponse resp;
+  ASSERT_TRUE(pin(a.id(), "C-1", &resp).ok());
+  ASSERT_TRUE(pin(b.id(), "C-1", &resp).ok());
+  v1::UnpinTicketRequest un;
+  un.set_ticket_id(b.id());
+  v1::UnpinTicketResponse unpinned;
+  ASSERT_TRUE(stub->UnpinTicket(ctx().get(), un, &unpinned).ok());
+
+  v1::SetCrewShiftRequest off;
+  off.set_crew_id("C-1");
+  off.set_on_shift(false);
+  v1::SetCrewShiftResponse shift;
+  ASSERT_TRUE(stub->SetCrewShift(ctx().get(), off, &shift).ok());
+  EXPECT_FALSE(shift.crew().on_shift());
+  ASSERT_EQ(shift.released_ticket_ids_size(), 1);
+  EXPECT_EQ(shift.released_ticket_ids(0), b.id());
+  v1::GetTicketRequest get;
+  get.set_ticket_id(b.id());
+  v1::GetTicketResponse got;
+  ASSERT_TRUE(stub->GetTicket(ctx().get(), get, &got).ok());
+  EXPECT_EQ(got.ticket().owner_crew_id(), "");
+  EXPECT_EQ(got.ticket().status(), v1::TICKET_STATUS_REPORTED);
+}
+
+TEST_F(Dispatch, CancelIsDeskOnlyAndIdempotent) {
+  const v1::Ticket t = create_ticket("c1");
+  v1::CancelTicketRequest req;
+  req.set_ticket_id(t.id());
+  v1::CancelTicketResponse resp;
+  EXPECT_EQ(stub->CancelTicket(ctx().get(), req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);  // reason
+  req.set_reason("customer reports power back");
+  ASSERT_TRUE(stub->CancelTicket(ctx().get(), req, &resp).ok());
+  EXPECT_EQ(resp.ticket().status(), v1::TICKET_STATUS_CANCELLED);
+  ASSERT_TRUE(stub->CancelTicket(ctx().get(), req, &resp).ok());
+  EXPECT_EQ(resp.ticket().status(), v1::TICKET_STATUS_CANCELLED);
+}
+
+TEST_F(Dispatch, WatchBoardSendsASnapshotThenChangesAndResumes) {
+  register_crew("C-1");
+  const v1::Ticket first = create_ticket("w1");
+  grpc::ClientContext watch_ctx;
+  watch_ctx.AddMetadata("authorization", "Bearer " + token);
+  watch_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  auto reader = stub->WatchBoard(&watch_ctx, v1::WatchBoardRequest());
+  v1::WatchBoardResponse msg;
+  ASSERT_TRUE(reader->Read(&msg));
+  ASSERT_EQ(msg.updates_size(), 1);
+  ASSERT_TRUE(msg.updates(0).has_snapshot());
+  EXPECT_TRUE(msg.updates(0).snapshot().first());
+  EXPECT_TRUE(msg.updates(0).snapshot().last());
+  EXPECT_EQ(msg.updates(0).snapshot().tickets_size(), 1);
+  EXPECT_EQ(msg.updates(0).snapshot().crews_size(), 1);
+  const std::uint64_t snapshot_seq = msg.updates(0).sequence();
+
+  const v1::Ticket second = create_ticket("w2");
+  v1::PinTicketResponse pinned;
+  ASSERT_TRUE(pin(second.id(), "C-1", &pinned).ok());
+  // Expect the new ticket, then its assignment, in sequence order.
+  std::vector<v1::BoardUpdate> seen;
+  while (seen.size() < 2 && reader->Read(&msg))
+    for (const auto& u : msg.updates()) seen.push_back(u);
+  ASSERT_GE(seen.size(), 2u);
+  EXPECT_GT(seen[0].sequence(), snapshot_seq);
+  EXPECT_GT(seen[1].sequence(), seen[0].sequence());
+  EXPECT_EQ(seen[1].ticket().owner_crew_id(), "C-1");
+  watch_ctx.TryCancel();
+  reader->Finish();
+
+  // Resume from the snapshot's sequence: the same two changes, no snapshot.
+  grpc::ClientContext again;
+  again.AddMetadata("authorization", "Bearer " + token);
+  again.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  v1::WatchBoardRequest from;
+  from.set_from_sequence(snapshot_seq);
+  auto resumed = stub->WatchBoard(&again, from);
+  ASSERT_TRUE(resumed->Read(&msg));
+  ASSERT_GE(msg.updates_size(), 1);
+  EXPECT_FALSE(msg.updates(0).has_snapshot());
+  EXPECT_EQ(msg.updates(0).sequence(), seen[0].sequence());
+  again.TryCancel();
+  resumed->Finish();
+}
+
+}  // namespace
+}  // namespace linecrew
