@@ -107,6 +107,29 @@ Crew Dispatch::get_crew(const CrewId& id) {
   return std::move(*c);
 }
 
+Report Dispatch::report(TimePoint from, TimePoint to) {
+  if (to <= from) throw_invalid("to", "must be after from");
+  if (to - from > hours(24 * 366)) throw_invalid("to", "a report covers at most 366 days");
+  const auto collect = [&](storage::TicketFilter f) {
+    std::vector<Ticket> out;
+    f.limit = 1000;
+    for (;;) {
+      auto page = store_.list(f);
+      for (auto& t : page.tickets) out.push_back(std::move(t));
+      if (page.next_after == 0) return out;
+      f.after = page.next_after;
+    }
+  };
+  storage::TicketFilter range;
+  range.first_contact_from = from;
+  range.first_contact_to = to;
+  storage::TicketFilter open;
+  open.statuses = {TicketStatus::kReported,       TicketStatus::kAssigned, TicketStatus::kAccepted,
+                   TicketStatus::kEnRoute,        TicketStatus::kOnSite,   TicketStatus::kRestored,
+                   TicketStatus::kReturnVisitOwed};
+  return build_report(collect(range), collect(open), from, to, clock_.now(), policy_);
+}
+
 std::string new_tracking_token() {
   return random_base64url(16);
 }

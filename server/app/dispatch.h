@@ -9,6 +9,7 @@
 #include "linecrew/core/crew.h"
 #include "linecrew/core/ownership.h"
 #include "linecrew/core/policy.h"
+#include "linecrew/core/report.h"
 #include "linecrew/core/ticket.h"
 #include "linecrew/core/zones.h"
 #include "storage/crew_store.h"
@@ -40,6 +41,10 @@ class Dispatch {
   std::pair<Crew, std::vector<TicketId>> set_crew_shift(const CrewId& id, bool on_shift, const ActorRef& by);
   std::vector<Crew> list_crews(const storage::CrewFilter& filter);
   Crew get_crew(const CrewId& id);
+
+  // Rules §6 over tickets first reported in [from, to). Throws
+  // Error(kInvalidArgument) unless from < to and the range is at most 366 days.
+  Report report(TimePoint from, TimePoint to);
 
   const Clock& clock() const { return clock_; }
   // Notified after every committed change to a ticket or crew.

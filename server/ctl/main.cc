@@ -11,12 +11,14 @@
 #include <iomanip>
 #include <iostream>
 
+#include "ctl/format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/time.h"
 #include "linecrew/v1/dispatch.grpc.pb.h"
 
 namespace v1 = linecrew::v1;
+using namespace linecrew::ctl;
 
 namespace {
 
@@ -47,68 +49,11 @@ int fail(const grpc::Status& s) {
   return 1;
 }
 
-std::string utc(const google::protobuf::Timestamp& ts) {
-  return linecrew::format_utc(linecrew::TimePoint(linecrew::Duration(ts.seconds())));
-}
-
-std::string lower_enum(const std::string& name, const std::string& prefix) {
-  std::string s = name.substr(prefix.size());
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string zone(const v1::Ticket& t) {
-  return lower_enum(v1::ZoneClass_Name(t.zone_class()), "ZONE_CLASS_");
-}
-std::string status(const v1::Ticket& t) {
-  return lower_enum(v1::TicketStatus_Name(t.status()), "TICKET_STATUS_");
-}
-
-void print_json(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.add_whitespace = true;
-  opts.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
-  std::cout << out;
-}
-
-void print_table(const std::vector<const v1::Ticket*>& tickets) {
-  std::cout << std::left << std::setw(10) << "ID" << std::setw(8) << "ZONE" << std::setw(7) << "LIMIT" << std::setw(22)
-            << "FIRST CONTACT (UTC)" << std::setw(22) << "DEADLINE (UTC)" << std::setw(10) << "STATUS" << std::setw(10)
-            << "OWNER"
-            << "ADDRESS\n";
-  for (const v1::Ticket* t : tickets) {
-    const long limit_min = (t->deadline().seconds() - t->first_contact_time().seconds()) / 60;
-    std::cout << std::left << std::setw(10) << t->id() << std::setw(8) << zone(*t) << std::setw(7)
-              << (std::to_string(limit_min) + "m") << std::setw(22) << utc(t->first_contact_time()) << std::setw(22)
-              << utc(t->deadline()) << std::setw(10) << status(*t) << std::setw(10)
-              << (t->owner_crew_id().empty() ? "desk" : t->owner_crew_id()) << t->address() << "\n";
-  }
-}
-
 template <class Enum, class Parse>
 bool parse_enum(const std::string& text, const std::string& prefix, Parse parse, Enum* out) {
   std::string name = prefix;
   for (const char c : text) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return parse(name, out);
-}
-
-void print_crews(const std::vector<const v1::Crew*>& crews, bool json) {
-  if (json) {
-    for (const v1::Crew* c : crews) print_json(*c);
-    return;
-  }
-  std::cout << std::left << std::setw(10) << "CREW" << std::setw(24) << "NAME" << std::setw(8) << "SHIFT"
-            << std::setw(44) << "WINDOW (UTC)"
-            << "SKILLS\n";
-  for (const v1::Crew* c : crews) {
-    std::string skills;
-    for (const auto& s : c->skills()) skills += (skills.empty() ? "" : ",") + s;
-    std::cout << std::left << std::setw(10) << c->id() << std::setw(24) << c->name() << std::setw(8)
-              << (c->on_shift() ? "on" : "off") << std::setw(44)
-              << (utc(c->shift_start()) + " - " + utc(c->shift_end())) << skills << "\n";
-  }
 }
 
 // Prints the board, then one line per change, until `seconds` pass (0: forever).
@@ -233,6 +178,14 @@ int main(int argc, char** argv) {
   auto* board = cli.add_subcommand("board", "the live board: a snapshot, then every change");
   double board_seconds = 0;
   board->add_option("--for", board_seconds, "stop after this many seconds (default: until Ctrl-C)");
+
+  auto* report = cli.add_subcommand("report", "on-time rates by zone, delay-notice compliance, violations, stalls");
+  std::string report_from, report_to;
+  bool report_csv = false;
+  report->add_option("--from", report_from,
+                     "range start (first contact), e.g. 2026-11-22T00:00+08:00 (default: 24 h ago)");
+  report->add_option("--to", report_to, "range end, exclusive (default: now)");
+  report->add_flag("--csv", report_csv, "CSV instead of tables");
 
   auto* tokens = cli.add_subcommand("tokens", "bearer tokens (admin)");
   tokens->require_subcommand(1);
@@ -465,6 +418,28 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (board->parsed()) return watch_board(*stub, o, board_seconds);
+  if (report->parsed()) {
+    v1::GetReportRequest req;
+    try {
+      const auto now = std::chrono::floor<linecrew::Duration>(std::chrono::system_clock::now());
+      const auto from = report_from.empty() ? now - linecrew::hours(24) : linecrew::parse_utc(report_from, "--from");
+      const auto to = report_to.empty() ? now + linecrew::seconds(1) : linecrew::parse_utc(report_to, "--to");
+      req.mutable_from()->set_seconds(from.time_since_epoch().count());
+      req.mutable_to()->set_seconds(to.time_since_epoch().count());
+    } catch (const linecrew::Error& e) {
+      std::cerr << "linecrewctl: " << e.what() << "\n";
+      return 2;
+    }
+    v1::GetReportResponse resp;
+    const auto s = stub->GetReport(context(o).get(), req, &resp);
+    if (!s.ok()) return fail(s);
+    if (o.json) {
+      print_json(resp);
+    } else {
+      print_report(resp, report_csv);
+    }
+    return 0;
+  }
 
   if (show->parsed()) {
     v1::GetTicketRequest req;

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "linecrew/core/error.h"
+#include "linecrew/core/report.h"
 
 namespace linecrew::rpc {
 
@@ -142,6 +143,49 @@ void apply_crew_mask(const v1::Crew& from, const google::protobuf::FieldMask& ma
       throw_invalid("update_mask", "'" + path + "' is not a field UpdateCrew may change");
     }
   }
+}
+
+void to_proto(const Report& r, v1::GetReportResponse* out) {
+  to_proto(r.from, out->mutable_from());
+  to_proto(r.to, out->mutable_to());
+  for (const ZoneClass z : kAllZoneClasses) {
+    const ZoneFigures& f = r.by_zone[static_cast<std::size_t>(z)];
+    if (f.arrivals == 0 && f.violations == 0) continue;
+    auto* pz = out->add_by_zone();
+    pz->set_zone_class(to_proto(z));
+    pz->set_arrivals(f.arrivals);
+    pz->set_on_time(f.on_time);
+    pz->set_late_excused(f.late_excused);
+    pz->set_violations(f.violations);
+    pz->set_on_time_rate(f.on_time_rate());
+    pz->set_compliant_rate(f.compliant_rate());
+  }
+  out->set_late_arrivals(r.late_arrivals);
+  out->set_late_with_timely_consent(r.late_with_timely_consent);
+  out->set_delay_notice_compliance(r.delay_notice_compliance());
+  for (const Violation& v : r.violations) {
+    auto* pv = out->add_violations();
+    pv->set_ticket_id(v.ticket.str());
+    pv->set_zone_class(to_proto(v.zone_class));
+    to_proto(v.deadline, pv->mutable_deadline());
+    to_proto(v.effective_deadline, pv->mutable_effective_deadline());
+    if (v.arrival) to_proto(*v.arrival, pv->mutable_arrival_time());
+    to_proto(v.late_by, pv->mutable_late_by());
+    pv->set_cause(v.cause ? static_cast<v1::DelayReason>(proto_value(*v.cause)) : v1::DELAY_REASON_UNSPECIFIED);
+    pv->set_reason(v.reason);
+  }
+  for (const Stalled& st : r.stalled) {
+    auto* ps = out->add_stalled();
+    ps->set_ticket_id(st.ticket.str());
+    ps->set_status(to_proto(st.status));
+    ps->set_owner_crew_id(st.owner.str());
+    to_proto(st.last_progress, ps->mutable_last_progress_time());
+    to_proto(st.stalled_for, ps->mutable_stalled_for());
+  }
+  out->set_follow_ups_due(0);  // no follow-up records exist yet (return visits come with the handheld issue)
+  out->set_follow_ups_in_time(0);
+  out->set_follow_up_rate(1.0);
+  out->set_repeat_visits(r.repeat_visits);
 }
 
 ActorRef actor_of(const Principal& who) {

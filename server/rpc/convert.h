@@ -8,6 +8,7 @@
 
 #include "linecrew/core/crew.h"
 #include "linecrew/core/ownership.h"
+#include "linecrew/core/report.h"
 #include "linecrew/core/role.h"
 #include "linecrew/core/ticket.h"
 #include "linecrew/v1/dispatch.pb.h"
@@ -32,6 +33,7 @@ Crew crew_from_proto(const v1::Crew& c);
 void to_proto(const Crew& c, v1::Crew* out);
 // Applies the paths of an UpdateCrew field mask; unknown paths are INVALID_ARGUMENT.
 void apply_crew_mask(const v1::Crew& from, const google::protobuf::FieldMask& mask, Crew& to, TimePoint now);
+void to_proto(const Report& r, v1::GetReportResponse* out);
 // The principal as written in timelines: "dispatcher:tok_…".
 ActorRef actor_of(const Principal& who);
 

@@ -8,12 +8,6 @@
 
 namespace linecrew::rpc {
 
-namespace {
-[[noreturn]] void not_built(const char* method) {
-  throw Error(ErrorCode::kUnimplemented, "", std::string(method) + " is part of the v1 contract but not built yet");
-}
-}  // namespace
-
 grpc::Status DispatchService::CreateTicket(grpc::ServerContext* ctx, const v1::CreateTicketRequest* req,
                                            v1::CreateTicketResponse* resp) {
   return serve(ctx, auth_, "DispatchService.CreateTicket", [&](const Principal&) {
@@ -207,8 +201,13 @@ grpc::Status DispatchService::WatchBoard(grpc::ServerContext* ctx, const v1::Wat
   });
 }
 
-grpc::Status DispatchService::GetReport(grpc::ServerContext* ctx, const v1::GetReportRequest*, v1::GetReportResponse*) {
-  return serve(ctx, auth_, "DispatchService.GetReport", [](const Principal&) { not_built("GetReport"); });
+grpc::Status DispatchService::GetReport(grpc::ServerContext* ctx, const v1::GetReportRequest* req,
+                                        v1::GetReportResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.GetReport", [&](const Principal&) {
+    if (!req->has_from()) throw_invalid("from", "is required");
+    if (!req->has_to()) throw_invalid("to", "is required");
+    to_proto(dispatch_.report(from_proto(req->from()), from_proto(req->to())), resp);
+  });
 }
 
 }  // namespace linecrew::rpc

@@ -43,7 +43,6 @@ class DispatchService final : public v1::DispatchService::Service {
                             v1::SetCrewShiftResponse* resp) override;
   grpc::Status ListCrews(grpc::ServerContext* ctx, const v1::ListCrewsRequest* req,
                          v1::ListCrewsResponse* resp) override;
-  // Authorised first, then UNIMPLEMENTED until its issue lands.
   grpc::Status GetReport(grpc::ServerContext* ctx, const v1::GetReportRequest* req,
                          v1::GetReportResponse* resp) override;
   grpc::Status WatchBoard(grpc::ServerContext* ctx, const v1::WatchBoardRequest* req,

@@ -223,3 +223,115 @@ TEST_F(Dispatch, WatchBoardSendsASnapshotThenChangesAndResumes) {
 
 }  // namespace
 }  // namespace linecrew
+
+namespace linecrew {
+namespace {
+
+TEST_F(Dispatch, Kill9KeepsEveryAcknowledgedAssignmentAndPin) {
+  register_crew("C-1");
+  std::vector<std::string> pinned_ids, desk_ids;
+  for (int i = 0; i < 20; ++i) {
+    const v1::Ticket t = create_ticket("kp" + std::to_string(i));
+    if (i % 2) {
+      v1::PinTicketResponse resp;
+      ASSERT_TRUE(pin(t.id(), "C-1", &resp).ok());
+      pinned_ids.push_back(t.id());
+    } else {
+      desk_ids.push_back(t.id());
+    }
+  }
+  server->kill(SIGKILL);
+  server->wait_exit();
+  ASSERT_TRUE(server->start()) << server->stderr_text();
+  stub = v1::DispatchService::NewStub(grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials()));
+  const auto owner_of = [&](const std::string& id) {
+    v1::GetTicketRequest get;
+    get.set_ticket_id(id);
+    v1::GetTicketResponse got;
+    EXPECT_TRUE(stub->GetTicket(ctx().get(), get, &got).ok()) << id;
+    return std::make_pair(got.ticket().owner_crew_id(), got.ticket().pinned_crew_id());
+  };
+  for (const auto& id : pinned_ids) EXPECT_EQ(owner_of(id), std::make_pair(std::string("C-1"), std::string("C-1")));
+  for (const auto& id : desk_ids) EXPECT_EQ(owner_of(id), std::make_pair(std::string(), std::string()));
+}
+
+TEST_F(Dispatch, ReportCountsOverdueTicketsAsViolationsByZone) {
+  // Reported 3 hours ago and never reached: overdue in every zone (limits ≤ 2 h).
+  const auto now = std::chrono::system_clock::now();
+  const long reported = std::chrono::system_clock::to_time_t(now - std::chrono::hours(3));
+  const struct {
+    const char* id;
+    double lat, lon;
+  } sites[] = {{"r-u", 30.25, 120.15}, {"r-r", 30.05, 120.35}, {"r-m", 30.75, 119.55}};
+  for (const auto& s : sites) {
+    v1::CreateTicketRequest r;
+    r.set_client_request_id(s.id);
+    r.mutable_customer()->set_name("Li");
+    r.mutable_customer()->set_phone("+8613800138000");
+    r.mutable_location()->set_lat(s.lat);
+    r.mutable_location()->set_lon(s.lon);
+    r.set_address("x");
+    r.set_first_contact_channel(v1::CHANNEL_WEB);
+    r.mutable_first_contact_time()->set_seconds(reported);
+    v1::CreateTicketResponse resp;
+    ASSERT_TRUE(stub->CreateTicket(ctx().get(), r, &resp).ok());
+  }
+  v1::GetReportRequest req;
+  req.mutable_from()->set_seconds(reported - 60);
+  req.mutable_to()->set_seconds(reported + 60);
+  v1::GetReportResponse rep;
+  const grpc::Status s = stub->GetReport(ctx().get(), req, &rep);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(rep.by_zone_size(), 3);
+  for (const auto& z : rep.by_zone()) EXPECT_EQ(z.violations(), 1u) << z.zone_class();
+  EXPECT_EQ(rep.violations_size(), 3);
+  EXPECT_EQ(rep.stalled_size(), 3);                      // no progress for 3 h > 2 h
+  EXPECT_DOUBLE_EQ(rep.delay_notice_compliance(), 1.0);  // no late arrivals yet
+
+  v1::GetReportRequest bad;
+  bad.mutable_from()->set_seconds(reported);
+  bad.mutable_to()->set_seconds(reported - 1);
+  const grpc::Status err = stub->GetReport(ctx().get(), bad, &rep);
+  EXPECT_EQ(err.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(err.error_message().rfind("to:", 0), 0u) << err.error_message();
+}
+
+TEST_F(Dispatch, AThousandTicketsEachHaveOneOwnerAndTheirZoneDeadline) {
+  const long limits[] = {45, 90, 120};
+  const double lats[] = {30.25, 30.05, 30.75}, lons[] = {120.15, 120.35, 119.55};
+  register_crew("C-1");
+  for (int i = 0; i < 1000; ++i) {
+    v1::CreateTicketRequest r;
+    r.set_client_request_id("k" + std::to_string(i));
+    r.mutable_customer()->set_name("Li");
+    r.mutable_customer()->set_phone("+8613800138000");
+    r.mutable_location()->set_lat(lats[i % 3]);
+    r.mutable_location()->set_lon(lons[i % 3]);
+    r.set_address("x");
+    r.set_first_contact_channel(v1::CHANNEL_HOTLINE);
+    v1::CreateTicketResponse resp;
+    ASSERT_TRUE(stub->CreateTicket(ctx().get(), r, &resp).ok());
+    if (i % 10 == 0) {
+      v1::PinTicketResponse pinned;
+      ASSERT_TRUE(pin(resp.ticket().id(), "C-1", &pinned).ok());
+    }
+  }
+  v1::ListTicketsRequest list;
+  list.set_page_size(1000);
+  v1::ListTicketsResponse all;
+  ASSERT_TRUE(stub->ListTickets(ctx().get(), list, &all).ok());
+  ASSERT_EQ(all.tickets_size(), 1000);
+  int with_crew = 0;
+  for (int i = 0; i < all.tickets_size(); ++i) {
+    const v1::Ticket& t = all.tickets(i);
+    const int k = std::stoi(t.client_request_id().substr(1));
+    EXPECT_EQ(t.deadline().seconds() - t.first_contact_time().seconds(), limits[k % 3] * 60) << t.id();
+    // Exactly one owner: the crew for pinned tickets, the desk (empty) for the rest.
+    EXPECT_EQ(t.owner_crew_id(), k % 10 == 0 ? "C-1" : "") << t.id();
+    with_crew += !t.owner_crew_id().empty();
+  }
+  EXPECT_EQ(with_crew, 100);
+}
+
+}  // namespace
+}  // namespace linecrew

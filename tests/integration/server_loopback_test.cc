@@ -137,6 +137,16 @@ TEST_F(ServerLoopback, BadInputIsRejectedNamingTheFieldAndStoresNothing) {
   EXPECT_EQ(stub->GetTicket(ctx().get(), get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(ServerLoopback, OversizeMessagesAreRefusedAsResourceExhausted) {
+  auto big = request("big", 30.25, 120.15);
+  big.set_description(std::string(5 * 1024 * 1024, 'x'));  // above the 4 MiB default
+  v1::CreateTicketResponse resp;
+  EXPECT_EQ(stub->CreateTicket(ctx().get(), big, &resp).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  v1::ListTicketsResponse listed;
+  ASSERT_TRUE(stub->ListTickets(ctx().get(), v1::ListTicketsRequest(), &listed).ok());
+  EXPECT_EQ(listed.tickets_size(), 0);
+}
+
 TEST_F(ServerLoopback, AcknowledgedTicketsSurviveKill9) {
   std::vector<std::string> ids;
   for (int i = 0; i < 50; ++i) {

@@ -1,0 +1,81 @@
+#include "linecrew/core/report.h"
+
+#include <algorithm>
+
+namespace linecrew {
+
+namespace {
+constexpr Duration kRepeatWindow = hours(24 * 30);
+constexpr double kSameSiteMetres = 50.0;
+
+TimePoint last_progress(const Ticket& t) {
+  return t.timeline.empty() ? t.created : t.timeline.back().time;
+}
+
+std::optional<TimePoint> restored_at(const Ticket& t) {
+  for (const auto& e : t.timeline)
+    if (e.kind == "restored") return e.time;
+  return std::nullopt;
+}
+}  // namespace
+
+Report build_report(const std::vector<Ticket>& in_range, const std::vector<Ticket>& open_now, TimePoint from,
+                    TimePoint to, TimePoint now, const ServicePolicy& policy) {
+  Report r;
+  r.from = from;
+  r.to = to;
+  for (const Ticket& t : in_range) {
+    if (t.first_contact < from || t.first_contact >= to) continue;
+    if (t.status == TicketStatus::kCancelled && !t.arrival) continue;  // withdrawn before arrival
+    ZoneFigures& z = r.by_zone[static_cast<std::size_t>(t.zone_class)];
+    const ComplianceVerdict v = t.compliance(now);
+    if (t.arrival) {
+      ++z.arrivals;
+      if (*t.arrival > t.deadline) {
+        ++r.late_arrivals;
+        if (t.effective_deadline() != t.deadline) ++r.late_with_timely_consent;
+      }
+    }
+    switch (v.compliance) {
+      case Compliance::kOnTime:
+        ++z.on_time;
+        break;
+      case Compliance::kLateExcused:
+        ++z.late_excused;
+        break;
+      case Compliance::kViolation: {
+        ++z.violations;
+        std::optional<DelayReason> cause;
+        if (!t.contacts.empty())
+          cause = std::max_element(t.contacts.begin(), t.contacts.end(), [](const auto& a, const auto& b) {
+                    return a.time < b.time;
+                  })->reason;
+        r.violations.push_back(
+            {t.id, t.zone_class, t.deadline, v.effective_deadline, t.arrival, v.late_by, cause, v.reason});
+        break;
+      }
+      case Compliance::kPending:
+        break;
+    }
+    // A repeat visit: an earlier ticket at the same site was fixed within the window before this report.
+    for (const Ticket& other : in_range) {
+      if (&other == &t || other.first_contact >= t.first_contact) continue;
+      const auto fixed = restored_at(other);
+      if (fixed && *fixed <= t.first_contact && t.first_contact - *fixed <= kRepeatWindow &&
+          distance_m(other.location, t.location) <= kSameSiteMetres) {
+        ++r.repeat_visits;
+        break;
+      }
+    }
+  }
+  std::sort(r.violations.begin(), r.violations.end(),
+            [](const Violation& a, const Violation& b) { return a.deadline < b.deadline; });
+  for (const Ticket& t : open_now) {
+    if (is_terminal(t.status)) continue;
+    const TimePoint last = last_progress(t);
+    if (now - last > policy.stalled_after) r.stalled.push_back({t.id, t.status, t.owner, last, now - last});
+  }
+  return r;
+}
+
+}  // namespace linecrew

@@ -1,0 +1,106 @@
+#include "ctl/format.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <iomanip>
+#include <iostream>
+
+#include "linecrew/core/time.h"
+
+namespace linecrew::ctl {
+
+std::string utc(const google::protobuf::Timestamp& ts) {
+  return linecrew::format_utc(linecrew::TimePoint(linecrew::Duration(ts.seconds())));
+}
+
+std::string lower_enum(const std::string& name, const std::string& prefix) {
+  std::string s = name.substr(prefix.size());
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string zone(const v1::Ticket& t) {
+  return lower_enum(v1::ZoneClass_Name(t.zone_class()), "ZONE_CLASS_");
+}
+std::string status(const v1::Ticket& t) {
+  return lower_enum(v1::TicketStatus_Name(t.status()), "TICKET_STATUS_");
+}
+
+void print_json(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.add_whitespace = true;
+  opts.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
+  std::cout << out;
+}
+
+void print_table(const std::vector<const v1::Ticket*>& tickets) {
+  std::cout << std::left << std::setw(10) << "ID" << std::setw(8) << "ZONE" << std::setw(7) << "LIMIT" << std::setw(22)
+            << "FIRST CONTACT (UTC)" << std::setw(22) << "DEADLINE (UTC)" << std::setw(10) << "STATUS" << std::setw(10)
+            << "OWNER"
+            << "ADDRESS\n";
+  for (const v1::Ticket* t : tickets) {
+    const long limit_min = (t->deadline().seconds() - t->first_contact_time().seconds()) / 60;
+    std::cout << std::left << std::setw(10) << t->id() << std::setw(8) << zone(*t) << std::setw(7)
+              << (std::to_string(limit_min) + "m") << std::setw(22) << utc(t->first_contact_time()) << std::setw(22)
+              << utc(t->deadline()) << std::setw(10) << status(*t) << std::setw(10)
+              << (t->owner_crew_id().empty() ? "desk" : t->owner_crew_id()) << t->address() << "\n";
+  }
+}
+
+void print_crews(const std::vector<const v1::Crew*>& crews, bool json) {
+  if (json) {
+    for (const v1::Crew* c : crews) print_json(*c);
+    return;
+  }
+  std::cout << std::left << std::setw(10) << "CREW" << std::setw(24) << "NAME" << std::setw(8) << "SHIFT"
+            << std::setw(44) << "WINDOW (UTC)"
+            << "SKILLS\n";
+  for (const v1::Crew* c : crews) {
+    std::string skills;
+    for (const auto& s : c->skills()) skills += (skills.empty() ? "" : ",") + s;
+    std::cout << std::left << std::setw(10) << c->id() << std::setw(24) << c->name() << std::setw(8)
+              << (c->on_shift() ? "on" : "off") << std::setw(44)
+              << (utc(c->shift_start()) + " - " + utc(c->shift_end())) << skills << "\n";
+  }
+}
+
+void print_report(const v1::GetReportResponse& r, bool csv) {
+  const auto zone_name = [](v1::ZoneClass z) { return lower_enum(v1::ZoneClass_Name(z), "ZONE_CLASS_"); };
+  const auto cause = [](v1::DelayReason d) {
+    return d == v1::DELAY_REASON_UNSPECIFIED ? std::string("none")
+                                             : lower_enum(v1::DelayReason_Name(d), "DELAY_REASON_");
+  };
+  if (csv) {
+    std::cout << "zone,arrivals,on_time,late_excused,violations,on_time_rate,compliant_rate\n";
+    for (const auto& z : r.by_zone())
+      std::cout << zone_name(z.zone_class()) << "," << z.arrivals() << "," << z.on_time() << "," << z.late_excused()
+                << "," << z.violations() << "," << z.on_time_rate() << "," << z.compliant_rate() << "\n";
+    std::cout << "\nticket,zone,deadline,effective_deadline,late_by_s,cause,reason\n";
+    for (const auto& v : r.violations())
+      std::cout << v.ticket_id() << "," << zone_name(v.zone_class()) << "," << utc(v.deadline()) << ","
+                << utc(v.effective_deadline()) << "," << v.late_by().seconds() << "," << cause(v.cause()) << ",\""
+                << v.reason() << "\"\n";
+    return;
+  }
+  std::cout << "report " << utc(r.from()) << " .. " << utc(r.to()) << "\n"
+            << std::left << std::setw(8) << "ZONE" << std::setw(10) << "ARRIVALS" << std::setw(9) << "ON TIME"
+            << std::setw(9) << "EXCUSED" << std::setw(12) << "VIOLATIONS"
+            << "ON-TIME RATE\n";
+  for (const auto& z : r.by_zone())
+    std::cout << std::left << std::setw(8) << zone_name(z.zone_class()) << std::setw(10) << z.arrivals() << std::setw(9)
+              << z.on_time() << std::setw(9) << z.late_excused() << std::setw(12) << z.violations() << std::fixed
+              << std::setprecision(1) << 100.0 * z.on_time_rate() << "%\n";
+  std::cout << "delay-notice compliance: " << r.late_with_timely_consent() << "/" << r.late_arrivals()
+            << " late arrivals had a timely consented call\n";
+  for (const auto& v : r.violations())
+    std::cout << "violation " << v.ticket_id() << " (" << zone_name(v.zone_class()) << ", cause " << cause(v.cause())
+              << "): " << v.reason() << "\n";
+  for (const auto& st : r.stalled())
+    std::cout << "stalled " << st.ticket_id() << " for " << st.stalled_for().seconds() / 60 << " min (owner "
+              << (st.owner_crew_id().empty() ? "desk" : st.owner_crew_id()) << ")\n";
+  std::cout << "repeat visits: " << r.repeat_visits() << "\n";
+}
+
+}  // namespace linecrew::ctl
