@@ -15,12 +15,14 @@ echo "demo: building the server (log: build/demo-build.log)"
 server=build/native/server/linecrew-server
 ctl=build/native/server/linecrewctl
 rm -f build/demo.port
-"$server" --config config/server.json --listen 127.0.0.1:0 --port-file build/demo.port 2>build/demo-server.log &
+"$server" --config config/server.json --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --port-file build/demo.port \
+  2>build/demo-server.log &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s build/demo.port ] && break; sleep 0.1; done
 [ -s build/demo.port ] || { echo "demo: the server did not start" >&2; exit 1; }
-export LINECREW_SERVER="127.0.0.1:$(cat build/demo.port)"
+export LINECREW_SERVER="127.0.0.1:$(sed -n 1p build/demo.port)"
+metrics_port=$(sed -n 2p build/demo.port)
 export LINECREW_TOKEN_FILE=data/admin.token  # written by the server's first start
 $ctl health
 
@@ -56,6 +58,13 @@ echo
 echo "demo: the live board (snapshot, then changes; here for one second)"
 $ctl board --for 1 >build/demo-board.txt
 head -12 build/demo-board.txt
+echo
+echo "demo: the dispatcher's report for the last 24 h"
+$ctl report
+echo
+echo "demo: metrics for the operations team (Prometheus, http://127.0.0.1:$metrics_port/metrics)"
+/usr/bin/python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())" \
+  "http://127.0.0.1:$metrics_port/metrics" | grep -E '^linecrew_(open|overdue)' | head -8
 echo
 echo "demo: one ticket in full"
 $ctl tickets show "$first"

@@ -11,7 +11,8 @@ HOST_PKGS=(
   build-essential cmake pkg-config file ca-certificates
   protobuf-compiler protobuf-compiler-grpc libgrpc++-dev libprotobuf-dev
   libsqlite3-dev sqlite3 libssl-dev libboost-dev libgtest-dev libgmock-dev
-  nlohmann-json3-dev libcli11-dev clang-format
+  nlohmann-json3-dev libcli11-dev libcpp-httplib-dev clang-format
+  python3 python3-grpcio python3-protobuf
   g++-aarch64-linux-gnu qemu-user
 )
 ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libsqlite3-dev:arm64 libgtest-dev:arm64)

@@ -15,7 +15,9 @@ int main(int argc, char** argv) {
   cli.add_option("--config", config_path, "server configuration file (JSON)")->required();
   cli.add_option("--listen", listen, "override the listen address, HOST:PORT (port 0: any free port)");
   cli.add_option("--data-dir", data_dir, "override the data directory");
-  cli.add_option("--port-file", port_file, "write the bound port to this file once serving");
+  cli.add_option("--port-file", port_file, "once serving, write the gRPC port (line 1) and metrics port (line 2)");
+  std::string metrics_listen;
+  cli.add_option("--metrics-listen", metrics_listen, "override metrics_listen, HOST:PORT (port 0: any free port)");
   CLI11_PARSE(cli, argc, argv);
 
   // SIGINT/SIGTERM are taken by a waiting thread: a graceful drain, not a kill.
@@ -29,6 +31,7 @@ int main(int argc, char** argv) {
     linecrew::app::ServerConfig config = linecrew::app::ServerConfig::load_file(config_path);
     if (!listen.empty()) config.listen = listen;
     if (!data_dir.empty()) config.data_dir = data_dir;
+    if (!metrics_listen.empty()) config.metrics_listen = metrics_listen;
     linecrew::SystemClock clock;
     linecrew::app::Server server(config, clock);
     if (server.recovered_from_unclean_shutdown())
@@ -41,7 +44,7 @@ int main(int argc, char** argv) {
               << std::endl;
     if (!port_file.empty()) {
       const std::string tmp = port_file + ".tmp";
-      std::ofstream(tmp) << server.port() << "\n";
+      std::ofstream(tmp) << server.port() << "\n" << server.metrics_port() << "\n";
       std::rename(tmp.c_str(), port_file.c_str());
     }
     std::thread stopper([&] {

@@ -19,8 +19,8 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
   }
   if (!doc.is_object()) throw_invalid(path, "expected a JSON object");
   static const std::set<std::string> kKeys = {
-      "listen",        "data_dir",     "zones_file", "policy_file",       "call_script_file",
-      "tls_cert_file", "tls_key_file", "reflection", "max_message_bytes", "comment"};
+      "listen",       "data_dir",   "zones_file",        "policy_file",    "call_script_file", "tls_cert_file",
+      "tls_key_file", "reflection", "max_message_bytes", "metrics_listen", "comment"};
   ServerConfig c;
   const std::filesystem::path base = std::filesystem::absolute(path).parent_path();
   const auto str = [&](const char* key, std::string& out, bool is_path) {
@@ -33,6 +33,7 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
   for (const auto& [key, _] : doc.items())
     if (!kKeys.count(key)) throw_invalid(path, key + ": unknown key");
   str("listen", c.listen, false);
+  str("metrics_listen", c.metrics_listen, false);
   str("data_dir", c.data_dir, true);
   str("zones_file", c.zones_file, true);
   str("policy_file", c.policy_file, true);

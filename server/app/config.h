@@ -15,6 +15,7 @@ struct ServerConfig {
   std::string tls_cert_file;  // PEM; required for a non-loopback listener
   std::string tls_key_file;
   bool reflection = false;
+  std::string metrics_listen;  // host:port for GET /metrics (Prometheus); empty: off. Loopback only.
   std::size_t max_message_bytes = 4 * 1024 * 1024;
 
   // Throws Error(kInvalidArgument, "<path>: <key>: ...").

@@ -60,6 +60,8 @@ Server::Server(ServerConfig config, const Clock& clock)
   builder.RegisterService(dispatch_service_.get());
   grpc_ = builder.BuildAndStart();
   if (!grpc_ || port_ == 0) throw Error(ErrorCode::kUnavailable, "listen", "cannot listen on '" + config_.listen + "'");
+  if (!config_.metrics_listen.empty())
+    metrics_ = std::make_unique<MetricsServer>(config_.metrics_listen, *store_, clock_);
   grpc_->GetHealthCheckService()->SetServingStatus(true);
 }
 

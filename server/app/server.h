@@ -13,6 +13,7 @@
 #include "app/auth.h"
 #include "app/config.h"
 #include "app/dispatch.h"
+#include "app/metrics.h"
 #include "linecrew/core/call_script.h"
 #include "linecrew/core/clock.h"
 #include "rpc/dispatch_service.h"
@@ -28,6 +29,8 @@ class Server {
   ~Server();
 
   int port() const { return port_; }
+  // The metrics HTTP port, 0 when metrics are off.
+  int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
   const ServerConfig& config() const { return config_; }
   bool recovered_from_unclean_shutdown() const { return store_->recovered_from_unclean_shutdown(); }
   // Where the first start wrote the bootstrap admin token; empty otherwise.
@@ -49,6 +52,7 @@ class Server {
   std::unique_ptr<Board> board_;
   std::unique_ptr<rpc::DispatchService> dispatch_service_;
   std::unique_ptr<grpc::Server> grpc_;
+  std::unique_ptr<MetricsServer> metrics_;
   int port_ = 0;
   std::string bootstrap_token_file_;
   std::atomic<bool> stopping_{false};

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "app/metrics.h"
 #include "rpc/auth.h"
 #include "rpc/status.h"
 
@@ -21,6 +22,7 @@ grpc::Status serve(grpc::ServerContext* ctx, const app::Auth& auth, std::string_
   });
   const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
   log_request(method, status, took.count(), token_id);
+  app::rpc_stats().record(method, static_cast<int>(status.error_code()), took.count());
   return status;
 }
 

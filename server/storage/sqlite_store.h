@@ -26,6 +26,7 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   Ticket mutate(const TicketId& id, const std::function<void(Ticket&)>& change) override;
   TicketPage list(const TicketFilter& filter) override;
   std::int64_t count() override;
+  OpenCounts open_counts(TimePoint now) override;
 
   void add_token(const TokenRecord& token) override;
   std::optional<TokenRecord> find_token(const std::string& secret_hash) override;

@@ -222,6 +222,25 @@ TicketPage SqliteStore::list(const TicketFilter& f) {
   return page;
 }
 
+OpenCounts SqliteStore::open_counts(TimePoint now) {
+  std::lock_guard lock(mu_);
+  OpenCounts out;
+  Statement s = db_.prepare(
+      "SELECT zone_class, status, COUNT(*) FROM tickets WHERE status NOT IN ('closed', 'cancelled') "
+      "GROUP BY zone_class, status ORDER BY zone_class, status");
+  while (s.step()) {
+    const auto zone = parse_zone_class(s.text(0));
+    const auto status = parse_ticket_status(s.text(1));
+    if (zone && status) out.by_zone_status.push_back({*zone, *status, s.int64(2)});
+  }
+  Statement late = db_.prepare(
+      "SELECT COUNT(*) FROM tickets WHERE status NOT IN ('closed', 'cancelled') AND arrival IS NULL AND deadline < ?");
+  late.bind(1, secs(now));
+  late.step();
+  out.past_deadline = late.int64(0);
+  return out;
+}
+
 std::int64_t SqliteStore::count() {
   std::lock_guard lock(mu_);
   Statement s = db_.prepare("SELECT COUNT(*) FROM tickets");

@@ -33,6 +33,16 @@ struct CreateResult {
   bool created;  // false: an idempotent replay of an earlier create
 };
 
+struct OpenCounts {
+  struct Row {
+    ZoneClass zone;
+    TicketStatus status;
+    std::int64_t count;
+  };
+  std::vector<Row> by_zone_status;
+  std::int64_t past_deadline = 0;  // open, not arrived, original deadline before `now`
+};
+
 class TicketStore {
  public:
   virtual ~TicketStore() = default;
@@ -49,6 +59,7 @@ class TicketStore {
   virtual Ticket mutate(const TicketId& id, const std::function<void(Ticket&)>& change) = 0;
   virtual TicketPage list(const TicketFilter& filter) = 0;
   virtual std::int64_t count() = 0;
+  virtual OpenCounts open_counts(TimePoint now) = 0;
 };
 
 }  // namespace linecrew::storage

@@ -2,6 +2,7 @@
 // SQLite file.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "linecrew/core/time.h"
@@ -135,6 +136,22 @@ TEST_F(ServerLoopback, BadInputIsRejectedNamingTheFieldAndStoresNothing) {
   get.set_ticket_id("T-999999");
   v1::GetTicketResponse got;
   EXPECT_EQ(stub->GetTicket(ctx().get(), get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ServerLoopback, MetricsAreServedInPrometheusFormat) {
+  v1::CreateTicketResponse resp;
+  ASSERT_TRUE(stub->CreateTicket(ctx().get(), request("m1", 30.25, 120.15), &resp).ok());
+  ASSERT_GT(server->metrics_port(), 0);
+  httplib::Client http("127.0.0.1", server->metrics_port());
+  const auto res = http.Get("/metrics");
+  ASSERT_TRUE(res) << "no HTTP answer";
+  EXPECT_EQ(res->status, 200);
+  EXPECT_NE(res->body.find(R"(linecrew_open_tickets{zone="urban",status="reported"} 1)"), std::string::npos)
+      << res->body;
+  EXPECT_NE(res->body.find(R"(linecrew_rpc_requests_total{method="DispatchService.CreateTicket",code="0"} 1)"),
+            std::string::npos)
+      << res->body;
+  EXPECT_EQ(http.Get("/nothing-here")->status, 404);
 }
 
 TEST_F(ServerLoopback, OversizeMessagesAreRefusedAsResourceExhausted) {

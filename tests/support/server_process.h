@@ -36,6 +36,7 @@ class ServerProcess {
   // Waits for exit; returns the exit status (or 128 + signal).
   int wait_exit();
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  int metrics_port() const { return metrics_port_; }
   std::string stderr_text() const;
   // The bootstrap admin token the server wrote into its data directory.
   std::string admin_token() const;
@@ -44,6 +45,7 @@ class ServerProcess {
   std::string config_, data_dir_, port_file_, stderr_file_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int metrics_port_ = 0;
   int exit_status_ = -1;
 };
 

@@ -1,0 +1,81 @@
+#include "app/metrics.h"
+
+#include <httplib.h>
+
+#include <cstdio>
+
+#include "app/config.h"
+#include "linecrew/core/error.h"
+
+namespace linecrew::app {
+
+void RpcStats::record(std::string_view method, int code, double latency_ms) {
+  std::lock_guard lock(mu_);
+  ++count_[{std::string(method), code}];
+  auto& [sum, n] = latency_[std::string(method)];
+  sum += latency_ms / 1000.0;
+  ++n;
+}
+
+std::string RpcStats::render() const {
+  std::lock_guard lock(mu_);
+  std::string out =
+      "# HELP linecrew_rpc_requests_total RPCs handled, by method and gRPC status code.\n"
+      "# TYPE linecrew_rpc_requests_total counter\n";
+  for (const auto& [key, n] : count_)
+    out += "linecrew_rpc_requests_total{method=\"" + key.first + "\",code=\"" + std::to_string(key.second) + "\"} " +
+           std::to_string(n) + "\n";
+  out +=
+      "# HELP linecrew_rpc_latency_seconds Time spent handling RPCs.\n"
+      "# TYPE linecrew_rpc_latency_seconds summary\n";
+  for (const auto& [method, v] : latency_) {
+    char sum[32];
+    std::snprintf(sum, sizeof sum, "%.6f", v.first);
+    out += "linecrew_rpc_latency_seconds_sum{method=\"" + method + "\"} " + sum + "\n";
+    out += "linecrew_rpc_latency_seconds_count{method=\"" + method + "\"} " + std::to_string(v.second) + "\n";
+  }
+  return out;
+}
+
+RpcStats& rpc_stats() {
+  static RpcStats stats;
+  return stats;
+}
+
+MetricsServer::MetricsServer(const std::string& listen, storage::TicketStore& tickets, const Clock& clock)
+    : tickets_(tickets), clock_(clock), http_(std::make_unique<httplib::Server>()) {
+  if (!is_loopback(listen)) throw_invalid("metrics_listen", "'" + listen + "' must be a loopback address");
+  const auto colon = listen.rfind(':');
+  const std::string host = listen.substr(0, colon);
+  const int wanted = std::stoi(listen.substr(colon + 1));
+  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(render(), "text/plain; version=0.0.4");
+  });
+  port_ = wanted == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, wanted) ? wanted : -1);
+  if (port_ <= 0) throw Error(ErrorCode::kUnavailable, "metrics_listen", "cannot listen on '" + listen + "'");
+  thread_ = std::thread([this] { http_->listen_after_bind(); });
+}
+
+MetricsServer::~MetricsServer() {
+  http_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string MetricsServer::render() {
+  std::string out =
+      "# HELP linecrew_open_tickets Tickets not closed or cancelled, by zone class and status.\n"
+      "# TYPE linecrew_open_tickets gauge\n";
+  const TimePoint now = clock_.now();
+  const auto counts = tickets_.open_counts(now);
+  for (const auto& c : counts.by_zone_status)
+    out += "linecrew_open_tickets{zone=\"" + std::string(to_string(c.zone)) + "\",status=\"" +
+           std::string(to_string(c.status)) + "\"} " + std::to_string(c.count) + "\n";
+  out +=
+      "# HELP linecrew_overdue_tickets Open tickets not reached by their original deadline.\n"
+      "# TYPE linecrew_overdue_tickets gauge\n"
+      "linecrew_overdue_tickets " +
+      std::to_string(counts.past_deadline) + "\n";
+  return out + rpc_stats().render();
+}
+
+}  // namespace linecrew::app

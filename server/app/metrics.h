@@ -1,0 +1,50 @@
+// Counters an operations team graphs, in Prometheus text format, served over
+// plain HTTP on a separate loopback port (config "metrics_listen").
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "linecrew/core/clock.h"
+#include "storage/ticket_store.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace linecrew::app {
+
+// Per-method request counts and latency sums, process-wide.
+class RpcStats {
+ public:
+  void record(std::string_view method, int code, double latency_ms);
+  std::string render() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, std::uint64_t> count_;
+  std::map<std::string, std::pair<double, std::uint64_t>> latency_;  // sum seconds, count
+};
+RpcStats& rpc_stats();
+
+class MetricsServer {
+ public:
+  // Serves GET /metrics on `listen` (loopback only; Error otherwise).
+  MetricsServer(const std::string& listen, storage::TicketStore& tickets, const Clock& clock);
+  ~MetricsServer();
+  int port() const { return port_; }
+  std::string render();
+
+ private:
+  storage::TicketStore& tickets_;
+  const Clock& clock_;
+  std::unique_ptr<httplib::Server> http_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace linecrew::app
