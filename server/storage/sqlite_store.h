@@ -1,8 +1,11 @@
 #pragma once
 
+#include <condition_variable>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "crew_store.h"
 #include "linecrew/storage/sqlite.h"
@@ -45,13 +48,24 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   bool recovered_from_unclean_shutdown() const { return unclean_; }
 
  private:
+  struct PendingCreate {
+    Ticket ticket;
+    std::optional<CreateResult> result;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  CreateResult create_locked(Ticket t);
   std::optional<Ticket> get_locked(const TicketId& id);
   std::optional<Crew> get_crew_locked(const CrewId& id);
   void write_crew_locked(const Crew& c, bool insert);
   void record_change_locked(Change::Kind kind, const std::string& id);
-  void load_children(Ticket& t);
+  void load_children(const std::vector<std::pair<std::int64_t, Ticket*>>& rows);
 
-  std::mutex mu_;
+  std::mutex mu_;        // the connection
+  std::mutex queue_mu_;  // group commit of creates
+  std::condition_variable queue_cv_;
+  std::vector<std::shared_ptr<PendingCreate>> queue_;
+  bool leader_active_ = false;
   Database db_;
   bool unclean_ = false;
 };

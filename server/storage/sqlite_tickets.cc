@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <sstream>
+#include <unordered_map>
 
 #include "linecrew/core/error.h"
 
@@ -86,9 +87,57 @@ void append_children(Database& db, std::int64_t seq, const Ticket& t, std::size_
 
 }  // namespace
 
+// Group commit: concurrent creates queue up; one caller at a time (the
+// leader) writes everything queued in one transaction, each create inside its
+// own savepoint, and commits once (one fsync for the batch). Every caller
+// returns only after the commit that holds its ticket: an acknowledgement is
+// still durable, and throughput no longer pays one fsync per ticket.
 CreateResult SqliteStore::create(Ticket t) {
-  std::lock_guard lock(mu_);
-  Transaction tx(db_);
+  auto mine = std::make_shared<PendingCreate>();
+  mine->ticket = std::move(t);
+  std::vector<std::shared_ptr<PendingCreate>> batch;
+  {
+    std::unique_lock lock(queue_mu_);
+    queue_.push_back(mine);
+    queue_cv_.wait(lock, [&] { return mine->done || !leader_active_; });
+    if (!mine->done) {
+      leader_active_ = true;
+      batch.swap(queue_);
+    }
+  }
+  if (!batch.empty()) {
+    std::exception_ptr batch_error;
+    try {
+      std::lock_guard db_lock(mu_);
+      Transaction tx(db_);
+      for (auto& p : batch) {
+        db_.exec("SAVEPOINT create_one");
+        try {
+          p->result = create_locked(std::move(p->ticket));
+          db_.exec("RELEASE create_one");
+        } catch (...) {
+          p->error = std::current_exception();
+          db_.exec("ROLLBACK TO create_one");
+          db_.exec("RELEASE create_one");
+        }
+      }
+      tx.commit();
+    } catch (...) {
+      batch_error = std::current_exception();  // the commit failed: nothing in the batch is stored
+    }
+    std::lock_guard lock(queue_mu_);
+    for (auto& p : batch) {
+      if (batch_error) p->error = batch_error;
+      p->done = true;
+    }
+    leader_active_ = false;
+    queue_cv_.notify_all();
+  }
+  if (mine->error) std::rethrow_exception(mine->error);
+  return std::move(*mine->result);
+}
+
+CreateResult SqliteStore::create_locked(Ticket t) {
   {
     Statement find = db_.prepare("SELECT id, fingerprint FROM tickets WHERE client_request_id = ?");
     find.bind(1, t.client_request_id);
@@ -122,7 +171,6 @@ CreateResult SqliteStore::create(Ticket t) {
 
   append_children(db_, seq, t, 0, 0);
   record_change_locked(Change::Kind::kTicket, t.id.str());
-  tx.commit();
   return {std::move(t), true};
 }
 
@@ -160,25 +208,34 @@ std::optional<Ticket> SqliteStore::get_locked(const TicketId& id) {
   if (!s.step()) return std::nullopt;
   std::int64_t seq = 0;
   Ticket t = read_row(s, seq);
-  load_children(t);
+  load_children({{seq, &t}});
   return t;
 }
 
-void SqliteStore::load_children(Ticket& t) {
+void SqliteStore::load_children(const std::vector<std::pair<std::int64_t, Ticket*>>& rows) {
+  if (rows.empty()) return;
+  // One range query per child table for the whole page (rows are in seq order).
+  std::unordered_map<std::int64_t, Ticket*> by_seq;
+  for (const auto& [seq, t] : rows) by_seq[seq] = t;
+  const std::int64_t lo = rows.front().first, hi = rows.back().first;
   Statement ev = db_.prepare(
-      "SELECT e.time, e.kind, e.actor, e.detail FROM ticket_events e JOIN tickets t ON t.seq = e.ticket_seq "
-      "WHERE t.id = ? ORDER BY e.n");
-  ev.bind(1, t.id.str());
-  while (ev.step()) t.timeline.push_back({at(ev.int64(0)), ev.text(1), ev.text(2), ev.text(3)});
+      "SELECT ticket_seq, time, kind, actor, detail FROM ticket_events WHERE ticket_seq BETWEEN ? AND ? "
+      "ORDER BY ticket_seq, n");
+  ev.bind_all(lo, hi);
+  while (ev.step())
+    if (const auto it = by_seq.find(ev.int64(0)); it != by_seq.end())
+      it->second->timeline.push_back({at(ev.int64(1)), ev.text(2), ev.text(3), ev.text(4)});
   Statement ct = db_.prepare(
-      "SELECT c.time, c.reason, c.proposed, c.consent FROM contacts c JOIN tickets t ON t.seq = c.ticket_seq "
-      "WHERE t.id = ? ORDER BY c.n");
-  ct.bind(1, t.id.str());
+      "SELECT ticket_seq, time, reason, proposed, consent FROM contacts WHERE ticket_seq BETWEEN ? AND ? "
+      "ORDER BY ticket_seq, n");
+  ct.bind_all(lo, hi);
   while (ct.step()) {
-    const auto reason = parse_delay_reason(ct.text(1));
-    const auto consent = parse_consent(ct.text(3));
+    const auto it = by_seq.find(ct.int64(0));
+    if (it == by_seq.end()) continue;
+    const auto reason = parse_delay_reason(ct.text(2));
+    const auto consent = parse_consent(ct.text(4));
     if (!reason || !consent) throw Error(ErrorCode::kInternal, "storage", "corrupt contact record");
-    t.contacts.push_back({at(ct.int64(0)), *reason, at(ct.int64(2)), *consent});
+    it->second->contacts.push_back({at(ct.int64(1)), *reason, at(ct.int64(3)), *consent});
   }
 }
 
@@ -211,14 +268,18 @@ TicketPage SqliteStore::list(const TicketFilter& f) {
   s.bind(i++, static_cast<std::int64_t>(f.limit) + 1);  // one more tells whether a next page exists
   TicketPage page;
   std::int64_t seq = 0;
+  std::vector<std::int64_t> seqs;
   while (s.step()) {
     if (page.tickets.size() == f.limit) {
       page.next_after = seq;
       break;
     }
     page.tickets.push_back(read_row(s, seq));
+    seqs.push_back(seq);
   }
-  for (Ticket& t : page.tickets) load_children(t);
+  std::vector<std::pair<std::int64_t, Ticket*>> rows;
+  for (std::size_t k = 0; k < seqs.size(); ++k) rows.emplace_back(seqs[k], &page.tickets[k]);
+  load_children(rows);
   return page;
 }
 
