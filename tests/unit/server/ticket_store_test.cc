@@ -2,6 +2,11 @@
 // with a manual clock.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
 #include "app/dispatch.h"
 #include "linecrew/core/error.h"
 #include "server_process.h"
@@ -100,6 +105,36 @@ TEST_F(Store, ReopeningKeepsTicketsAndTellsACleanClose) {
   storage::SqliteStore again(dir.file("d.db"));
   EXPECT_FALSE(again.recovered_from_unclean_shutdown());
   EXPECT_EQ(again.count(), 1);
+}
+
+TEST_F(Store, ConcurrentCreatesAreGroupCommittedWithoutLosingIdempotency) {
+  storage::SqliteStore store(dir.file("g.db"));
+  app::Dispatch dispatch(clock, zones, policy, store, store);
+  constexpr int kThreads = 8, kEach = 50;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::map<std::string, std::set<std::string>> ids_by_request;  // request id -> ticket ids returned
+  int conflicts = 0;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        // Every request id is sent by two threads (a retry race); thread 7 changes the content.
+        const std::string rid = "g" + std::to_string((t / 2) * kEach + i);
+        try {
+          const auto r = dispatch.create_ticket(draft(rid, t == 7 ? 30.26 : 30.25));
+          std::lock_guard lock(mu);
+          ids_by_request[rid].insert(r.ticket.id.str());
+        } catch (const Error& e) {
+          std::lock_guard lock(mu);
+          EXPECT_EQ(e.code(), ErrorCode::kAlreadyExists);
+          ++conflicts;
+        }
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(store.count(), kThreads / 2 * kEach);  // one ticket per request id
+  for (const auto& [rid, ids] : ids_by_request) EXPECT_EQ(ids.size(), 1u) << rid;
+  EXPECT_EQ(conflicts, kEach);  // thread 7's content differs from thread 6's for each of its ids
 }
 
 TEST(TrackingToken, Is128RandomBitsInBase64Url) {
