@@ -1,10 +1,12 @@
 #include "linecrew/core/policy.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "linecrew/core/error.h"
 #include "linecrew/core/io.h"
+#include "linecrew/core/text.h"
 
 namespace linecrew {
 
@@ -71,6 +73,7 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
                                               "disconnection_notice_minutes",
                                               "stalled_after_minutes",
                                               "default_service_minutes",
+                                              "skills",
                                               "comment"};
   for (const auto& [key, _] : doc.items())
     if (!kKeys.count(key)) fail(source, key, "unknown key");
@@ -110,7 +113,30 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
     p.stalled_after = read_minutes(doc["stalled_after_minutes"], "stalled_after_minutes", source, 1, 7 * 24 * 60);
   if (doc.contains("default_service_minutes"))
     p.default_service = read_minutes(doc["default_service_minutes"], "default_service_minutes", source, 1, 24 * 60);
+  if (doc.contains("skills")) {
+    const auto& v = doc["skills"];
+    if (!v.is_array() || v.empty() || v.size() > 64) fail(source, "skills", "must be a list of 1 to 64 skills");
+    p.skills.clear();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const std::string key = "skills[" + std::to_string(i) + "]";
+      if (!v[i].is_string()) fail(source, key, "must be a string");
+      try {
+        validate_skill(v[i].get<std::string>(), key);
+      } catch (const Error& e) {
+        fail(source, key, e.message());
+      }
+      if (std::find(p.skills.begin(), p.skills.end(), v[i].get<std::string>()) != p.skills.end())
+        fail(source, key, "duplicate skill");
+      p.skills.push_back(v[i].get<std::string>());
+    }
+  }
   return p;
+}
+
+void ServicePolicy::require_known_skill(const std::string& skill, const std::string& field) const {
+  if (std::find(skills.begin(), skills.end(), skill) == skills.end())
+    throw_invalid(field, "unknown skill '" + skill + "' (the policy's catalogue has " + std::to_string(skills.size()) +
+                             " skills)");
 }
 
 ServicePolicy ServicePolicy::load_file(const std::string& path) {

@@ -61,8 +61,10 @@ Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& p
     throw_invalid("service_duration", "must be in (0, 24 h]");
   t.service_duration = d.service_duration.value_or(policy.default_service);
   if (d.required_skills.size() > 20) throw_invalid("required_skills", "at most 20 skills");
-  for (std::size_t i = 0; i < d.required_skills.size(); ++i)
+  for (std::size_t i = 0; i < d.required_skills.size(); ++i) {
     validate_skill(d.required_skills[i], "required_skills[" + std::to_string(i) + "]");
+    policy.require_known_skill(d.required_skills[i], "required_skills[" + std::to_string(i) + "]");
+  }
   t.required_skills = d.required_skills;
   check_length(d.description, 0, 1000, "description");
   t.description = d.description;

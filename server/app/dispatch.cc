@@ -58,6 +58,8 @@ Ticket Dispatch::unpin_ticket(const TicketId& id, const ActorRef& by) {
 }
 
 Crew Dispatch::register_crew(const Crew& crew) {
+  for (std::size_t i = 0; i < crew.skills.size(); ++i)
+    policy_.require_known_skill(crew.skills[i], "crew.skills[" + std::to_string(i) + "]");
   Crew c = crews_.add_crew(validated(crew));
   signal_.notify();
   return c;
@@ -67,6 +69,8 @@ Crew Dispatch::update_crew(const CrewId& id, const std::function<void(Crew&)>& c
   Crew crew = crews_.mutate_crew(id, [&](Crew& c) {
     change(c);
     c = validated(std::move(c));
+    for (std::size_t i = 0; i < c.skills.size(); ++i)
+      policy_.require_known_skill(c.skills[i], "crew.skills[" + std::to_string(i) + "]");
   });
   signal_.notify();
   return crew;

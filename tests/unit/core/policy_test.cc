@@ -74,3 +74,20 @@ TEST(Policy, MalformedFilesNameTheFileAndTheKey) {
 
 }  // namespace
 }  // namespace linecrew
+
+namespace linecrew {
+namespace {
+
+TEST(Policy, SkillCatalogueIsConfigurableAndEnforced) {
+  const ServicePolicy p = ServicePolicy::from_json(R"({"skills":["lv_cable","meter"]})", "p.json");
+  EXPECT_NO_THROW(p.require_known_skill("meter", "required_skills[0]"));
+  testing::expect_error([&] { p.require_known_skill("hv_switching", "required_skills[1]"); },
+                        ErrorCode::kInvalidArgument, "required_skills[1]: unknown skill 'hv_switching'");
+  testing::expect_error([] { ServicePolicy::from_json(R"({"skills":["Meter"]})", "p.json"); },
+                        ErrorCode::kInvalidArgument, "p.json: skills[0]");
+  testing::expect_error([] { ServicePolicy::from_json(R"({"skills":["a","a"]})", "p.json"); },
+                        ErrorCode::kInvalidArgument, "duplicate skill");
+}
+
+}  // namespace
+}  // namespace linecrew

@@ -6,6 +6,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "linecrew/core/time.h"
 #include "linecrew/core/zone_class.h"
@@ -37,6 +38,8 @@ struct ServicePolicy {
   Duration stalled_after = hours(2);
   // Expected work on site when a ticket does not say.
   Duration default_service = minutes(30);
+  // The utility's skill catalogue: tickets and crews may name only these.
+  std::vector<std::string> skills = {"lv_cable", "hv_switching", "meter", "transformer", "tree_clearing"};
   // How far in the future a reported first-contact time may lie (clock skew).
   Duration max_clock_skew = minutes(5);
 
@@ -46,6 +49,8 @@ struct ServicePolicy {
   TimePoint deadline(TimePoint first_contact, ZoneClass zone) const { return first_contact + limit(zone); }
   // Whether a non-urgent call may be made at `t` (rules §4).
   bool non_urgent_call_allowed(TimePoint t) const;
+  // Throws Error(kInvalidArgument, field) unless `skill` is in the catalogue.
+  void require_known_skill(const std::string& skill, const std::string& field) const;
 
   static ServicePolicy from_json(std::string_view text, std::string_view source);
   static ServicePolicy load_file(const std::string& path);
