@@ -19,8 +19,9 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
   }
   if (!doc.is_object()) throw_invalid(path, "expected a JSON object");
   static const std::set<std::string> kKeys = {
-      "listen",       "data_dir",   "zones_file",        "policy_file",    "call_script_file", "tls_cert_file",
-      "tls_key_file", "reflection", "max_message_bytes", "metrics_listen", "comment"};
+      "listen",        "data_dir",         "zones_file", "policy_file",       "call_script_file",
+      "tls_cert_file", "tls_key_file",     "reflection", "max_message_bytes", "metrics_listen",
+      "planner",       "replan_budget_ms", "comment"};
   ServerConfig c;
   const std::filesystem::path base = std::filesystem::absolute(path).parent_path();
   const auto str = [&](const char* key, std::string& out, bool is_path) {
@@ -43,6 +44,16 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
   if (doc.contains("reflection")) {
     if (!doc["reflection"].is_boolean()) throw_invalid(path, "reflection: must be true or false");
     c.reflection = doc["reflection"].get<bool>();
+  }
+  if (doc.contains("planner")) {
+    if (!doc["planner"].is_boolean()) throw_invalid(path, "planner: must be true or false");
+    c.planner = doc["planner"].get<bool>();
+  }
+  if (doc.contains("replan_budget_ms")) {
+    const auto& v = doc["replan_budget_ms"];
+    if (!v.is_number_unsigned() || v.get<std::uint64_t>() < 10 || v.get<std::uint64_t>() > 60000)
+      throw_invalid(path, "replan_budget_ms: must be a whole number in [10, 60000]");
+    c.replan_budget_ms = v.get<std::uint32_t>();
   }
   if (doc.contains("max_message_bytes")) {
     if (!doc["max_message_bytes"].is_number_unsigned())

@@ -2,6 +2,7 @@
 // against the file's folder. Unknown keys stop the start with an error.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace linecrew::app {
@@ -17,6 +18,8 @@ struct ServerConfig {
   bool reflection = false;
   std::string metrics_listen;  // host:port for GET /metrics (Prometheus); empty: off. Loopback only.
   std::size_t max_message_bytes = 4 * 1024 * 1024;
+  bool planner = true;                   // plan tickets onto crews; false: the desk assigns by hand
+  std::uint32_t replan_budget_ms = 500;  // wall-clock budget of one background re-plan
 
   // Throws Error(kInvalidArgument, "<path>: <key>: ...").
   static ServerConfig load_file(const std::string& path);

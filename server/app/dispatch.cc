@@ -16,7 +16,13 @@ storage::CreateResult Dispatch::create_ticket(const TicketDraft& draft) {
   Ticket t = intake(draft, zones_, policy_, clock_.now());
   t.tracking_token = new_tracking_token();
   auto result = store_.create(std::move(t));
-  if (result.created) signal_.notify();
+  if (result.created) {
+    signal_.notify();
+    if (planning_) {
+      planning_->ticket_created(result.ticket);  // inserted within the request
+      result.ticket = get_ticket(result.ticket.id);
+    }
+  }
   return result;
 }
 
@@ -33,6 +39,7 @@ storage::TicketPage Dispatch::list_tickets(const storage::TicketFilter& filter) 
 Ticket Dispatch::cancel_ticket(const TicketId& id, const std::string& reason, const ActorRef& by) {
   Ticket t = store_.mutate(id, [&](Ticket& x) { cancel(x, by, clock_.now(), reason); });
   signal_.notify();
+  if (planning_) planning_->ticket_cancelled(id);
   return t;
 }
 
@@ -48,12 +55,14 @@ std::pair<Ticket, Crew> Dispatch::pin_ticket(const TicketId& id, const CrewId& c
     pin(ticket, crew_id, by, now);
   });
   signal_.notify();
+  if (planning_) planning_->ticket_pinned(t, crew_id);
   return {std::move(t), crew};
 }
 
 Ticket Dispatch::unpin_ticket(const TicketId& id, const ActorRef& by) {
   Ticket t = store_.mutate(id, [&](Ticket& x) { unpin(x, by, clock_.now()); });
   signal_.notify();
+  if (planning_) planning_->ticket_unpinned(id);
   return t;
 }
 
@@ -62,6 +71,7 @@ Crew Dispatch::register_crew(const Crew& crew) {
     policy_.require_known_skill(crew.skills[i], "crew.skills[" + std::to_string(i) + "]");
   Crew c = crews_.add_crew(validated(crew));
   signal_.notify();
+  if (planning_) planning_->crew_changed(c);
   return c;
 }
 
@@ -73,6 +83,7 @@ Crew Dispatch::update_crew(const CrewId& id, const std::function<void(Crew&)>& c
       policy_.require_known_skill(c.skills[i], "crew.skills[" + std::to_string(i) + "]");
   });
   signal_.notify();
+  if (planning_) planning_->crew_changed(crew);
   return crew;
 }
 
@@ -81,6 +92,7 @@ std::pair<Crew, std::vector<TicketId>> Dispatch::set_crew_shift(const CrewId& id
   std::vector<TicketId> released;
   if (on_shift) {
     signal_.notify();
+    if (planning_) planning_->crew_changed(crew);
     return {crew, released};
   }
   storage::TicketFilter f;
@@ -98,6 +110,7 @@ std::pair<Crew, std::vector<TicketId>> Dispatch::set_crew_shift(const CrewId& id
     f.after = page.next_after;
   }
   signal_.notify();
+  if (planning_) planning_->crew_changed(crew);
   return {crew, released};
 }
 

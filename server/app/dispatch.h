@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "app/planning.h"
 #include "app/signal.h"
 #include "linecrew/core/clock.h"
 #include "linecrew/core/crew.h"
@@ -47,6 +48,9 @@ class Dispatch {
   Report report(TimePoint from, TimePoint to);
 
   const Clock& clock() const { return clock_; }
+  // The planner, when the server runs one; null in tests of the desk alone.
+  void set_planning(Planning* planning) { planning_ = planning; }
+  std::optional<PlanView> plan_view(const TicketId& id) { return planning_ ? planning_->view(id) : std::nullopt; }
   // Notified after every committed change to a ticket or crew.
   ChangeSignal& changes() { return signal_; }
   const ServicePolicy& policy() const { return policy_; }
@@ -58,6 +62,7 @@ class Dispatch {
   storage::TicketStore& store_;
   storage::CrewStore& crews_;
   ChangeSignal signal_;
+  Planning* planning_ = nullptr;
 };
 
 // 128 random bits from the OS, base64url without padding (22 characters).

@@ -42,8 +42,9 @@ RpcStats& rpc_stats() {
   return stats;
 }
 
-MetricsServer::MetricsServer(const std::string& listen, storage::TicketStore& tickets, const Clock& clock)
-    : tickets_(tickets), clock_(clock), http_(std::make_unique<httplib::Server>()) {
+MetricsServer::MetricsServer(const std::string& listen, storage::TicketStore& tickets, const Clock& clock,
+                             Planning* planning)
+    : tickets_(tickets), clock_(clock), planning_(planning), http_(std::make_unique<httplib::Server>()) {
   if (!is_loopback(listen)) throw_invalid("metrics_listen", "'" + listen + "' must be a loopback address");
   const auto colon = listen.rfind(':');
   const std::string host = listen.substr(0, colon);
@@ -75,6 +76,24 @@ std::string MetricsServer::render() {
       "# TYPE linecrew_overdue_tickets gauge\n"
       "linecrew_overdue_tickets " +
       std::to_string(counts.past_deadline) + "\n";
+  if (planning_) {
+    const PlanningStats st = planning_->stats();
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.3f", st.last_replan_ms / 1000.0);
+    out +=
+        "# HELP linecrew_predicted_misses Tickets the plan predicts late or cannot assign.\n"
+        "# TYPE linecrew_predicted_misses gauge\n"
+        "linecrew_predicted_misses " +
+        std::to_string(st.predicted_late + st.unassigned) + "\n" +
+        "# HELP linecrew_replan_seconds Duration of the last background re-plan.\n"
+        "# TYPE linecrew_replan_seconds gauge\n"
+        "linecrew_replan_seconds " +
+        ms + "\n" +
+        "# HELP linecrew_replans_total Background re-plans run.\n"
+        "# TYPE linecrew_replans_total counter\n"
+        "linecrew_replans_total " +
+        std::to_string(st.replans) + "\n";
+  }
   return out + rpc_stats().render();
 }
 

@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "app/planning.h"
 #include "linecrew/core/clock.h"
 #include "storage/ticket_store.h"
 
@@ -34,7 +35,8 @@ RpcStats& rpc_stats();
 class MetricsServer {
  public:
   // Serves GET /metrics on `listen` (loopback only; Error otherwise).
-  MetricsServer(const std::string& listen, storage::TicketStore& tickets, const Clock& clock);
+  // `planning` may be null (no planner): its gauges are then left out.
+  MetricsServer(const std::string& listen, storage::TicketStore& tickets, const Clock& clock, Planning* planning);
   ~MetricsServer();
   int port() const { return port_; }
   std::string render();
@@ -42,6 +44,7 @@ class MetricsServer {
  private:
   storage::TicketStore& tickets_;
   const Clock& clock_;
+  Planning* planning_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   int port_ = 0;

@@ -46,6 +46,13 @@ Server::Server(ServerConfig config, const Clock& clock)
   if (ec) throw Error(ErrorCode::kUnavailable, config_.data_dir, "cannot create data directory: " + ec.message());
   store_ = std::make_unique<storage::SqliteStore>(config_.data_dir + "/linecrew.db");
   dispatch_ = std::make_unique<Dispatch>(clock_, zones_, policy_, *store_, *store_);
+  if (config_.planner) {
+    travel_ = std::make_unique<GeoTravelModel>(zones_, GeoTravelModel::Speeds{});
+    planning_ = std::make_unique<Planning>(clock_, policy_, *travel_, *store_, *store_, dispatch_->changes(),
+                                           std::chrono::milliseconds(config_.replan_budget_ms));
+    planning_->start();
+    dispatch_->set_planning(planning_.get());
+  }
   auth_ = std::make_unique<Auth>(clock_, *store_);
   if (auth_->bootstrap_admin(config_.data_dir + "/admin.token"))
     bootstrap_token_file_ = config_.data_dir + "/admin.token";
@@ -61,7 +68,7 @@ Server::Server(ServerConfig config, const Clock& clock)
   grpc_ = builder.BuildAndStart();
   if (!grpc_ || port_ == 0) throw Error(ErrorCode::kUnavailable, "listen", "cannot listen on '" + config_.listen + "'");
   if (!config_.metrics_listen.empty())
-    metrics_ = std::make_unique<MetricsServer>(config_.metrics_listen, *store_, clock_);
+    metrics_ = std::make_unique<MetricsServer>(config_.metrics_listen, *store_, clock_, planning_.get());
   grpc_->GetHealthCheckService()->SetServingStatus(true);
 }
 

@@ -14,6 +14,7 @@
 #include "app/config.h"
 #include "app/dispatch.h"
 #include "app/metrics.h"
+#include "app/planning.h"
 #include "linecrew/core/call_script.h"
 #include "linecrew/core/clock.h"
 #include "rpc/dispatch_service.h"
@@ -47,7 +48,9 @@ class Server {
   ZoneMap zones_;
   CallScriptTemplates scripts_;
   std::unique_ptr<storage::SqliteStore> store_;
+  std::unique_ptr<TravelModel> travel_;
   std::unique_ptr<Dispatch> dispatch_;
+  std::unique_ptr<Planning> planning_;
   std::unique_ptr<Auth> auth_;
   std::unique_ptr<Board> board_;
   std::unique_ptr<rpc::DispatchService> dispatch_service_;

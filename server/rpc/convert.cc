@@ -194,6 +194,27 @@ ActorRef actor_of(const Principal& who) {
           std::string(to_string(who.role)) + ":" + (who.role == Role::kCrewDevice ? who.crew.str() : who.token_id)};
 }
 
+void to_proto(const app::PlanView& plan, v1::Ticket* out) {
+  if (plan.eta) {
+    to_proto(*plan.eta, out->mutable_eta());
+    // The window told to customers: from 10 min before to 20 min after the ETA.
+    to_proto(*plan.eta - minutes(10), out->mutable_eta_window()->mutable_earliest());
+    to_proto(*plan.eta + minutes(20), out->mutable_eta_window()->mutable_latest());
+  }
+  switch (plan.risk) {
+    case app::Risk::kNone:
+      out->set_risk(v1::RISK_NONE);
+      break;
+    case app::Risk::kAtRisk:
+      out->set_risk(v1::RISK_AT_RISK);
+      break;
+    case app::Risk::kPredictedMiss:
+      out->set_risk(v1::RISK_PREDICTED_MISS);
+      break;
+  }
+  out->set_risk_reason(plan.reason);
+}
+
 Role role_from_proto(v1::Role role) {
   const auto r = domain_value<Role>(role, v1::Role_IsValid);
   if (!r) throw_invalid("role", "must be DISPATCHER, ADMIN or CREW_DEVICE");

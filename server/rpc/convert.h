@@ -6,6 +6,7 @@
 
 #include <google/protobuf/field_mask.pb.h>
 
+#include "app/planning.h"
 #include "linecrew/core/crew.h"
 #include "linecrew/core/ownership.h"
 #include "linecrew/core/report.h"
@@ -23,6 +24,8 @@ void to_proto(Duration d, google::protobuf::Duration* out);
 TicketDraft draft_from_proto(const v1::CreateTicketRequest& req);
 // `now` decides the compliance verdict of a ticket not yet arrived.
 void to_proto(const Ticket& t, TimePoint now, bool include_timeline, v1::Ticket* out);
+// The plan's ETA, risk and reason for a ticket.
+void to_proto(const app::PlanView& plan, v1::Ticket* out);
 storage::TicketFilter filter_from_proto(const v1::ListTicketsRequest& req);
 
 // Throws Error(kInvalidArgument, "role") for UNSPECIFIED or unknown values.

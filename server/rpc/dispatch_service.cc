@@ -8,11 +8,19 @@
 
 namespace linecrew::rpc {
 
+namespace {
+// A ticket with the plan's view of it (ETA, risk) when the server plans.
+void ticket_out(app::Dispatch& d, const Ticket& t, bool timeline, v1::Ticket* out) {
+  to_proto(t, d.clock().now(), timeline, out);
+  if (const auto plan = d.plan_view(t.id)) to_proto(*plan, out);
+}
+}  // namespace
+
 grpc::Status DispatchService::CreateTicket(grpc::ServerContext* ctx, const v1::CreateTicketRequest* req,
                                            v1::CreateTicketResponse* resp) {
   return serve(ctx, auth_, "DispatchService.CreateTicket", [&](const Principal&) {
     const auto result = dispatch_.create_ticket(draft_from_proto(*req));
-    to_proto(result.ticket, dispatch_.clock().now(), true, resp->mutable_ticket());
+    ticket_out(dispatch_, result.ticket, true, resp->mutable_ticket());
     resp->set_created(result.created);
   });
 }
@@ -21,7 +29,7 @@ grpc::Status DispatchService::GetTicket(grpc::ServerContext* ctx, const v1::GetT
                                         v1::GetTicketResponse* resp) {
   return serve(ctx, auth_, "DispatchService.GetTicket", [&](const Principal&) {
     const Ticket t = dispatch_.get_ticket(TicketId(req->ticket_id()));
-    to_proto(t, dispatch_.clock().now(), true, resp->mutable_ticket());
+    ticket_out(dispatch_, t, true, resp->mutable_ticket());
   });
 }
 
@@ -29,8 +37,7 @@ grpc::Status DispatchService::ListTickets(grpc::ServerContext* ctx, const v1::Li
                                           v1::ListTicketsResponse* resp) {
   return serve(ctx, auth_, "DispatchService.ListTickets", [&](const Principal&) {
     const auto page = dispatch_.list_tickets(filter_from_proto(*req));
-    const TimePoint now = dispatch_.clock().now();
-    for (const Ticket& t : page.tickets) to_proto(t, now, req->include_timeline(), resp->add_tickets());
+    for (const Ticket& t : page.tickets) ticket_out(dispatch_, t, req->include_timeline(), resp->add_tickets());
     if (page.next_after) resp->set_next_page_token(std::to_string(page.next_after));
   });
 }
@@ -63,7 +70,7 @@ grpc::Status DispatchService::CancelTicket(grpc::ServerContext* ctx, const v1::C
                                            v1::CancelTicketResponse* resp) {
   return serve(ctx, auth_, "DispatchService.CancelTicket", [&](const Principal& who) {
     const Ticket t = dispatch_.cancel_ticket(TicketId(req->ticket_id()), req->reason(), actor_of(who));
-    to_proto(t, dispatch_.clock().now(), true, resp->mutable_ticket());
+    ticket_out(dispatch_, t, true, resp->mutable_ticket());
   });
 }
 
@@ -72,7 +79,7 @@ grpc::Status DispatchService::PinTicket(grpc::ServerContext* ctx, const v1::PinT
   return serve(ctx, auth_, "DispatchService.PinTicket", [&](const Principal& who) {
     if (req->crew_id().empty()) throw_invalid("crew_id", "is required");
     const auto [t, crew] = dispatch_.pin_ticket(TicketId(req->ticket_id()), CrewId(req->crew_id()), actor_of(who));
-    to_proto(t, dispatch_.clock().now(), true, resp->mutable_ticket());
+    ticket_out(dispatch_, t, true, resp->mutable_ticket());
     to_proto(crew, resp->mutable_crew());
   });
 }
@@ -81,7 +88,7 @@ grpc::Status DispatchService::UnpinTicket(grpc::ServerContext* ctx, const v1::Un
                                           v1::UnpinTicketResponse* resp) {
   return serve(ctx, auth_, "DispatchService.UnpinTicket", [&](const Principal& who) {
     const Ticket t = dispatch_.unpin_ticket(TicketId(req->ticket_id()), actor_of(who));
-    to_proto(t, dispatch_.clock().now(), true, resp->mutable_ticket());
+    ticket_out(dispatch_, t, true, resp->mutable_ticket());
   });
 }
 
@@ -162,7 +169,7 @@ grpc::Status DispatchService::WatchBoard(grpc::ServerContext* ctx, const v1::Wat
         first = false;
         for (std::size_t n = 0; n < kChunk && ti < snap.tickets.size(); ++ti) {
           if (!shown(snap.tickets[ti])) continue;
-          to_proto(snap.tickets[ti], dispatch_.clock().now(), false, chunk->add_tickets());
+          ticket_out(dispatch_, snap.tickets[ti], false, chunk->add_tickets());
           ++n;
         }
         for (std::size_t n = 0; n < kChunk && ci < snap.crews.size(); ++n, ++ci)
@@ -184,7 +191,7 @@ grpc::Status DispatchService::WatchBoard(grpc::ServerContext* ctx, const v1::Wat
           if (is_terminal(c.ticket->status))
             u->set_removed_ticket_id(c.ticket->id.str());
           else
-            to_proto(*c.ticket, dispatch_.clock().now(), false, u->mutable_ticket());
+            ticket_out(dispatch_, *c.ticket, false, u->mutable_ticket());
         } else if (c.crew) {
           auto* u = out.add_updates();
           u->set_sequence(c.sequence);

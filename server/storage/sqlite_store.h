@@ -27,6 +27,8 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   CreateResult create(Ticket ticket) override;
   std::optional<Ticket> get(const TicketId& id) override;
   Ticket mutate(const TicketId& id, const std::function<void(Ticket&)>& change) override;
+  std::vector<std::optional<Ticket>> mutate_many(const std::vector<TicketId>& ids,
+                                                 const std::function<void(Ticket&)>& change) override;
   TicketPage list(const TicketFilter& filter) override;
   std::int64_t count() override;
   OpenCounts open_counts(TimePoint now) override;
@@ -55,6 +57,7 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
     bool done = false;
   };
   CreateResult create_locked(Ticket t);
+  Ticket mutate_locked(const TicketId& id, const std::function<void(Ticket&)>& change);
   std::optional<Ticket> get_locked(const TicketId& id);
   std::optional<Crew> get_crew_locked(const CrewId& id);
   void write_crew_locked(const Crew& c, bool insert);

@@ -177,6 +177,32 @@ CreateResult SqliteStore::create_locked(Ticket t) {
 Ticket SqliteStore::mutate(const TicketId& id, const std::function<void(Ticket&)>& change) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
+  Ticket t = mutate_locked(id, change);
+  tx.commit();
+  return t;
+}
+
+std::vector<std::optional<Ticket>> SqliteStore::mutate_many(const std::vector<TicketId>& ids,
+                                                            const std::function<void(Ticket&)>& change) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  std::vector<std::optional<Ticket>> out;
+  for (const TicketId& id : ids) {
+    db_.exec("SAVEPOINT mutate_one");
+    try {
+      out.emplace_back(mutate_locked(id, change));
+      db_.exec("RELEASE mutate_one");
+    } catch (const Error&) {
+      db_.exec("ROLLBACK TO mutate_one");
+      db_.exec("RELEASE mutate_one");
+      out.emplace_back(std::nullopt);
+    }
+  }
+  tx.commit();
+  return out;
+}
+
+Ticket SqliteStore::mutate_locked(const TicketId& id, const std::function<void(Ticket&)>& change) {
   Statement find = db_.prepare("SELECT seq FROM tickets WHERE id = ?");
   find.bind(1, id.str());
   if (!find.step()) throw Error(ErrorCode::kNotFound, "ticket_id", "no ticket '" + id.str() + "'");
@@ -193,7 +219,6 @@ Ticket SqliteStore::mutate(const TicketId& id, const std::function<void(Ticket&)
       .run();
   append_children(db_, seq, t, before.timeline.size(), before.contacts.size());
   record_change_locked(Change::Kind::kTicket, id.str());
-  tx.commit();
   return t;
 }
 

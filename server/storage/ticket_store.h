@@ -57,6 +57,11 @@ class TicketStore {
   // version + 1 and a board change, all in one transaction. If `change`
   // throws, nothing is written. Throws Error(kNotFound, "ticket_id").
   virtual Ticket mutate(const TicketId& id, const std::function<void(Ticket&)>& change) = 0;
+  // mutate() for many tickets in one transaction (one fsync). A ticket whose
+  // change throws Error is left as it was (nullopt in the result); the others
+  // are written.
+  virtual std::vector<std::optional<Ticket>> mutate_many(const std::vector<TicketId>& ids,
+                                                         const std::function<void(Ticket&)>& change) = 0;
   virtual TicketPage list(const TicketFilter& filter) = 0;
   virtual std::int64_t count() = 0;
   virtual OpenCounts open_counts(TimePoint now) = 0;

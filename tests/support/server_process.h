@@ -53,6 +53,7 @@ class ServerProcess {
 void write_file(const std::string& path, const std::string& text);
 // The shipped config/ copied into `dir` with server.json pointing at `data_dir`;
 // returns the server.json path.
-std::string make_config(const TempDir& dir, const std::string& data_dir);
+// `extra` is added to server.json as further keys, e.g. R"("planner": false)".
+std::string make_config(const TempDir& dir, const std::string& data_dir, const std::string& extra = "");
 
 }  // namespace linecrew::testing

@@ -1,0 +1,242 @@
+#include "app/planning.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "linecrew/core/error.h"
+#include "linecrew/core/ownership.h"
+
+namespace linecrew::app {
+
+namespace {
+
+const ActorRef kPlanner{Actor::kSystem, "system:planner"};
+
+planner::PlannerOptions options(const ServicePolicy& policy) {
+  planner::PlannerOptions o;
+  o.skills = policy.skills;
+  return o;
+}
+
+bool plannable(const Ticket& t) {
+  return !is_terminal(t.status) && !crew_has_arrived(t.status);
+}
+
+}  // namespace
+
+Planning::Planning(const Clock& clock, const ServicePolicy& policy, const TravelModel& travel,
+                   storage::TicketStore& tickets, storage::CrewStore& crews, ChangeSignal& signal,
+                   std::chrono::milliseconds replan_budget)
+    : clock_(clock),
+      policy_(policy),
+      tickets_(tickets),
+      crews_(crews),
+      signal_(signal),
+      budget_(replan_budget),
+      planner_(travel, options(policy)) {}
+
+Planning::~Planning() {
+  stop_ = true;
+  dirty_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+planner::TicketSpec Planning::ticket_spec(const Ticket& t) const {
+  planner::TicketSpec s;
+  s.id = t.id;
+  s.location = t.location;
+  s.earliest_start = t.earliest_start;
+  s.deadline = t.effective_deadline();
+  s.service = t.service_duration;
+  s.priority = t.priority;
+  s.required_skills = t.required_skills;
+  return s;
+}
+
+planner::CrewSpec Planning::crew_spec(const Crew& c) const {
+  planner::CrewSpec s;
+  s.id = c.id;
+  s.position = c.position.value_or(c.home);
+  s.available_at = std::max(clock_.now(), c.shift_start);
+  s.shift_start = c.shift_start;
+  s.shift_end = c.shift_end;
+  s.skills = c.skills;
+  if (c.capacity > 0) s.capacity = c.capacity;
+  s.on_shift = c.on_shift;
+  return s;
+}
+
+void Planning::start() {
+  std::lock_guard lock(mu_);
+  storage::CrewFilter cf;
+  cf.limit = 1000;
+  for (;;) {
+    const auto page = crews_.list_crews(cf);
+    if (page.empty()) break;
+    for (const Crew& c : page) planner_.upsert_crew(crew_spec(c));
+    cf.after = page.back().id.str();
+  }
+  storage::TicketFilter f;
+  f.statuses = {TicketStatus::kReported, TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute,
+                TicketStatus::kReturnVisitOwed};
+  f.limit = 1000;
+  for (;;) {
+    const auto page = tickets_.list(f);
+    for (const Ticket& t : page.tickets) {
+      planner_.insert(ticket_spec(t));
+      known_[t.id] = {t.owner, t.effective_deadline()};
+      if (!t.pinned.empty()) planner_.pin(t.id, t.pinned);
+    }
+    if (page.next_after == 0) break;
+    f.after = page.next_after;
+  }
+  const auto st = planner_.replan(budget_);
+  stats_.last_replan_ms = st.elapsed_ms;
+  ++stats_.replans;
+  apply_locked({});
+  thread_ = std::thread([this] { run(); });
+}
+
+void Planning::apply_locked(const std::vector<TicketId>& ids) {
+  std::vector<TicketId> all;
+  if (ids.empty())
+    for (const auto& [id, _] : known_) all.push_back(id);
+  std::vector<TicketId> moved;
+  std::map<TicketId, CrewId> want;
+  for (const TicketId& id : ids.empty() ? all : ids) {
+    const auto it = known_.find(id);
+    if (it == known_.end()) continue;
+    const auto a = planner_.assignment(id);
+    const CrewId crew = a ? a->crew : CrewId();
+    if (crew == it->second.owner) continue;
+    moved.push_back(id);
+    want[id] = crew;
+  }
+  if (!moved.empty()) {
+    // One transaction for the whole batch of ownership changes.
+    const auto written = tickets_.mutate_many(moved, [&](Ticket& x) {
+      if (!x.pinned.empty() || !plannable(x)) return;  // pins and arrived crews are not the planner's to move
+      const CrewId& crew = want.at(x.id);
+      if (crew.empty())
+        release_to_desk(x, kPlanner, clock_.now(), "no crew can take it now");
+      else
+        assign(x, crew, kPlanner, clock_.now(), "planned");
+    });
+    for (std::size_t k = 0; k < moved.size(); ++k)
+      if (written[k]) known_[moved[k]].owner = written[k]->owner;
+    signal_.notify();
+  }
+  const auto summary = planner_.summary();
+  stats_.unassigned = summary.unassigned;
+  stats_.predicted_late = summary.late;
+}
+
+void Planning::ticket_created(const Ticket& t) {
+  {
+    const auto lock = lock_first();
+    planner_.insert(ticket_spec(t));
+    known_[t.id] = {t.owner, t.effective_deadline()};
+    apply_locked({t.id});
+  }
+  mark_dirty();
+}
+
+void Planning::ticket_cancelled(const TicketId& id) {
+  const auto lock = lock_first();
+  if (!known_.erase(id)) return;
+  planner_.cancel(id);
+  mark_dirty();
+}
+
+void Planning::ticket_pinned(const Ticket& t, const CrewId& crew) {
+  const auto lock = lock_first();
+  if (!known_.count(t.id)) planner_.insert(ticket_spec(t));
+  known_[t.id] = {t.owner, t.effective_deadline()};
+  planner_.pin(t.id, crew);
+  mark_dirty();
+}
+
+void Planning::ticket_unpinned(const TicketId& id) {
+  const auto lock = lock_first();
+  if (!known_.count(id)) return;
+  planner_.unpin(id);
+  mark_dirty();
+}
+
+void Planning::crew_changed(const Crew& c) {
+  const auto lock = lock_first();
+  planner_.upsert_crew(crew_spec(c));
+  apply_locked({});
+  mark_dirty();
+}
+
+std::optional<PlanView> Planning::view(const TicketId& id) {
+  const auto lock = lock_first();
+  const auto it = known_.find(id);
+  if (it == known_.end()) return std::nullopt;
+  PlanView v;
+  if (const auto a = planner_.assignment(id)) {
+    v.crew = a->crew;
+    v.eta = a->stop.eta;
+    if (a->stop.late > Duration{0})
+      v.risk = Risk::kPredictedMiss;
+    else if (it->second.deadline - a->stop.eta < policy_.delay_call_lead)
+      v.risk = Risk::kAtRisk;  // less slack than the delay-call lead time
+  } else {
+    v.risk = Risk::kPredictedMiss;
+  }
+  if (const auto issue = planner_.explain(id)) v.reason = issue->reason;
+  return v;
+}
+
+PlanningStats Planning::stats() {
+  const auto lock = lock_first();
+  return stats_;
+}
+
+std::unique_lock<std::mutex> Planning::lock_first() {
+  ++waiting_;
+  std::unique_lock lock(mu_);
+  --waiting_;
+  return lock;
+}
+
+void Planning::mark_dirty() {
+  {
+    std::lock_guard lock(dirty_mu_);
+    dirty_ = true;
+  }
+  dirty_cv_.notify_one();
+}
+
+void Planning::run() {
+  while (!stop_) {
+    {
+      std::unique_lock lock(dirty_mu_);
+      dirty_cv_.wait_for(lock, std::chrono::seconds(30), [&] { return dirty_ || stop_.load(); });
+      if (stop_) return;
+      dirty_ = false;
+    }
+    // The budget is spent in short slices, releasing the planner between
+    // them, so intake (which inserts under the same lock) waits at most one
+    // slice. Each slice continues the local search from the current plan.
+    constexpr std::chrono::milliseconds kSlice{10};
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      while (!stop_ && std::chrono::steady_clock::now() - start < budget_) {
+        while (waiting_ > 0) std::this_thread::yield();  // requests go first
+        std::lock_guard lock(mu_);
+        planner_.replan(kSlice);
+      }
+      std::lock_guard lock(mu_);
+      apply_locked({});  // once per re-plan: intermediate plans are not worth writing
+      stats_.last_replan_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      ++stats_.replans;
+    } catch (const std::exception& e) {
+      std::cerr << "linecrew-server: re-plan failed: " << e.what() << "\n";
+    }
+  }
+}
+
+}  // namespace linecrew::app

@@ -1,0 +1,103 @@
+// The planner inside the server: every new ticket is inserted within its
+// request (the fast path), a background thread re-plans within its budget
+// when something changed, and the plan's crew choices become ticket
+// ownership in the store (System actor, with history). At start the plan is
+// rebuilt from the store (crews, open tickets, pins) and re-planned once:
+// pins and crews already on site never move; other tickets may move to a
+// better crew, with history.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "app/signal.h"
+#include "linecrew/core/clock.h"
+#include "linecrew/core/crew.h"
+#include "linecrew/core/policy.h"
+#include "linecrew/core/ticket.h"
+#include "linecrew/core/travel.h"
+#include "linecrew/planner/planner.h"
+#include "storage/crew_store.h"
+#include "storage/ticket_store.h"
+
+namespace linecrew::app {
+
+enum class Risk : std::uint8_t { kNone, kAtRisk, kPredictedMiss };
+
+// What the plan says about one ticket, for the board and GetTicket.
+struct PlanView {
+  std::optional<CrewId> crew;
+  std::optional<TimePoint> eta;
+  Risk risk = Risk::kNone;
+  std::string reason;  // why at risk or unassigned
+};
+
+struct PlanningStats {
+  double last_replan_ms = 0;
+  long replans = 0;
+  std::size_t unassigned = 0;
+  std::size_t predicted_late = 0;
+};
+
+class Planning {
+ public:
+  Planning(const Clock& clock, const ServicePolicy& policy, const TravelModel& travel, storage::TicketStore& tickets,
+           storage::CrewStore& crews, ChangeSignal& signal, std::chrono::milliseconds replan_budget);
+  ~Planning();
+
+  // Loads the store into the planner, re-plans once, and starts the
+  // background re-planner.
+  void start();
+
+  // Each returns after the planner and the store agree on ownership.
+  void ticket_created(const Ticket& t);
+  void ticket_cancelled(const TicketId& id);
+  void ticket_pinned(const Ticket& t, const CrewId& crew);
+  void ticket_unpinned(const TicketId& id);
+  void crew_changed(const Crew& c);
+
+  std::optional<PlanView> view(const TicketId& id);
+  PlanningStats stats();
+
+ private:
+  planner::TicketSpec ticket_spec(const Ticket& t) const;
+  planner::CrewSpec crew_spec(const Crew& c) const;
+  // Writes the plan's crew choices for `ids` (all tickets when empty) to the store.
+  void apply_locked(const std::vector<TicketId>& ids);
+  std::unique_lock<std::mutex> lock_first();
+  void mark_dirty();
+  void run();
+
+  const Clock& clock_;
+  const ServicePolicy& policy_;
+  storage::TicketStore& tickets_;
+  storage::CrewStore& crews_;
+  ChangeSignal& signal_;
+  std::chrono::milliseconds budget_;
+
+  std::mutex mu_;  // the planner and known_ (the planner is not thread-safe)
+  planner::Planner planner_;
+  struct Known {
+    CrewId owner;  // as stored
+    TimePoint deadline;
+  };
+  std::map<TicketId, Known> known_;  // open tickets not yet reached
+  PlanningStats stats_;
+
+  std::mutex dirty_mu_;
+  std::condition_variable dirty_cv_;
+  bool dirty_ = false;
+  std::atomic<bool> stop_{false};
+  // Callers waiting for the planner; the re-planner steps aside between slices
+  // (std::mutex is not fair: without this a request could wait out a whole
+  // re-plan budget).
+  std::atomic<int> waiting_{0};
+  std::thread thread_;
+};
+
+}  // namespace linecrew::app
