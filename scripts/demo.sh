@@ -32,12 +32,6 @@ report() { # report <request id> <name> <phone> <lat> <lon> <address> <channel>;
     --address "$6" --channel "$7" | grep -m1 '"id"' | sed -E 's/.*"id": "([^"]+)".*/\1/'
 }
 echo
-echo "demo: reporting outages on every channel (zones from config/zones.geojson)"
-first=$(report 1 "李女士" "+8613800138001" 30.251 120.152 "城区 解放路 12 号" hotline)
-report 2 "Mr Wang" "+8613800138002" 30.052 120.351 "Farm belt, lot 7" app >/dev/null
-report 3 "赵师傅" "+8613800138003" 30.752 119.553 "Hill country, ridge farm" service_counter >/dev/null
-report 4 "Ms Chen" "+8613800138004" 31.500 121.500 "Outside all zones (policy default)" web >/dev/null
-echo
 echo "demo: crews (an admin registers them; re-runs keep the ones already there)"
 start=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%MZ)
 end=$(date -u -d '+8 hours' +%Y-%m-%dT%H:%MZ)
@@ -46,6 +40,12 @@ $ctl crews add C-01 --name "City crew 1" --member Wei --staff-number A1024 --hom
 $ctl crews add C-02 --name "Belt crew 2" --member Lin --staff-number B2048 --home-lat 30.05 --home-lon 120.30 \
   --shift-start "$start" --shift-end "$end" --on-shift >/dev/null 2>&1 || true
 $ctl crews list
+echo
+echo "demo: reporting outages on every channel (zones from config/zones.geojson)"
+first=$(report 1 "李女士" "+8613800138001" 30.251 120.152 "城区 解放路 12 号" hotline)
+report 2 "Mr Wang" "+8613800138002" 30.052 120.351 "Farm belt, lot 7" app >/dev/null
+report 3 "赵师傅" "+8613800138003" 30.752 119.553 "Hill country, ridge farm" service_counter >/dev/null
+report 4 "Ms Chen" "+8613800138004" 31.500 121.500 "Outside all zones (policy default)" web >/dev/null
 echo
 echo "demo: the dispatcher pins the city ticket to C-01 and cancels a duplicate report"
 $ctl tickets pin "$first" C-01

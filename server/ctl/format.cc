@@ -37,15 +37,24 @@ void print_json(const google::protobuf::Message& m) {
 
 void print_table(const std::vector<const v1::Ticket*>& tickets) {
   std::cout << std::left << std::setw(10) << "ID" << std::setw(8) << "ZONE" << std::setw(7) << "LIMIT" << std::setw(22)
-            << "FIRST CONTACT (UTC)" << std::setw(22) << "DEADLINE (UTC)" << std::setw(10) << "STATUS" << std::setw(10)
-            << "OWNER"
+            << "FIRST CONTACT (UTC)" << std::setw(22) << "DEADLINE (UTC)" << std::setw(10) << "ETA (UTC)"
+            << std::setw(9) << "RISK" << std::setw(10) << "STATUS" << std::setw(8) << "OWNER"
             << "ADDRESS\n";
   for (const v1::Ticket* t : tickets) {
     const long limit_min = (t->deadline().seconds() - t->first_contact_time().seconds()) / 60;
+    // ETA as HH:MM (UTC) to keep the row short; "-" when not planned.
+    const std::string eta = t->has_eta() ? utc(t->eta()).substr(11, 5) : "-";
+    std::string risk = "-";
+    if (t->risk() == v1::RISK_AT_RISK) risk = "at risk";
+    if (t->risk() == v1::RISK_PREDICTED_MISS) risk = "MISS";
+    if (t->risk() == v1::RISK_NONE) risk = "ok";
     std::cout << std::left << std::setw(10) << t->id() << std::setw(8) << zone(*t) << std::setw(7)
               << (std::to_string(limit_min) + "m") << std::setw(22) << utc(t->first_contact_time()) << std::setw(22)
-              << utc(t->deadline()) << std::setw(10) << status(*t) << std::setw(10)
-              << (t->owner_crew_id().empty() ? "desk" : t->owner_crew_id()) << t->address() << "\n";
+              << utc(t->effective_deadline()) << std::setw(10) << eta << std::setw(9) << risk << std::setw(10)
+              << status(*t) << std::setw(8) << (t->owner_crew_id().empty() ? "desk" : t->owner_crew_id())
+              << t->address() << "\n";
+    if (!t->risk_reason().empty() && t->risk() == v1::RISK_PREDICTED_MISS)
+      std::cout << "          ^ " << t->risk_reason() << "\n";
   }
 }
 
