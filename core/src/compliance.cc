@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
 
 namespace linecrew {
@@ -11,13 +12,6 @@ namespace {
 constexpr std::array<std::string_view, 5> kReasons = {"weather", "traffic", "previous_job_overran", "equipment",
                                                       "other"};
 constexpr std::array<std::string_view, 3> kConsents = {"yes", "refused", "unreachable"};
-
-template <class E, std::size_t N>
-std::optional<E> parse_from(const std::array<std::string_view, N>& names, std::string_view text) {
-  for (std::size_t i = 0; i < N; ++i)
-    if (names[i] == text) return static_cast<E>(i);
-  return std::nullopt;
-}
 
 std::string min_text(Duration d) {
   return std::to_string(minutes_ceil(d)) + " min";
@@ -31,16 +25,16 @@ std::vector<ContactRecord> in_time_order(std::vector<ContactRecord> contacts) {
 }  // namespace
 
 std::string_view to_string(DelayReason reason) {
-  return kReasons[static_cast<std::size_t>(reason)];
+  return enum_name(kReasons, reason);
 }
 std::optional<DelayReason> parse_delay_reason(std::string_view text) {
-  return parse_from<DelayReason>(kReasons, text);
+  return enum_from<DelayReason>(kReasons, text);
 }
 std::string_view to_string(Consent consent) {
-  return kConsents[static_cast<std::size_t>(consent)];
+  return enum_name(kConsents, consent);
 }
 std::optional<Consent> parse_consent(std::string_view text) {
-  return parse_from<Consent>(kConsents, text);
+  return enum_from<Consent>(kConsents, text);
 }
 
 std::string_view to_string(Compliance compliance) {

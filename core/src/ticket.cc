@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 
+#include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/text.h"
 
@@ -14,26 +15,19 @@ namespace {
 constexpr std::array<std::string_view, 4> kChannels = {"hotline", "service_counter", "app", "web"};
 constexpr std::array<std::string_view, 4> kKinds = {"fault_repair", "scheduled_visit", "return_visit", "disconnection"};
 
-template <class E, std::size_t N>
-std::optional<E> parse_from(const std::array<std::string_view, N>& names, std::string_view text) {
-  for (std::size_t i = 0; i < N; ++i)
-    if (names[i] == text) return static_cast<E>(i);
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::string_view to_string(Channel channel) {
-  return kChannels[static_cast<std::size_t>(channel)];
+  return enum_name(kChannels, channel);
 }
 std::optional<Channel> parse_channel(std::string_view text) {
-  return parse_from<Channel>(kChannels, text);
+  return enum_from<Channel>(kChannels, text);
 }
 std::string_view to_string(TicketKind kind) {
-  return kKinds[static_cast<std::size_t>(kind)];
+  return enum_name(kKinds, kind);
 }
 std::optional<TicketKind> parse_ticket_kind(std::string_view text) {
-  return parse_from<TicketKind>(kKinds, text);
+  return enum_from<TicketKind>(kKinds, text);
 }
 
 Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& policy, TimePoint now) {

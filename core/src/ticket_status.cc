@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
 
 namespace linecrew {
@@ -57,13 +58,11 @@ constexpr std::array<std::string_view, 9> kStatusNames = {
 }  // namespace
 
 std::string_view to_string(TicketStatus status) {
-  return kStatusNames[static_cast<std::size_t>(status)];
+  return enum_name(kStatusNames, status);
 }
 
 std::optional<TicketStatus> parse_ticket_status(std::string_view text) {
-  for (std::size_t i = 0; i < kStatusNames.size(); ++i)
-    if (kStatusNames[i] == text) return static_cast<TicketStatus>(i);
-  return std::nullopt;
+  return enum_from<TicketStatus>(kStatusNames, text);
 }
 
 std::string_view to_string(Actor actor) {

@@ -10,7 +10,7 @@ namespace linecrew::device {
 
 namespace {
 
-constexpr std::array kMigrations = {
+const std::vector<const char*> kMigrations = {
     R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE tickets(
@@ -65,12 +65,7 @@ LocalTicket read_row(const storage::Statement& s) {
 }  // namespace
 
 LocalStore::LocalStore(const std::string& path) : db_(storage::Database::open(path)) {
-  for (int v = db_.user_version(); v < static_cast<int>(kMigrations.size()); ++v) {
-    storage::Transaction tx(db_);
-    db_.exec(kMigrations[static_cast<std::size_t>(v)]);
-    db_.set_user_version(v + 1);
-    tx.commit();
-  }
+  migrate(db_, kMigrations);
 }
 
 bool LocalStore::upsert(const LocalTicket& t) {

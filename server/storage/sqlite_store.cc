@@ -11,7 +11,7 @@ namespace {
 
 // Versioned migrations: entry i brings the schema from version i to i + 1.
 // Never edit a released entry; append a new one.
-constexpr std::array kMigrations = {
+const std::vector<const char*> kMigrations = {
     R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE tickets(
@@ -90,17 +90,7 @@ CREATE TABLE changes(
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path) : db_(Database::open(path)) {
-  const int version = db_.user_version();
-  if (version > static_cast<int>(kMigrations.size()))
-    throw Error(ErrorCode::kUnavailable, path,
-                "schema version " + std::to_string(version) + " is newer than this server knows (" +
-                    std::to_string(kMigrations.size()) + ")");
-  for (int v = version; v < static_cast<int>(kMigrations.size()); ++v) {
-    Transaction tx(db_);
-    db_.exec(kMigrations[static_cast<std::size_t>(v)]);
-    db_.set_user_version(v + 1);
-    tx.commit();
-  }
+  migrate(db_, kMigrations);
   Statement mark = db_.prepare("SELECT value FROM meta WHERE key = 'open'");
   unclean_ = mark.step() && mark.text(0) == "1";
   if (unclean_) {

@@ -146,6 +146,21 @@ std::optional<std::int64_t> Statement::optional_int64(int column) const {
   return int64(column);
 }
 
+void migrate(Database& db, const std::vector<const char*>& migrations) {
+  const int version = db.user_version();
+  const int known = static_cast<int>(migrations.size());
+  if (version > known)
+    throw Error(ErrorCode::kUnavailable, db.path(),
+                "schema version " + std::to_string(version) + " is newer than this program knows (" +
+                    std::to_string(known) + ")");
+  for (int v = version; v < known; ++v) {
+    Transaction tx(db);
+    db.exec(migrations[static_cast<std::size_t>(v)]);
+    db.set_user_version(v + 1);
+    tx.commit();
+  }
+}
+
 Transaction::Transaction(Database& db) : db_(db) {
   db_.exec("BEGIN IMMEDIATE");
 }

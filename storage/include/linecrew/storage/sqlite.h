@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -80,6 +81,11 @@ class Statement {
   sqlite3_stmt* stmt_;
   sqlite3* db_;
 };
+
+// Brings the schema to the last version: migration i takes it from version i
+// to i + 1 (PRAGMA user_version), each in its own transaction. Throws
+// Error(kUnavailable) when the file is newer than the migrations known.
+void migrate(Database& db, const std::vector<const char*>& migrations);
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit().
 class Transaction {
