@@ -131,14 +131,47 @@ void Planning::apply_locked(const std::vector<TicketId>& ids) {
   stats_.predicted_late = summary.late;
 }
 
+// Concurrent intakes are planned in batches, like the store's group commit:
+// one caller takes every ticket queued so far, inserts them all under one
+// hold of the planner and writes their ownership in one transaction; each
+// caller returns once its own ticket is planned and written.
 void Planning::ticket_created(const Ticket& t) {
+  auto mine = std::make_shared<PendingInsert>();
+  mine->ticket = t;
+  std::vector<std::shared_ptr<PendingInsert>> batch;
   {
-    const auto lock = lock_first();
-    planner_.insert(ticket_spec(t));
-    known_[t.id] = {t.owner, t.effective_deadline()};
-    apply_locked({t.id});
+    std::unique_lock q(intake_mu_);
+    intake_queue_.push_back(mine);
+    intake_cv_.wait(q, [&] { return mine->done || !intake_leader_; });
+    if (!mine->done) {
+      intake_leader_ = true;
+      batch.swap(intake_queue_);
+    }
+  }
+  if (!batch.empty()) {
+    std::exception_ptr error;
+    try {
+      const auto lock = lock_first();
+      std::vector<TicketId> ids;
+      for (const auto& p : batch) {
+        planner_.insert(ticket_spec(p->ticket));
+        known_[p->ticket.id] = {p->ticket.owner, p->ticket.effective_deadline()};
+        ids.push_back(p->ticket.id);
+      }
+      apply_locked(ids);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::lock_guard q(intake_mu_);
+    for (auto& p : batch) {
+      p->error = error;
+      p->done = true;
+    }
+    intake_leader_ = false;
+    intake_cv_.notify_all();
   }
   mark_dirty();
+  if (mine->error) std::rethrow_exception(mine->error);
 }
 
 void Planning::ticket_cancelled(const TicketId& id) {

@@ -10,10 +10,13 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "app/signal.h"
 #include "linecrew/core/clock.h"
@@ -88,6 +91,16 @@ class Planning {
   };
   std::map<TicketId, Known> known_;  // open tickets not yet reached
   PlanningStats stats_;
+
+  struct PendingInsert {
+    Ticket ticket;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  std::mutex intake_mu_;  // batched intake (see ticket_created)
+  std::condition_variable intake_cv_;
+  std::vector<std::shared_ptr<PendingInsert>> intake_queue_;
+  bool intake_leader_ = false;
 
   std::mutex dirty_mu_;
   std::condition_variable dirty_cv_;
