@@ -51,6 +51,11 @@ class Dispatch {
   // The planner, when the server runs one; null in tests of the desk alone.
   void set_planning(Planning* planning) { planning_ = planning; }
   std::optional<PlanView> plan_view(const TicketId& id) { return planning_ ? planning_->view(id) : std::nullopt; }
+  // At risk or predicted to miss its deadline in the plan (false without a planner).
+  bool at_risk(const TicketId& id) {
+    const auto v = plan_view(id);
+    return v && v->risk != Risk::kNone;
+  }
   // Notified after every committed change to a ticket or crew.
   ChangeSignal& changes() { return signal_; }
   const ServicePolicy& policy() const { return policy_; }

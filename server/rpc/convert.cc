@@ -322,7 +322,6 @@ storage::TicketFilter filter_from_proto(const v1::ListTicketsRequest& req) {
     if (!s) throw_invalid("statuses[" + std::to_string(i) + "]", "unknown status");
     f.statuses.push_back(*s);
   }
-  if (req.at_risk_only()) throw_invalid("at_risk_only", "risk needs the planner, which is not built yet");
   if (!req.crew_id().empty()) f.owner = CrewId(req.crew_id());
   if (req.has_first_contact_from()) f.first_contact_from = from_proto(req.first_contact_from());
   if (req.has_first_contact_to()) f.first_contact_to = from_proto(req.first_contact_to());

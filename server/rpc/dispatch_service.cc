@@ -37,7 +37,10 @@ grpc::Status DispatchService::ListTickets(grpc::ServerContext* ctx, const v1::Li
                                           v1::ListTicketsResponse* resp) {
   return serve(ctx, auth_, "DispatchService.ListTickets", [&](const Principal&) {
     const auto page = dispatch_.list_tickets(filter_from_proto(*req));
-    for (const Ticket& t : page.tickets) ticket_out(dispatch_, t, req->include_timeline(), resp->add_tickets());
+    for (const Ticket& t : page.tickets) {
+      if (req->at_risk_only() && !dispatch_.at_risk(t.id)) continue;  // a page may then hold fewer tickets
+      ticket_out(dispatch_, t, req->include_timeline(), resp->add_tickets());
+    }
     if (page.next_after) resp->set_next_page_token(std::to_string(page.next_after));
   });
 }

@@ -212,6 +212,10 @@ Ticket SqliteStore::mutate_locked(const TicketId& id, const std::function<void(T
   change(t);
   if (t.timeline.size() < before.timeline.size() || t.contacts.size() < before.contacts.size())
     throw Error(ErrorCode::kInternal, "storage", "ticket history may only be appended to");
+  const bool unchanged = t.status == before.status && t.owner == before.owner && t.pinned == before.pinned &&
+                         t.arrival == before.arrival && t.timeline.size() == before.timeline.size() &&
+                         t.contacts.size() == before.contacts.size();
+  if (unchanged) return t;  // nothing to write: no new version, no board change
   t.version = before.version + 1;
   db_.prepare("UPDATE tickets SET status = ?, owner = ?, pinned = ?, arrival = ?, version = ? WHERE seq = ?")
       .bind_all(to_string(t.status), t.owner.str(), t.pinned.str(), secs(t.arrival),

@@ -55,7 +55,8 @@ class TicketStore {
   // Reads the ticket, lets `change` modify it (status, owner, pin, arrival;
   // append to timeline and contacts, never rewrite them), writes it back with
   // version + 1 and a board change, all in one transaction. If `change`
-  // throws, nothing is written. Throws Error(kNotFound, "ticket_id").
+  // throws, or changes nothing, nothing is written. Throws
+  // Error(kNotFound, "ticket_id").
   virtual Ticket mutate(const TicketId& id, const std::function<void(Ticket&)>& change) = 0;
   // mutate() for many tickets in one transaction (one fsync). A ticket whose
   // change throws Error is left as it was (nullopt in the result); the others

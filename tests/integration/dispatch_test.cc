@@ -361,11 +361,21 @@ TEST_F(Dispatch, NewTicketsAreAssignedWithinTheRequestWithAnEta) {
   EXPECT_TRUE(t.has_eta());
   EXPECT_GE(t.eta().seconds(), t.first_contact_time().seconds());
   EXPECT_NE(t.risk(), v1::RISK_UNSPECIFIED);
+  v1::ListTicketsRequest at_risk;
+  at_risk.set_at_risk_only(true);
+  v1::ListTicketsResponse risky;
+  ASSERT_TRUE(stub->ListTickets(ctx().get(), at_risk, &risky).ok());
+  EXPECT_EQ(risky.tickets_size(), t.risk() == v1::RISK_NONE ? 0 : 1);
   // A ticket needing a skill nobody has stays with the desk, with the reason.
   const v1::Ticket hv = create_ticket("plan-2", {"hv_switching"});
   EXPECT_EQ(hv.owner_crew_id(), "");
   EXPECT_EQ(hv.risk(), v1::RISK_PREDICTED_MISS);
   EXPECT_NE(hv.risk_reason().find("hv_switching"), std::string::npos) << hv.risk_reason();
+  risky.Clear();
+  ASSERT_TRUE(stub->ListTickets(ctx().get(), at_risk, &risky).ok());
+  bool listed = false;
+  for (const auto& r : risky.tickets()) listed |= r.id() == hv.id();
+  EXPECT_TRUE(listed);  // the unassignable ticket is on the at-risk list
 }
 
 }  // namespace

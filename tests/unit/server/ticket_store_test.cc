@@ -137,6 +137,21 @@ TEST_F(Store, ConcurrentCreatesAreGroupCommittedWithoutLosingIdempotency) {
   EXPECT_EQ(conflicts, kEach);  // thread 7's content differs from thread 6's for each of its ids
 }
 
+TEST_F(Store, AChangeThatChangesNothingWritesNothing) {
+  storage::SqliteStore store(dir.file("n.db"));
+  app::Dispatch dispatch(clock, zones, policy, store, store);
+  const TicketId id = dispatch.create_ticket(draft("n1")).ticket.id;
+  const auto seq = store.last_sequence();
+  const Ticket same = store.mutate(id, [](Ticket&) {});
+  EXPECT_EQ(same.version, 1u);
+  EXPECT_EQ(store.last_sequence(), seq);  // no board change either
+  const Ticket pinned = store.mutate(id, [&](Ticket& t) {
+    pin(t, CrewId("C-1"), {Actor::kDispatcher, "d"}, clock.now());
+  });
+  EXPECT_EQ(pinned.version, 2u);
+  EXPECT_GT(store.last_sequence(), seq);
+}
+
 TEST(TrackingToken, Is128RandomBitsInBase64Url) {
   const std::string a = app::new_tracking_token(), b = app::new_tracking_token();
   EXPECT_EQ(a.size(), 22u);
