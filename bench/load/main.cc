@@ -93,8 +93,11 @@ int main(int argc, char** argv) {
     c->set_name("Load crew");
     c->add_members()->set_first_name("A");
     c->mutable_members(0)->set_staff_number("1");
-    c->mutable_home_position()->set_lat(30.25);
-    c->mutable_home_position()->set_lon(120.15);
+    // Crews are spread over the county like the outages (depots everywhere).
+    static std::mt19937 crew_rng(99);
+    std::uniform_real_distribution<double> lat(29.75, 30.75), lon(119.55, 120.75);
+    c->mutable_home_position()->set_lat(lat(crew_rng));
+    c->mutable_home_position()->set_lon(lon(crew_rng));
     c->mutable_shift_start()->set_seconds(std::chrono::system_clock::to_time_t(now - std::chrono::hours(1)));
     c->mutable_shift_end()->set_seconds(std::chrono::system_clock::to_time_t(now + std::chrono::hours(10)));
     c->set_on_shift(true);

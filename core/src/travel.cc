@@ -13,9 +13,26 @@ GeoTravelModel::GeoTravelModel(const ZoneMap& zones, Speeds speeds, double detou
   if (!(detour_factor >= 1.0 && std::isfinite(detour_factor))) throw_invalid("detour_factor", "must be >= 1");
 }
 
-Duration GeoTravelModel::duration(const GeoPoint& from, const GeoPoint& to) const {
+double GeoTravelModel::speed_kmh(const GeoPoint& to) const {
+  // Key: the coordinates quantised to ~1 cm, which is far below any zone edge's precision.
+  const auto q = [](double deg) {
+    return static_cast<std::uint64_t>(static_cast<std::int64_t>(deg * 1e7) & 0xffffffff);
+  };
+  const std::uint64_t key = (q(to.lat()) << 32) | q(to.lon());
+  ZoneClass zone;
+  {
+    std::lock_guard lock(cache_mu_);
+    const auto it = zone_cache_.find(key);
+    if (it != zone_cache_.end()) {
+      zone = it->second;
+    } else {
+      zone = zones_.classify(to);
+      if (zone_cache_.size() > 1'000'000) zone_cache_.clear();
+      zone_cache_.emplace(key, zone);
+    }
+  }
   double kmh = speeds_.urban_kmh;
-  switch (zones_.classify(to)) {
+  switch (zone) {
     case ZoneClass::kUrban:
       kmh = speeds_.urban_kmh;
       break;
@@ -26,6 +43,11 @@ Duration GeoTravelModel::duration(const GeoPoint& from, const GeoPoint& to) cons
       kmh = speeds_.remote_kmh;
       break;
   }
+  return kmh;
+}
+
+Duration GeoTravelModel::duration(const GeoPoint& from, const GeoPoint& to) const {
+  const double kmh = speed_kmh(to);
   const double metres = distance_m(from, to) * detour_;
   return Duration(static_cast<Duration::rep>(std::ceil(metres / (kmh / 3.6))));
 }

@@ -1,6 +1,10 @@
 // Travel-time models: how long a crew takes from one point to another.
 #pragma once
 
+#include <cstdint>
+#include <mutex>
+#include <unordered_map>
+
 #include "linecrew/core/geo.h"
 #include "linecrew/core/time.h"
 #include "linecrew/core/zones.h"
@@ -26,7 +30,14 @@ class GeoTravelModel final : public TravelModel {
   Duration duration(const GeoPoint& from, const GeoPoint& to) const override;
 
  private:
+  double speed_kmh(const GeoPoint& to) const;
+
   const ZoneMap& zones_;
+  // Zone class of destinations already seen: a planner asks for the same few
+  // thousand destinations millions of times, and classification is an R-tree
+  // query plus a point-in-polygon test. Bounded; thread-safe.
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<std::uint64_t, ZoneClass> zone_cache_;
   Speeds speeds_;
   double detour_;
 };
