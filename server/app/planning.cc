@@ -67,7 +67,7 @@ planner::CrewSpec Planning::crew_spec(const Crew& c) const {
 }
 
 void Planning::start() {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   storage::CrewFilter cf;
   cf.limit = 1000;
   for (;;) {
@@ -93,42 +93,55 @@ void Planning::start() {
   const auto st = planner_.replan(budget_);
   stats_.last_replan_ms = st.elapsed_ms;
   ++stats_.replans;
-  apply_locked({});
+  const Moves moves = moves_locked({});
+  lock.unlock();
+  write_moves(moves);
   thread_ = std::thread([this] { run(); });
 }
 
-void Planning::apply_locked(const std::vector<TicketId>& ids) {
+Planning::Moves Planning::moves_locked(const std::vector<TicketId>& ids) {
   std::vector<TicketId> all;
   if (ids.empty())
     for (const auto& [id, _] : known_) all.push_back(id);
-  std::vector<TicketId> moved;
-  std::map<TicketId, CrewId> want;
+  Moves moves;
   for (const TicketId& id : ids.empty() ? all : ids) {
     const auto it = known_.find(id);
     if (it == known_.end()) continue;
     const auto a = planner_.assignment(id);
     const CrewId crew = a ? a->crew : CrewId();
-    if (crew == it->second.owner) continue;
-    moved.push_back(id);
-    want[id] = crew;
-  }
-  if (!moved.empty()) {
-    // One transaction for the whole batch of ownership changes.
-    const auto written = tickets_.mutate_many(moved, [&](Ticket& x) {
-      if (!x.pinned.empty() || !plannable(x)) return;  // pins and arrived crews are not the planner's to move
-      const CrewId& crew = want.at(x.id);
-      if (crew.empty())
-        release_to_desk(x, kPlanner, clock_.now(), "no crew can take it now");
-      else
-        assign(x, crew, kPlanner, clock_.now(), "planned");
-    });
-    for (std::size_t k = 0; k < moved.size(); ++k)
-      if (written[k]) known_[moved[k]].owner = written[k]->owner;
-    signal_.notify();
+    if (crew != it->second.owner) moves.emplace_back(id, crew);
   }
   const auto summary = planner_.summary();
   stats_.unassigned = summary.unassigned;
   stats_.predicted_late = summary.late;
+  return moves;
+}
+
+void Planning::write_moves(const Moves& moves) {
+  if (moves.empty()) return;
+  // One transaction for the whole batch, outside the planner's lock: intake
+  // and re-planning go on while it commits. A move the planner has changed
+  // its mind about meanwhile is corrected by the next one.
+  std::vector<TicketId> ids;
+  std::map<TicketId, CrewId> want;
+  for (const auto& [id, crew] : moves) {
+    ids.push_back(id);
+    want[id] = crew;
+  }
+  const auto written = tickets_.mutate_many(ids, [&](Ticket& x) {
+    if (!x.pinned.empty() || !plannable(x)) return;  // pins and arrived crews are not the planner's to move
+    const CrewId& crew = want.at(x.id);
+    if (crew.empty())
+      release_to_desk(x, kPlanner, clock_.now(), "no crew can take it now");
+    else
+      assign(x, crew, kPlanner, clock_.now(), "planned");
+  });
+  {
+    const auto lock = lock_first();
+    for (std::size_t k = 0; k < ids.size(); ++k)
+      if (const auto it = known_.find(ids[k]); written[k] && it != known_.end()) it->second.owner = written[k]->owner;
+  }
+  signal_.notify();
 }
 
 // Concurrent intakes are planned in batches, like the store's group commit:
@@ -151,14 +164,18 @@ void Planning::ticket_created(const Ticket& t) {
   if (!batch.empty()) {
     std::exception_ptr error;
     try {
-      const auto lock = lock_first();
-      std::vector<TicketId> ids;
-      for (const auto& p : batch) {
-        planner_.insert(ticket_spec(p->ticket));
-        known_[p->ticket.id] = {p->ticket.owner, p->ticket.effective_deadline()};
-        ids.push_back(p->ticket.id);
+      Moves moves;
+      {
+        const auto lock = lock_first();
+        std::vector<TicketId> ids;
+        for (const auto& p : batch) {
+          planner_.insert(ticket_spec(p->ticket));
+          known_[p->ticket.id] = {p->ticket.owner, p->ticket.effective_deadline()};
+          ids.push_back(p->ticket.id);
+        }
+        moves = moves_locked(ids);
       }
-      apply_locked(ids);
+      write_moves(moves);
     } catch (...) {
       error = std::current_exception();
     }
@@ -197,9 +214,13 @@ void Planning::ticket_unpinned(const TicketId& id) {
 }
 
 void Planning::crew_changed(const Crew& c) {
-  const auto lock = lock_first();
-  planner_.upsert_crew(crew_spec(c));
-  apply_locked({});
+  Moves moves;
+  {
+    const auto lock = lock_first();
+    planner_.upsert_crew(crew_spec(c));
+    moves = moves_locked({});
+  }
+  write_moves(moves);
   mark_dirty();
 }
 
@@ -261,11 +282,15 @@ void Planning::run() {
         std::lock_guard lock(mu_);
         planner_.replan(kSlice);
       }
-      std::lock_guard lock(mu_);
-      apply_locked({});  // once per re-plan: intermediate plans are not worth writing
-      stats_.last_replan_ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-      ++stats_.replans;
+      Moves moves;
+      {
+        std::lock_guard lock(mu_);
+        moves = moves_locked({});  // once per re-plan: intermediate plans are not worth writing
+        stats_.last_replan_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        ++stats_.replans;
+      }
+      write_moves(moves);
     } catch (const std::exception& e) {
       std::cerr << "linecrew-server: re-plan failed: " << e.what() << "\n";
     }

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "app/signal.h"
@@ -70,8 +71,13 @@ class Planning {
  private:
   planner::TicketSpec ticket_spec(const Ticket& t) const;
   planner::CrewSpec crew_spec(const Crew& c) const;
-  // Writes the plan's crew choices for `ids` (all tickets when empty) to the store.
-  void apply_locked(const std::vector<TicketId>& ids);
+  // The plan's crew choices for `ids` (all tickets when empty) that differ
+  // from the stored owners; needs the planner lock.
+  using Moves = std::vector<std::pair<TicketId, CrewId>>;
+  Moves moves_locked(const std::vector<TicketId>& ids);
+  // Writes moves to the store in one transaction; takes the planner lock only
+  // to record the new owners.
+  void write_moves(const Moves& moves);
   std::unique_lock<std::mutex> lock_first();
   void mark_dirty();
   void run();
