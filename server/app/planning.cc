@@ -258,7 +258,9 @@ std::unique_lock<std::mutex> Planning::lock_first() {
 void Planning::mark_dirty() {
   {
     std::lock_guard lock(dirty_mu_);
+    if (!dirty_) dirty_since_ = std::chrono::steady_clock::now();
     dirty_ = true;
+    last_event_ = std::chrono::steady_clock::now();
   }
   dirty_cv_.notify_one();
 }
@@ -268,6 +270,15 @@ void Planning::run() {
     {
       std::unique_lock lock(dirty_mu_);
       dirty_cv_.wait_for(lock, std::chrono::seconds(30), [&] { return dirty_ || stop_.load(); });
+      if (stop_) return;
+      // While tickets pour in, each is already placed by its own insertion;
+      // the full re-plan waits for a quiet moment (kQuiet without events), but
+      // never longer than kMaxDelay after the first change.
+      constexpr auto kQuiet = std::chrono::milliseconds(200);
+      constexpr auto kMaxDelay = std::chrono::seconds(5);
+      while (!stop_ && std::chrono::steady_clock::now() - last_event_ < kQuiet &&
+             std::chrono::steady_clock::now() - dirty_since_ < kMaxDelay)
+        dirty_cv_.wait_for(lock, kQuiet);
       if (stop_) return;
       dirty_ = false;
     }

@@ -111,6 +111,7 @@ class Planning {
   std::mutex dirty_mu_;
   std::condition_variable dirty_cv_;
   bool dirty_ = false;
+  std::chrono::steady_clock::time_point dirty_since_, last_event_;
   std::atomic<bool> stop_{false};
   // Callers waiting for the planner; the re-planner steps aside between slices
   // (std::mutex is not fair: without this a request could wait out a whole
