@@ -20,8 +20,6 @@ std::string_view to_string(ErrorCode code) {
       return "resource_exhausted";
     case ErrorCode::kUnavailable:
       return "unavailable";
-    case ErrorCode::kUnimplemented:
-      return "unimplemented";
     case ErrorCode::kInternal:
       return "internal";
   }

@@ -42,6 +42,13 @@ v1::Compliance to_proto(Compliance c) {
   return v1::COMPLIANCE_UNSPECIFIED;
 }
 
+GeoPoint point(const v1::GeoPoint& p, const char* field) {
+  try {
+    return GeoPoint(p.lat(), p.lon());
+  } catch (const Error& e) {
+    throw e.prefixed(field);
+  }
+}
 }  // namespace
 
 TimePoint from_proto(const google::protobuf::Timestamp& ts) {
@@ -58,16 +65,6 @@ void to_proto(Duration d, google::protobuf::Duration* out) {
   out->set_nanos(0);
 }
 
-namespace {
-std::optional<GeoPoint> point(const v1::GeoPoint& p, const char* field) {
-  try {
-    return GeoPoint(p.lat(), p.lon());
-  } catch (const Error& e) {
-    throw e.prefixed(field);
-  }
-}
-}  // namespace
-
 Crew crew_from_proto(const v1::Crew& c) {
   Crew out;
   try {
@@ -79,7 +76,7 @@ Crew crew_from_proto(const v1::Crew& c) {
   for (const auto& m : c.members()) out.members.push_back({m.first_name(), m.full_name(), m.staff_number()});
   out.skills.assign(c.skills().begin(), c.skills().end());
   if (!c.has_home_position()) throw_invalid("crew.home_position", "is required");
-  out.home = *point(c.home_position(), "crew.home_position");
+  out.home = point(c.home_position(), "crew.home_position");
   if (c.has_position()) out.position = point(c.position(), "crew.position");
   if (!c.has_shift_start()) throw_invalid("crew.shift_start", "is required");
   if (!c.has_shift_end()) throw_invalid("crew.shift_end", "is required");
@@ -127,7 +124,7 @@ void apply_crew_mask(const v1::Crew& from, const google::protobuf::FieldMask& ma
     } else if (path == "skills") {
       to.skills.assign(from.skills().begin(), from.skills().end());
     } else if (path == "home_position") {
-      to.home = *point(from.home_position(), "crew.home_position");
+      to.home = point(from.home_position(), "crew.home_position");
     } else if (path == "position") {
       to.position = point(from.position(), "crew.position");
       to.position_time = now;
@@ -232,13 +229,7 @@ TicketDraft draft_from_proto(const v1::CreateTicketRequest& req) {
   TicketDraft d;
   d.client_request_id = req.client_request_id();
   d.customer = {req.customer().name(), req.customer().phone(), req.customer().language()};
-  if (req.has_location()) {
-    try {
-      d.location = GeoPoint(req.location().lat(), req.location().lon());
-    } catch (const Error& e) {
-      throw e.prefixed("location");
-    }
-  }
+  if (req.has_location()) d.location = point(req.location(), "location");
   d.address = req.address();
   d.priority = req.priority();
   if (req.has_first_contact_time()) d.first_contact = from_proto(req.first_contact_time());

@@ -24,8 +24,6 @@ grpc::StatusCode to_grpc(ErrorCode code) {
       return grpc::StatusCode::RESOURCE_EXHAUSTED;
     case ErrorCode::kUnavailable:
       return grpc::StatusCode::UNAVAILABLE;
-    case ErrorCode::kUnimplemented:
-      return grpc::StatusCode::UNIMPLEMENTED;
     case ErrorCode::kInternal:
       return grpc::StatusCode::INTERNAL;
   }

@@ -17,7 +17,6 @@ enum class ErrorCode {
   kUnauthenticated,     // no or bad credentials
   kResourceExhausted,   // too large, too many
   kUnavailable,         // try again later (draining, storage busy)
-  kUnimplemented,       // part of the contract, not built yet
   kInternal,            // a bug or a broken invariant; logged
 };
 
