@@ -1,0 +1,68 @@
+// What a crew does on site, applied to the server's ticket under the conflict
+// rules of the sync contract (proto/linecrew/v1/crew_sync.proto, "CONFLICT
+// RULES"). Pure domain: the server's sync use case calls it inside the
+// store's transaction; tests drive it directly.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "linecrew/core/compliance.h"
+#include "linecrew/core/geo.h"
+#include "linecrew/core/ids.h"
+#include "linecrew/core/ticket.h"
+#include "linecrew/core/time.h"
+
+namespace linecrew {
+
+enum class CrewActionKind : std::uint8_t {
+  kAccept,
+  kEnRoute,
+  kArrived,
+  kCauseFound,
+  kRestored,
+  kExplainedToCustomer,
+  kLeftSite,
+  kCannotFix,
+  kContactAttempt,
+};
+std::string_view to_string(CrewActionKind kind);  // "accept", "en_route", ... (as in the timeline)
+std::optional<CrewActionKind> parse_crew_action(std::string_view text);
+
+// One action on a ticket, as the server received it.
+struct CrewAction {
+  CrewActionKind kind = CrewActionKind::kAccept;
+  CrewId crew;                                // from the device's token
+  std::string staff_number;                   // empty: the crew as a whole
+  TimePoint event_time;                       // device time corrected by the clock offset (rule 1)
+  std::optional<GeoPoint> position;           // arrived
+  std::string text;                           // cause_found text, explained note, cannot_fix reason, contact note
+  std::optional<TimePoint> committed_return;  // cannot_fix
+  std::optional<ContactRecord> contact;       // contact_attempt (time = event_time)
+};
+
+enum class ActionOutcome : std::uint8_t { kApplied, kRejected, kSuperseded };
+std::string_view to_string(ActionOutcome outcome);
+
+struct ActionVerdict {
+  ActionOutcome outcome = ActionOutcome::kApplied;
+  std::string reason;      // why rejected or superseded
+  bool reclaimed = false;  // rule 2: the arriving crew took the ticket back from another owner
+};
+
+// The event time of a device action (rule 1): device_time + (receive -
+// device_send_time), never after the receive time.
+TimePoint corrected_event_time(TimePoint device_time, TimePoint device_send_time, TimePoint received);
+
+// Did `crew` own the ticket at any time (now, or per an "assigned" timeline entry)?
+bool ever_owned_by(const Ticket& t, const CrewId& crew);
+
+// Applies `action` to `t` (status, arrival, timeline, contacts) under the
+// conflict rules and returns the verdict; on kRejected `t` is unchanged, on
+// kSuperseded only a "superseded" timeline entry is added. `now` is the
+// server's receive time (timeline entries of system effects).
+ActionVerdict apply_crew_action(Ticket& t, const CrewAction& action, TimePoint now);
+
+}  // namespace linecrew

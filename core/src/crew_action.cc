@@ -1,0 +1,196 @@
+#include "linecrew/core/crew_action.h"
+
+#include <array>
+
+#include "linecrew/core/enum_names.h"
+#include "linecrew/core/error.h"
+
+namespace linecrew {
+
+namespace {
+
+constexpr std::array<std::string_view, 9> kKindNames = {"accept",      "en_route",   "arrived",
+                                                        "cause_found", "restored",   "explained_to_customer",
+                                                        "left_site",   "cannot_fix", "contact_attempt"};
+constexpr std::array<std::string_view, 3> kOutcomeNames = {"applied", "rejected", "superseded"};
+
+using K = CrewActionKind;
+
+std::string actor_name(const CrewAction& a) {
+  return "crew:" + a.crew.str() + (a.staff_number.empty() ? "" : "/" + a.staff_number);
+}
+
+ActionVerdict rejected(std::string reason) {
+  return {ActionOutcome::kRejected, std::move(reason), false};
+}
+
+ActionVerdict superseded(Ticket& t, const CrewAction& a, TimePoint now, std::string reason) {
+  t.timeline.push_back({now, "superseded", actor_name(a), std::string(to_string(a.kind)) + ": " + reason});
+  return {ActionOutcome::kSuperseded, std::move(reason), false};
+}
+
+// The status a status-changing action leads to.
+std::optional<TicketStatus> target_status(K kind) {
+  switch (kind) {
+    case K::kAccept:
+      return TicketStatus::kAccepted;
+    case K::kEnRoute:
+      return TicketStatus::kEnRoute;
+    case K::kArrived:
+      return TicketStatus::kOnSite;
+    case K::kRestored:
+      return TicketStatus::kRestored;
+    case K::kCannotFix:
+      return TicketStatus::kReturnVisitOwed;
+    default:
+      return std::nullopt;
+  }
+}
+
+// Facts (rule 5): recorded whenever the crew ever owned the ticket.
+ActionVerdict apply_fact(Ticket& t, const CrewAction& a) {
+  const std::string who = actor_name(a);
+  switch (a.kind) {
+    case K::kCauseFound:
+      if (a.text.empty()) return rejected("cause_found.text: is required");
+      t.timeline.push_back({a.event_time, "cause_found", who, a.text});
+      break;
+    case K::kExplainedToCustomer:
+      t.timeline.push_back({a.event_time, "explained_to_customer", who, a.text});
+      break;
+    case K::kContactAttempt: {
+      if (!a.contact) return rejected("contact_attempt: is required");
+      ContactRecord c = *a.contact;
+      c.time = a.event_time;
+      if (c.consent == Consent::kYes && c.proposed_time <= c.time)
+        return rejected("contact_attempt.proposed_arrival_time: must be after the call (" + format_utc(c.time) + ")");
+      const bool counts = !is_terminal(t.status);
+      std::string detail =
+          "reason " + std::string(to_string(c.reason)) + ", consent " + std::string(to_string(c.consent));
+      if (c.consent == Consent::kYes) detail += ", agreed " + format_utc(c.proposed_time);
+      if (!a.text.empty()) detail += ": " + a.text;
+      const TimePoint before = t.effective_deadline();
+      if (c.consent != Consent::kYes || counts) t.contacts.push_back(c);
+      t.timeline.push_back({c.time, "contact_attempt", who, detail});
+      if (c.consent != Consent::kYes)
+        t.timeline.push_back({c.time, "escalated", "system",
+                              "customer " + std::string(to_string(c.consent)) + ": the desk must follow up"});
+      else if (t.effective_deadline() != before)
+        t.timeline.push_back(
+            {c.time, "deadline_moved", "system",
+             "effective deadline " + format_utc(before) + " -> " + format_utc(t.effective_deadline())});
+      else if (c.time > before)
+        t.timeline.push_back({c.time, "contact_late", "system",
+                              "call made after the deadline in force (" + format_utc(before) + "): does not excuse"});
+      break;
+    }
+    default:
+      break;
+  }
+  return {};
+}
+
+// Left site: RESTORED -> CLOSED when the close-out is complete; otherwise
+// recorded, and the ticket stays RESTORED for the dispatcher to see.
+ActionVerdict apply_left_site(Ticket& t, const CrewAction& a, TimePoint now) {
+  if (t.owner != a.crew) return superseded(t, a, now, "the ticket is now crew " + t.owner.str() + "'s");
+  if (t.status == TicketStatus::kClosed) return {};
+  if (t.status != TicketStatus::kRestored && t.status != TicketStatus::kReturnVisitOwed)
+    return rejected("status: left_site needs restored or return_visit_owed, the ticket is " +
+                    std::string(to_string(t.status)));
+  t.timeline.push_back({a.event_time, "left_site", actor_name(a), ""});
+  if (t.status == TicketStatus::kRestored) {
+    const auto missing = closeout_missing(t);
+    if (missing.empty()) {
+      t.status = TicketStatus::kClosed;
+      t.timeline.push_back({a.event_time, "closed", "system", "close-out complete"});
+    } else {
+      std::string list;
+      for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+      t.timeline.push_back({now, "closeout_incomplete", "system", "left without recording: " + list});
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view to_string(CrewActionKind kind) {
+  return enum_name(kKindNames, kind);
+}
+std::optional<CrewActionKind> parse_crew_action(std::string_view text) {
+  return enum_from<CrewActionKind>(kKindNames, text);
+}
+std::string_view to_string(ActionOutcome outcome) {
+  return enum_name(kOutcomeNames, outcome);
+}
+
+TimePoint corrected_event_time(TimePoint device_time, TimePoint device_send_time, TimePoint received) {
+  const TimePoint t = device_time + (received - device_send_time);
+  return std::min(t, received);
+}
+
+bool ever_owned_by(const Ticket& t, const CrewId& crew) {
+  if (crew.empty()) return false;
+  if (t.owner == crew) return true;
+  const std::string to = " to " + crew.str();
+  for (const TicketEvent& e : t.timeline) {
+    if (e.kind != "assigned") continue;
+    const auto pos = e.detail.find(to);
+    if (pos == std::string::npos) continue;
+    const auto end = pos + to.size();
+    if (end == e.detail.size() || e.detail[end] == ':') return true;
+  }
+  return false;
+}
+
+ActionVerdict apply_crew_action(Ticket& t, const CrewAction& a, TimePoint now) {
+  if (!ever_owned_by(t, a.crew)) return rejected("ticket_id: crew " + a.crew.str() + " never owned this ticket");
+  if (a.kind == K::kLeftSite) return apply_left_site(t, a, now);
+  const auto target = target_status(a.kind);
+  if (!target) return apply_fact(t, a);
+
+  const std::string who = actor_name(a);
+  const bool owner = t.owner == a.crew;
+  // Rule 3: a cancellation wins.
+  if (t.status == TicketStatus::kCancelled) return superseded(t, a, now, "the ticket was cancelled");
+  if (!owner) {
+    // Rule 2: a crew on site keeps its ticket, unless another crew got there first.
+    if (a.kind == K::kArrived && !crew_has_arrived(t.status)) {
+      const std::string from = t.owner.empty() ? "desk" : t.owner.str();
+      t.owner = a.crew;
+      t.pinned = CrewId();
+      t.status = TicketStatus::kOnSite;
+      if (!t.arrival) t.arrival = a.event_time;
+      t.timeline.push_back(
+          {now, "assigned", "system", "from " + from + " to " + a.crew.str() + ": crew on site keeps it"});
+      t.timeline.push_back({a.event_time, "arrived", who, ""});
+      return {ActionOutcome::kApplied, "", true};
+    }
+    if (crew_has_arrived(t.status)) return superseded(t, a, now, "crew " + t.owner.str() + " reached the ticket first");
+    return superseded(
+        t, a, now,
+        t.owner.empty() ? "the ticket went back to the desk" : "the ticket was reassigned to crew " + t.owner.str());
+  }
+  // Rule 7: repeating the current state changes nothing.
+  if (t.status == *target) return {};
+  if (const auto why = transition_error(t.status, *target, Actor::kCrew)) return rejected("status: " + *why);
+  if (a.kind == K::kCannotFix) {
+    if (!a.committed_return) return rejected("cannot_fix.committed_return_time: is required");
+    if (*a.committed_return <= a.event_time)
+      return rejected("cannot_fix.committed_return_time: must be after the action");
+    if (a.text.empty()) return rejected("cannot_fix.reason: is required");
+  }
+  t.status = *target;
+  std::string detail;
+  if (a.kind == K::kArrived) {
+    if (!t.arrival) t.arrival = a.event_time;
+    if (a.position) detail = "at " + std::to_string(a.position->lat()) + "," + std::to_string(a.position->lon());
+  } else if (a.kind == K::kCannotFix) {
+    detail = "return committed for " + format_utc(*a.committed_return) + ": " + a.text;
+  }
+  t.timeline.push_back({a.event_time, std::string(to_string(a.kind)), who, detail});
+  return {};
+}
+
+}  // namespace linecrew

@@ -1,0 +1,182 @@
+#include <gtest/gtest.h>
+
+#include "linecrew/core/crew_action.h"
+#include "linecrew/core/ownership.h"
+#include "test_support.h"
+
+namespace linecrew {
+namespace {
+
+using testing::at;
+
+const ActorRef kPlanner{Actor::kSystem, "system:planner"};
+const ActorRef kDesk{Actor::kDispatcher, "dispatcher:tok_1"};
+const CrewId kC1("C-1"), kC2("C-2");
+
+// The rules' worked case: urban, reported 14:05, deadline 14:50, given to C-1.
+Ticket assigned_to(const CrewId& crew) {
+  Ticket t;
+  t.id = TicketId("T-000001");
+  t.first_contact = at("14:05");
+  t.deadline = at("14:50");
+  assign(t, crew, kPlanner, at("14:06"), "planned");
+  return t;
+}
+
+CrewAction act(CrewActionKind kind, const std::string& hhmm, const CrewId& crew = kC1) {
+  CrewAction a;
+  a.kind = kind;
+  a.crew = crew;
+  a.event_time = at(hhmm);
+  return a;
+}
+
+CrewAction call(const std::string& hhmm, Consent consent, const std::string& proposed = "15:00") {
+  CrewAction a = act(CrewActionKind::kContactAttempt, hhmm);
+  a.contact = ContactRecord{at(hhmm), DelayReason::kTraffic, at(proposed), consent};
+  return a;
+}
+
+TEST(CrewAction, WorkedCaseCallThenLateArrivalIsExcusedAndCloseoutNeedsBothFacts) {
+  Ticket t = assigned_to(kC1);
+  for (auto k : {CrewActionKind::kAccept, CrewActionKind::kEnRoute})
+    EXPECT_EQ(apply_crew_action(t, act(k, "14:10"), at("14:10")).outcome, ActionOutcome::kApplied);
+  EXPECT_EQ(apply_crew_action(t, call("14:40", Consent::kYes), at("14:41")).outcome, ActionOutcome::kApplied);
+  EXPECT_EQ(t.effective_deadline(), at("15:00"));
+  EXPECT_EQ(t.timeline.back().kind, "deadline_moved");
+  EXPECT_EQ(apply_crew_action(t, act(CrewActionKind::kArrived, "15:00"), at("15:01")).outcome, ActionOutcome::kApplied);
+  EXPECT_EQ(t.status, TicketStatus::kOnSite);
+  EXPECT_EQ(t.arrival, at("15:00"));
+  EXPECT_EQ(t.compliance(at("15:01")).compliance, Compliance::kLateExcused);
+  EXPECT_EQ(apply_crew_action(t, act(CrewActionKind::kRestored, "15:55"), at("15:55")).outcome,
+            ActionOutcome::kApplied);
+  // Left without cause and explanation: recorded, still RESTORED, the desk sees why.
+  EXPECT_EQ(apply_crew_action(t, act(CrewActionKind::kLeftSite, "15:56"), at("15:56")).outcome,
+            ActionOutcome::kApplied);
+  EXPECT_EQ(t.status, TicketStatus::kRestored);
+  EXPECT_EQ(t.timeline.back().kind, "closeout_incomplete");
+  CrewAction cause = act(CrewActionKind::kCauseFound, "15:57");
+  cause.text = "meter-box main switch tripped";
+  EXPECT_EQ(apply_crew_action(t, cause, at("15:57")).outcome, ActionOutcome::kApplied);
+  EXPECT_EQ(apply_crew_action(t, act(CrewActionKind::kExplainedToCustomer, "15:58"), at("15:58")).outcome,
+            ActionOutcome::kApplied);
+  EXPECT_EQ(apply_crew_action(t, act(CrewActionKind::kLeftSite, "15:59"), at("15:59")).outcome,
+            ActionOutcome::kApplied);
+  EXPECT_EQ(t.status, TicketStatus::kClosed);
+}
+
+TEST(CrewAction, NoCallLateArrivalIsAViolationAndALateCallDoesNotExcuse) {
+  Ticket t = assigned_to(kC1);
+  EXPECT_EQ(apply_crew_action(t, call("14:55", Consent::kYes, "15:10"), at("14:55")).outcome, ActionOutcome::kApplied);
+  EXPECT_EQ(t.timeline.back().kind, "contact_late");
+  EXPECT_EQ(t.effective_deadline(), at("14:50"));
+  apply_crew_action(t, act(CrewActionKind::kArrived, "15:00"), at("15:00"));
+  const auto v = t.compliance(at("15:00"));
+  EXPECT_EQ(v.compliance, Compliance::kViolation);
+  EXPECT_EQ(v.late_by, minutes(10));
+}
+
+TEST(CrewAction, RefusedOrUnreachableIsLoggedAndEscalatedWithoutMovingTheDeadline) {
+  Ticket t = assigned_to(kC1);
+  for (Consent c : {Consent::kUnreachable, Consent::kRefused}) {
+    CrewAction a = call("14:30", c);
+    EXPECT_EQ(apply_crew_action(t, a, at("14:30")).outcome, ActionOutcome::kApplied);
+    EXPECT_EQ(t.timeline.back().kind, "escalated");
+  }
+  EXPECT_EQ(t.contacts.size(), 2u);
+  EXPECT_EQ(t.effective_deadline(), at("14:50"));
+}
+
+TEST(CrewAction, ConsentedProposalMustBeAfterTheCall) {
+  Ticket t = assigned_to(kC1);
+  const auto before = t.timeline.size();
+  const auto v = apply_crew_action(t, call("14:40", Consent::kYes, "14:30"), at("14:40"));
+  EXPECT_EQ(v.outcome, ActionOutcome::kRejected);
+  EXPECT_NE(v.reason.find("proposed_arrival_time"), std::string::npos) << v.reason;
+  EXPECT_EQ(t.timeline.size(), before);
+  EXPECT_TRUE(t.contacts.empty());
+}
+
+TEST(CrewAction, IllegalTransitionIsRejectedAndChangesNothing) {
+  Ticket t = assigned_to(kC1);
+  const Ticket before = t;
+  const auto v = apply_crew_action(t, act(CrewActionKind::kRestored, "14:20"), at("14:20"));
+  EXPECT_EQ(v.outcome, ActionOutcome::kRejected);
+  EXPECT_NE(v.reason.find("status"), std::string::npos);
+  EXPECT_EQ(t.status, before.status);
+  EXPECT_EQ(t.timeline.size(), before.timeline.size());
+}
+
+TEST(CrewAction, ACrewThatNeverOwnedTheTicketIsRejected) {
+  Ticket t = assigned_to(kC1);
+  const auto v = apply_crew_action(t, act(CrewActionKind::kAccept, "14:10", kC2), at("14:10"));
+  EXPECT_EQ(v.outcome, ActionOutcome::kRejected);
+  EXPECT_NE(v.reason.find("never owned"), std::string::npos);
+}
+
+TEST(CrewAction, RepeatingTheCurrentStateIsAppliedWithNoChange) {
+  Ticket t = assigned_to(kC1);
+  apply_crew_action(t, act(CrewActionKind::kEnRoute, "14:10"), at("14:10"));
+  const auto n = t.timeline.size();
+  EXPECT_EQ(apply_crew_action(t, act(CrewActionKind::kEnRoute, "14:11"), at("14:11")).outcome, ActionOutcome::kApplied);
+  EXPECT_EQ(t.timeline.size(), n);
+}
+
+TEST(CrewAction, CancellationWinsOverEnRouteAndArrivedButFactsAreKept) {
+  Ticket t = assigned_to(kC1);
+  cancel(t, kDesk, at("14:20"), "customer fixed it");
+  const auto v = apply_crew_action(t, act(CrewActionKind::kArrived, "14:25"), at("14:30"));
+  EXPECT_EQ(v.outcome, ActionOutcome::kSuperseded);
+  EXPECT_EQ(t.status, TicketStatus::kCancelled);
+  EXPECT_FALSE(t.arrival.has_value());
+  EXPECT_EQ(t.timeline.back().kind, "superseded");
+  EXPECT_EQ(apply_crew_action(t, call("14:15", Consent::kUnreachable), at("14:30")).outcome, ActionOutcome::kApplied);
+  EXPECT_EQ(t.contacts.size(), 1u);
+}
+
+TEST(CrewAction, ACrewOnSiteKeepsItsTicketAfterAReassignment) {
+  Ticket t = assigned_to(kC1);
+  apply_crew_action(t, act(CrewActionKind::kEnRoute, "14:10"), at("14:10"));
+  assign(t, kC2, kDesk, at("14:20"), "C-1 reported stuck");  // the desk did not know C-1 was close
+  EXPECT_EQ(apply_crew_action(t, act(CrewActionKind::kEnRoute, "14:18"), at("14:21")).outcome,
+            ActionOutcome::kSuperseded);
+  const auto v = apply_crew_action(t, act(CrewActionKind::kArrived, "14:22"), at("14:23"));
+  EXPECT_EQ(v.outcome, ActionOutcome::kApplied);
+  EXPECT_TRUE(v.reclaimed);
+  EXPECT_EQ(t.owner, kC1);
+  EXPECT_EQ(t.status, TicketStatus::kOnSite);
+  EXPECT_EQ(t.arrival, at("14:22"));
+  // C-2 arriving later is superseded: C-1 got there first.
+  Ticket u = t;
+  EXPECT_EQ(apply_crew_action(u, act(CrewActionKind::kArrived, "14:30", kC2), at("14:30")).outcome,
+            ActionOutcome::kSuperseded);
+  EXPECT_EQ(u.owner, kC1);
+}
+
+TEST(CrewAction, CannotFixNeedsAReturnTimeAfterTheActionAndAReason) {
+  Ticket t = assigned_to(kC1);
+  apply_crew_action(t, act(CrewActionKind::kArrived, "14:30"), at("14:30"));
+  CrewAction a = act(CrewActionKind::kCannotFix, "14:50");
+  EXPECT_NE(apply_crew_action(t, a, at("14:50")).reason.find("cannot_fix.committed_return_time"), std::string::npos);
+  a.committed_return = at("18:00");
+  EXPECT_EQ(apply_crew_action(t, a, at("14:50")).outcome, ActionOutcome::kRejected);  // no reason
+  a.text = "transformer replacement needs crane";
+  EXPECT_EQ(apply_crew_action(t, a, at("14:50")).outcome, ActionOutcome::kApplied);
+  EXPECT_EQ(t.status, TicketStatus::kReturnVisitOwed);
+}
+
+TEST(CrewAction, EventTimeIsCorrectedByTheClockOffsetAndNeverAfterReceipt) {
+  // Device clock 5 min behind: sent at 14:35 device time, received 14:40.
+  EXPECT_EQ(corrected_event_time(at("14:30"), at("14:35"), at("14:40")), at("14:35"));
+  // Device clock ahead: the event can never be after the receive time.
+  EXPECT_EQ(corrected_event_time(at("14:50"), at("14:30"), at("14:40")), at("14:40"));
+}
+
+TEST(CrewAction, NamesRoundTrip) {
+  for (auto k : {CrewActionKind::kAccept, CrewActionKind::kContactAttempt, CrewActionKind::kLeftSite})
+    EXPECT_EQ(parse_crew_action(to_string(k)), k);
+  EXPECT_FALSE(parse_crew_action("teleport").has_value());
+}
+
+}  // namespace
+}  // namespace linecrew
