@@ -6,6 +6,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/file_clock.h"
 #include "app/server.h"
 #include "linecrew/core/error.h"
 
@@ -32,7 +33,14 @@ int main(int argc, char** argv) {
     if (!listen.empty()) config.listen = listen;
     if (!data_dir.empty()) config.data_dir = data_dir;
     if (!metrics_listen.empty()) config.metrics_listen = metrics_listen;
-    linecrew::SystemClock clock;
+    linecrew::SystemClock system_clock;
+    std::unique_ptr<linecrew::app::FileClock> file_clock;
+    if (!config.clock_file.empty()) {
+      file_clock = std::make_unique<linecrew::app::FileClock>(config.clock_file);
+      std::cerr << "linecrew-server: SIMULATION MODE: time is read from " << config.clock_file << "\n";
+    }
+    const linecrew::Clock& clock = file_clock ? static_cast<const linecrew::Clock&>(*file_clock)
+                                              : static_cast<const linecrew::Clock&>(system_clock);
     linecrew::app::Server server(config, clock);
     if (server.recovered_from_unclean_shutdown())
       std::cerr << "linecrew-server: the last run did not shut down cleanly; integrity_check ok\n";

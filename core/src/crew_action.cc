@@ -189,7 +189,9 @@ ActionVerdict apply_crew_action(Ticket& t, const CrewAction& a, TimePoint now) {
   } else if (a.kind == K::kCannotFix) {
     detail = "return committed for " + format_utc(*a.committed_return) + ": " + a.text;
   }
-  t.timeline.push_back({a.event_time, std::string(to_string(a.kind)), who, detail});
+  // The timeline names the state reached ("accepted"); the other actions are their own names.
+  const std::string kind = a.kind == K::kAccept ? "accepted" : std::string(to_string(a.kind));
+  t.timeline.push_back({a.event_time, kind, who, detail});
   return {};
 }
 

@@ -74,6 +74,7 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
                                               "stalled_after_minutes",
                                               "default_service_minutes",
                                               "skills",
+                                              "company_name",
                                               "comment"};
   for (const auto& [key, _] : doc.items())
     if (!kKeys.count(key)) fail(source, key, "unknown key");
@@ -99,7 +100,7 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
     p.outside_zone_class = *z;
   }
   if (doc.contains("delay_call_lead_minutes"))
-    p.delay_call_lead = read_minutes(doc["delay_call_lead_minutes"], "delay_call_lead_minutes", source, 0, 120);
+    p.delay_call_lead = read_minutes(doc["delay_call_lead_minutes"], "delay_call_lead_minutes", source, 1, 120);
   if (doc.contains("utc_offset_minutes"))
     p.utc_offset = read_minutes(doc["utc_offset_minutes"], "utc_offset_minutes", source, -14 * 60, 14 * 60);
   if (doc.contains("contact_hours")) p.contact_hours = read_window(doc, "contact_hours", source);
@@ -129,6 +130,12 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
         fail(source, key, "duplicate skill");
       p.skills.push_back(v[i].get<std::string>());
     }
+  }
+  if (doc.contains("company_name")) {
+    const auto& v = doc["company_name"];
+    if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 100)
+      fail(source, "company_name", "must be a string of 1 to 100 characters");
+    p.company_name = v.get<std::string>();
   }
   return p;
 }

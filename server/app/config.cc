@@ -19,9 +19,9 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
   }
   if (!doc.is_object()) throw_invalid(path, "expected a JSON object");
   static const std::set<std::string> kKeys = {
-      "listen",        "data_dir",         "zones_file", "policy_file",       "call_script_file",
-      "tls_cert_file", "tls_key_file",     "reflection", "max_message_bytes", "metrics_listen",
-      "planner",       "replan_budget_ms", "comment"};
+      "listen",       "data_dir",   "zones_file",        "policy_file",    "call_script_file", "tls_cert_file",
+      "tls_key_file", "reflection", "max_message_bytes", "metrics_listen", "planner",          "replan_budget_ms",
+      "clock_file",   "comment"};
   ServerConfig c;
   const std::filesystem::path base = std::filesystem::absolute(path).parent_path();
   const auto str = [&](const char* key, std::string& out, bool is_path) {
@@ -41,6 +41,7 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
   str("call_script_file", c.call_script_file, true);
   str("tls_cert_file", c.tls_cert_file, true);
   str("tls_key_file", c.tls_key_file, true);
+  str("clock_file", c.clock_file, true);
   if (doc.contains("reflection")) {
     if (!doc["reflection"].is_boolean()) throw_invalid(path, "reflection: must be true or false");
     c.reflection = doc["reflection"].get<bool>();

@@ -20,6 +20,7 @@ struct ServerConfig {
   std::size_t max_message_bytes = 4 * 1024 * 1024;
   bool planner = true;                   // plan tickets onto crews; false: the desk assigns by hand
   std::uint32_t replan_budget_ms = 500;  // wall-clock budget of one background re-plan
+  std::string clock_file;                // simulation mode: the server's time is read from this file (app/file_clock.h)
 
   // Throws Error(kInvalidArgument, "<path>: <key>: ...").
   static ServerConfig load_file(const std::string& path);

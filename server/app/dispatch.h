@@ -50,6 +50,7 @@ class Dispatch {
   const Clock& clock() const { return clock_; }
   // The planner, when the server runs one; null in tests of the desk alone.
   void set_planning(Planning* planning) { planning_ = planning; }
+  Planning* planning() const { return planning_; }
   std::optional<PlanView> plan_view(const TicketId& id) { return planning_ ? planning_->view(id) : std::nullopt; }
   // At risk or predicted to miss its deadline in the plan (false without a planner).
   bool at_risk(const TicketId& id) {

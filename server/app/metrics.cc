@@ -43,8 +43,8 @@ RpcStats& rpc_stats() {
 }
 
 MetricsServer::MetricsServer(const std::string& listen, storage::TicketStore& tickets, const Clock& clock,
-                             Planning* planning)
-    : tickets_(tickets), clock_(clock), planning_(planning), http_(std::make_unique<httplib::Server>()) {
+                             Planning* planning, CrewSync* sync)
+    : tickets_(tickets), clock_(clock), planning_(planning), sync_(sync), http_(std::make_unique<httplib::Server>()) {
   if (!is_loopback(listen)) throw_invalid("metrics_listen", "'" + listen + "' must be a loopback address");
   const auto colon = listen.rfind(':');
   const std::string host = listen.substr(0, colon);
@@ -93,6 +93,14 @@ std::string MetricsServer::render() {
         "# TYPE linecrew_replans_total counter\n"
         "linecrew_replans_total " +
         std::to_string(st.replans) + "\n";
+  }
+  if (sync_) {
+    out +=
+        "# HELP linecrew_sync_lag_seconds Time since the crew's handheld last pulled its changes.\n"
+        "# TYPE linecrew_sync_lag_seconds gauge\n";
+    for (const auto& lag : sync_->sync_lag())
+      out += "linecrew_sync_lag_seconds{crew=\"" + lag.crew.str() + "\"} " +
+             std::to_string(lag.since_last_pull.count()) + "\n";
   }
   return out + rpc_stats().render();
 }

@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "app/crew_sync.h"
 #include "app/planning.h"
 #include "linecrew/core/clock.h"
 #include "storage/ticket_store.h"
@@ -36,7 +37,9 @@ class MetricsServer {
  public:
   // Serves GET /metrics on `listen` (loopback only; Error otherwise).
   // `planning` may be null (no planner): its gauges are then left out.
-  MetricsServer(const std::string& listen, storage::TicketStore& tickets, const Clock& clock, Planning* planning);
+  // `sync` may be null too (no handheld sync lag then).
+  MetricsServer(const std::string& listen, storage::TicketStore& tickets, const Clock& clock, Planning* planning,
+                CrewSync* sync);
   ~MetricsServer();
   int port() const { return port_; }
   std::string render();
@@ -45,6 +48,7 @@ class MetricsServer {
   storage::TicketStore& tickets_;
   const Clock& clock_;
   Planning* planning_;
+  CrewSync* sync_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   int port_ = 0;

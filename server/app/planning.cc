@@ -224,6 +224,54 @@ void Planning::crew_changed(const Crew& c) {
   mark_dirty();
 }
 
+void Planning::ticket_reached(const Ticket& t) {
+  const auto lock = lock_first();
+  if (known_.erase(t.id)) planner_.cancel(t.id);
+  if (!t.owner.empty() && planner_.crew_count() > 0) {
+    const TimePoint free_at = std::max(clock_.now(), t.arrival.value_or(clock_.now()) + t.service_duration);
+    busy_until_[t.owner] = free_at;
+    try {
+      planner_.update_crew_position(t.owner, t.location, free_at);
+    } catch (const Error&) {  // a crew the planner does not know (off the plan): nothing to update
+    }
+  }
+  mark_dirty();
+}
+
+void Planning::ticket_deadline_changed(const Ticket& t) {
+  const auto lock = lock_first();
+  const auto it = known_.find(t.id);
+  if (it == known_.end() || it->second.deadline == t.effective_deadline()) return;
+  planner_.insert(ticket_spec(t));  // replaces the ticket's spec
+  if (!t.pinned.empty()) planner_.pin(t.id, t.pinned);
+  it->second.deadline = t.effective_deadline();
+  mark_dirty();
+}
+
+void Planning::crew_moved(const CrewId& crew, const GeoPoint& position) {
+  const auto lock = lock_first();
+  TimePoint free_at = clock_.now();
+  if (const auto it = busy_until_.find(crew); it != busy_until_.end()) {
+    if (it->second > free_at)
+      free_at = it->second;
+    else
+      busy_until_.erase(it);
+  }
+  try {
+    planner_.update_crew_position(crew, position, free_at);
+  } catch (const Error&) {  // unknown to the planner
+    return;
+  }
+  mark_dirty();
+}
+
+std::vector<planner::Stop> Planning::crew_route(const CrewId& crew) {
+  const auto lock = lock_first();
+  for (auto& p : planner_.plan())
+    if (p.crew == crew) return std::move(p.stops);
+  return {};
+}
+
 std::optional<PlanView> Planning::view(const TicketId& id) {
   const auto lock = lock_first();
   const auto it = known_.find(id);

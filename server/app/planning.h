@@ -64,6 +64,15 @@ class Planning {
   void ticket_pinned(const Ticket& t, const CrewId& crew);
   void ticket_unpinned(const TicketId& id);
   void crew_changed(const Crew& c);
+  // A crew arrived (handheld sync): the ticket leaves the plan and its crew is
+  // busy there until arrival + service.
+  void ticket_reached(const Ticket& t);
+  // The effective deadline moved (a consented delay call): re-planned against it.
+  void ticket_deadline_changed(const Ticket& t);
+  // A position fix from the crew's handheld.
+  void crew_moved(const CrewId& crew, const GeoPoint& position);
+  // The crew's planned stops in visiting order (empty for an unknown crew).
+  std::vector<planner::Stop> crew_route(const CrewId& crew);
 
   std::optional<PlanView> view(const TicketId& id);
   PlanningStats stats();
@@ -95,7 +104,8 @@ class Planning {
     CrewId owner;  // as stored
     TimePoint deadline;
   };
-  std::map<TicketId, Known> known_;  // open tickets not yet reached
+  std::map<TicketId, Known> known_;         // open tickets not yet reached
+  std::map<CrewId, TimePoint> busy_until_;  // crews working on site
   PlanningStats stats_;
 
   struct PendingInsert {

@@ -58,6 +58,8 @@ Server::Server(ServerConfig config, const Clock& clock)
     bootstrap_token_file_ = config_.data_dir + "/admin.token";
   board_ = std::make_unique<Board>(*store_, *store_, *store_);
   dispatch_service_ = std::make_unique<rpc::DispatchService>(*dispatch_, *auth_, *board_);
+  crew_sync_ = std::make_unique<CrewSync>(clock_, *dispatch_, *store_);
+  crew_sync_service_ = std::make_unique<rpc::CrewSyncService>(*crew_sync_, *dispatch_, *auth_);
 
   grpc::EnableDefaultHealthCheckService(true);
   if (config_.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -65,10 +67,12 @@ Server::Server(ServerConfig config, const Clock& clock)
   builder.AddListeningPort(config_.listen, credentials(config_), &port_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config_.max_message_bytes));
   builder.RegisterService(dispatch_service_.get());
+  builder.RegisterService(crew_sync_service_.get());
   grpc_ = builder.BuildAndStart();
   if (!grpc_ || port_ == 0) throw Error(ErrorCode::kUnavailable, "listen", "cannot listen on '" + config_.listen + "'");
   if (!config_.metrics_listen.empty())
-    metrics_ = std::make_unique<MetricsServer>(config_.metrics_listen, *store_, clock_, planning_.get());
+    metrics_ =
+        std::make_unique<MetricsServer>(config_.metrics_listen, *store_, clock_, planning_.get(), crew_sync_.get());
   grpc_->GetHealthCheckService()->SetServingStatus(true);
 }
 

@@ -12,11 +12,13 @@
 
 #include "app/auth.h"
 #include "app/config.h"
+#include "app/crew_sync.h"
 #include "app/dispatch.h"
 #include "app/metrics.h"
 #include "app/planning.h"
 #include "linecrew/core/call_script.h"
 #include "linecrew/core/clock.h"
+#include "rpc/crew_sync_service.h"
 #include "rpc/dispatch_service.h"
 #include "storage/sqlite_store.h"
 
@@ -54,6 +56,8 @@ class Server {
   std::unique_ptr<Auth> auth_;
   std::unique_ptr<Board> board_;
   std::unique_ptr<rpc::DispatchService> dispatch_service_;
+  std::unique_ptr<CrewSync> crew_sync_;
+  std::unique_ptr<rpc::CrewSyncService> crew_sync_service_;
   std::unique_ptr<grpc::Server> grpc_;
   std::unique_ptr<MetricsServer> metrics_;
   int port_ = 0;

@@ -51,6 +51,22 @@ GeoPoint point(const v1::GeoPoint& p, const char* field) {
 }
 }  // namespace
 
+GeoPoint point_from_proto(const v1::GeoPoint& p, const char* field) {
+  return point(p, field);
+}
+
+DelayReason delay_reason_from_proto(int value, const char* field) {
+  const auto r = domain_value<DelayReason>(value, v1::DelayReason_IsValid);
+  if (!r) throw_invalid(field, "is required (a known DelayReason, not UNSPECIFIED)");
+  return *r;
+}
+
+Consent consent_from_proto(int value, const char* field) {
+  const auto c = domain_value<Consent>(value, v1::Consent_IsValid);
+  if (!c) throw_invalid(field, "is required (a known Consent, not UNSPECIFIED)");
+  return *c;
+}
+
 TimePoint from_proto(const google::protobuf::Timestamp& ts) {
   return TimePoint(Duration(ts.seconds()));
 }

@@ -40,6 +40,12 @@ void to_proto(const Report& r, v1::GetReportResponse* out);
 // The principal as written in timelines: "dispatcher:tok_…".
 ActorRef actor_of(const Principal& who);
 
+// A proto GeoPoint; errors are prefixed with `field`.
+GeoPoint point_from_proto(const v1::GeoPoint& p, const char* field);
+// Throw Error(kInvalidArgument, field) for UNSPECIFIED or unknown values.
+DelayReason delay_reason_from_proto(int value, const char* field);
+Consent consent_from_proto(int value, const char* field);
+
 v1::ZoneClass to_proto(ZoneClass z);
 v1::TicketStatus to_proto(TicketStatus s);
 

@@ -85,6 +85,27 @@ CREATE TABLE changes(
   kind TEXT NOT NULL,
   entity TEXT NOT NULL);
 )sql",
+    R"sql(
+CREATE TABLE sync_ops(
+  device_id TEXT NOT NULL,
+  op_id TEXT NOT NULL,
+  crew_id TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  result TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  ticket_version INTEGER NOT NULL,
+  received INTEGER NOT NULL,
+  PRIMARY KEY(device_id, op_id));
+CREATE TABLE crew_feed(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  crew_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  ticket_id TEXT NOT NULL,
+  removal TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  time INTEGER NOT NULL);
+CREATE INDEX crew_feed_crew ON crew_feed(crew_id, seq);
+)sql",
 };
 
 }  // namespace

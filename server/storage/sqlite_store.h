@@ -9,6 +9,7 @@
 
 #include "crew_store.h"
 #include "linecrew/storage/sqlite.h"
+#include "sync_store.h"
 #include "ticket_store.h"
 #include "token_store.h"
 
@@ -17,9 +18,10 @@ namespace linecrew::storage {
 // The server's store in one SQLite file (WAL, synchronous=FULL). Opening
 // runs the versioned migrations, and after an unclean shutdown (the "open"
 // mark left set) runs PRAGMA integrity_check and refuses a damaged file.
-// One connection, serialised by a mutex. Tickets: sqlite_tickets.cc; tokens:
-// sqlite_tokens.cc; opening and migrations: sqlite_store.cc.
-class SqliteStore final : public TicketStore, public TokenStore, public CrewStore, public ChangeFeed {
+// One connection, serialised by a mutex. Tickets: sqlite_tickets.cc; crews:
+// sqlite_crews.cc; handheld sync: sqlite_sync.cc; opening, migrations and
+// tokens: sqlite_store.cc.
+class SqliteStore final : public TicketStore, public TokenStore, public CrewStore, public ChangeFeed, public SyncStore {
  public:
   explicit SqliteStore(const std::string& path);
   ~SqliteStore() override;
@@ -46,6 +48,12 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   std::vector<Change> changes_since(std::uint64_t sequence, std::size_t limit) override;
   std::uint64_t last_sequence() override;
 
+  std::vector<SyncAck> apply_ops(const std::string& device_id, const CrewId& crew, std::vector<SyncOp>& ops,
+                                 TimePoint now) override;
+  std::vector<FeedEntry> crew_feed(const CrewId& crew, std::uint64_t sequence, std::size_t limit) override;
+  std::uint64_t crew_feed_head() override;
+  CrewSnapshot crew_snapshot(const CrewId& crew) override;
+
   // What opening found: true when the last run did not close cleanly.
   bool recovered_from_unclean_shutdown() const { return unclean_; }
 
@@ -62,6 +70,9 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   std::optional<Crew> get_crew_locked(const CrewId& id);
   void write_crew_locked(const Crew& c, bool insert);
   void record_change_locked(Change::Kind kind, const std::string& id);
+  // The crews' feed rows for a ticket change (sqlite_sync.cc).
+  void record_crew_feed_locked(const Ticket& before, const Ticket& after);
+  TicketPage list_locked(const TicketFilter& filter);
   void load_children(const std::vector<std::pair<std::int64_t, Ticket*>>& rows);
 
   std::mutex mu_;        // the connection

@@ -223,6 +223,7 @@ Ticket SqliteStore::mutate_locked(const TicketId& id, const std::function<void(T
       .run();
   append_children(db_, seq, t, before.timeline.size(), before.contacts.size());
   record_change_locked(Change::Kind::kTicket, id.str());
+  record_crew_feed_locked(before, t);
   return t;
 }
 
@@ -270,6 +271,10 @@ void SqliteStore::load_children(const std::vector<std::pair<std::int64_t, Ticket
 
 TicketPage SqliteStore::list(const TicketFilter& f) {
   std::lock_guard lock(mu_);
+  return list_locked(f);
+}
+
+TicketPage SqliteStore::list_locked(const TicketFilter& f) {
   std::string sql = std::string("SELECT ") + kColumns + " FROM tickets WHERE seq > ?";
   std::vector<std::string> texts;
   const auto in_list = [&](const char* column, const auto& values) {

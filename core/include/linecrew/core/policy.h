@@ -40,6 +40,8 @@ struct ServicePolicy {
   Duration default_service = minutes(30);
   // The utility's skill catalogue: tickets and crews may name only these.
   std::vector<std::string> skills = {"lv_cable", "hv_switching", "meter", "transformer", "tree_clearing"};
+  // The utility's name, read out in the delay-call introduction (rules §3).
+  std::string company_name = "国网供电服务";
   // How far in the future a reported first-contact time may lie (clock skew).
   Duration max_clock_skew = minutes(5);
 

@@ -55,6 +55,8 @@ class Statement {
   Statement& bind(int index, double value);
   Statement& bind(int index, std::string_view value);
   Statement& bind_null(int index);
+  // Bytes as a BLOB (serialized messages).
+  Statement& bind_blob(int index, std::string_view bytes);
   Statement& bind(int index, const std::optional<std::int64_t>& value);
   // Binds the values to parameters 1..N in order.
   template <class... T>
@@ -73,6 +75,7 @@ class Statement {
   std::int64_t int64(int column) const;
   double real(int column) const;
   std::string text(int column) const;
+  std::string blob(int column) const;
   std::optional<std::int64_t> optional_int64(int column) const;
 
  private:

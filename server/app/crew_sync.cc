@@ -1,0 +1,139 @@
+#include "app/crew_sync.h"
+
+#include <iostream>
+
+#include "linecrew/core/error.h"
+
+namespace linecrew::app {
+
+CrewSync::CrewSync(const Clock& clock, Dispatch& dispatch, storage::SyncStore& store)
+    : clock_(clock), dispatch_(dispatch), store_(store) {}
+
+Crew CrewSync::hello(const CrewId& crew, const std::string& /*device_id*/) {
+  return dispatch_.get_crew(crew);
+}
+
+std::vector<storage::SyncAck> CrewSync::upload(const CrewId& crew, const std::string& device_id,
+                                               TimePoint device_send_time, std::vector<DeviceAction> actions) {
+  const TimePoint received = clock_.now();
+  std::vector<storage::SyncOp> ops;
+  ops.reserve(actions.size());
+  for (const DeviceAction& a : actions) {
+    storage::SyncOp op;
+    op.op_id = a.op_id;
+    op.fingerprint = a.fingerprint;
+    op.ticket = a.ticket;
+    const TimePoint event = corrected_event_time(a.device_time, device_send_time, received);
+    if (a.action) {
+      CrewAction act = *a.action;
+      act.crew = crew;
+      act.event_time = event;
+      if (act.contact) act.contact->time = event;
+      op.on_ticket = [act, received](Ticket& t) { return apply_crew_action(t, act, received); };
+    } else if (a.position) {
+      const PositionReport p = *a.position;
+      op.on_crew = [p](Crew& c) {
+        if (c.position_time && p.fix_time < *c.position_time) return;  // older than the latest: history only
+        c.position = p.point;
+        c.position_time = p.fix_time;
+      };
+    } else {
+      throw Error(ErrorCode::kInternal, "action", "neither a ticket action nor a position");
+    }
+    ops.push_back(std::move(op));
+  }
+  auto acks = store_.apply_ops(device_id, crew, ops, received);
+  for (std::size_t i = 0; i < acks.size(); ++i) {
+    after_commit(acks[i]);
+    // Rules §4: a problem not fixed on site becomes a return-visit ticket at the committed time.
+    const auto& a = actions[i];
+    if (acks[i].result == storage::SyncResult::kApplied && a.action && a.action->kind == CrewActionKind::kCannotFix &&
+        acks[i].ticket) {
+      const Ticket& t = *acks[i].ticket;
+      TicketDraft d;
+      d.client_request_id = "return-visit:" + t.id.str();
+      d.customer = t.customer;
+      d.location = t.location;
+      d.address = t.address;
+      d.priority = t.priority;
+      d.channel = t.channel;
+      d.kind = TicketKind::kReturnVisit;
+      d.appointment = a.action->committed_return;
+      d.required_skills = t.required_skills;
+      d.description = "return visit for " + t.id.str() + ": " + a.action->text;
+      try {
+        dispatch_.create_ticket(d);
+      } catch (const Error& e) {
+        std::cerr << "linecrew-server: return visit for " << t.id.str() << " not created: " << e.what() << "\n";
+      }
+    }
+  }
+  dispatch_.changes().notify();
+  return acks;
+}
+
+void CrewSync::after_commit(const storage::SyncAck& ack) {
+  Planning* planning = dispatch_.planning();
+  if (!planning) return;
+  if (ack.crew && ack.crew->position) planning->crew_moved(ack.crew->id, *ack.crew->position);
+  if (!ack.ticket || !ack.before) return;
+  const Ticket& t = *ack.ticket;
+  const Ticket& b = *ack.before;
+  if (!crew_has_arrived(b.status) && crew_has_arrived(t.status))
+    planning->ticket_reached(t);
+  else if (t.effective_deadline() != b.effective_deadline())
+    planning->ticket_deadline_changed(t);
+}
+
+PullResult CrewSync::pull(const CrewId& crew, const std::string& /*device_id*/, std::uint64_t cursor,
+                          std::size_t max_changes) {
+  PullResult r;
+  r.server_time = clock_.now();
+  const std::uint64_t head = store_.crew_feed_head();
+  if (cursor == 0 || cursor > head) {
+    // A full resync: the crew's open tickets as they are now.
+    auto snap = store_.crew_snapshot(crew);
+    r.reset = true;
+    r.next_cursor = snap.head;
+    for (auto& t : snap.tickets) r.items.push_back({0, std::move(t), std::nullopt});
+  } else {
+    auto feed = store_.crew_feed(crew, cursor, max_changes + 1);
+    r.has_more = feed.size() > max_changes;
+    if (r.has_more) feed.resize(max_changes);
+    // A ticket changed several times in this page is sent once, at its last change.
+    std::map<TicketId, std::size_t> last_row;
+    for (std::size_t i = 0; i < feed.size(); ++i)
+      if (feed[i].kind == storage::FeedKind::kTicket) last_row[feed[i].ticket] = i;
+    for (std::size_t i = 0; i < feed.size(); ++i) {
+      auto& e = feed[i];
+      if (e.kind == storage::FeedKind::kRemoval) {
+        r.items.push_back({e.sequence, std::nullopt, std::move(e)});
+        continue;
+      }
+      if (last_row[e.ticket] != i) continue;
+      Ticket t = dispatch_.get_ticket(e.ticket);
+      if (t.owner != crew) continue;  // moved on since; its removal row follows
+      r.items.push_back({e.sequence, std::move(t), std::nullopt});
+    }
+    r.next_cursor = feed.empty() ? cursor : feed.back().sequence;
+  }
+  if (!r.has_more)
+    if (Planning* planning = dispatch_.planning()) r.plan = planning->crew_route(crew);
+  note_pull(crew);
+  return r;
+}
+
+void CrewSync::note_pull(const CrewId& crew) {
+  std::lock_guard lock(lag_mu_);
+  last_pull_[crew] = clock_.now();
+}
+
+std::vector<SyncLag> CrewSync::sync_lag() {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(lag_mu_);
+  std::vector<SyncLag> out;
+  for (const auto& [crew, t] : last_pull_) out.push_back({crew, now - t});
+  return out;
+}
+
+}  // namespace linecrew::app

@@ -1,0 +1,74 @@
+// The handheld sync's storage: operations deduplicated per device, and each
+// crew's change feed. Every ticket change to or away from a crew adds a feed
+// row for that crew in the same transaction as the change itself, so the
+// feed can never miss a change the device must see.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "linecrew/core/crew.h"
+#include "linecrew/core/crew_action.h"
+#include "linecrew/core/ticket.h"
+
+namespace linecrew::storage {
+
+// One uploaded operation. Exactly one of on_ticket / on_crew is set.
+struct SyncOp {
+  std::string op_id;
+  std::string fingerprint;  // of the op's content: a reused op_id with other content is rejected
+  TicketId ticket;          // empty for a position fix
+  std::function<ActionVerdict(Ticket&)> on_ticket;
+  std::function<void(Crew&)> on_crew;
+};
+
+enum class SyncResult : std::uint8_t { kApplied, kDuplicate, kRejected, kSuperseded };
+
+struct SyncAck {
+  std::string op_id;
+  SyncResult result = SyncResult::kApplied;
+  std::string reason;
+  std::uint64_t ticket_version = 0;
+  std::optional<Ticket> ticket;  // the ticket after the op (applied or superseded)
+  std::optional<Crew> crew;      // the crew after a position fix
+  std::optional<Ticket> before;  // the ticket before the op, when it changed
+};
+
+enum class FeedKind : std::uint8_t { kTicket, kRemoval };
+enum class FeedRemoval : std::uint8_t { kNone, kReassigned, kUnassigned, kCancelled };
+
+struct FeedEntry {
+  std::uint64_t sequence = 0;
+  FeedKind kind = FeedKind::kTicket;
+  TicketId ticket;
+  FeedRemoval removal = FeedRemoval::kNone;
+  std::string detail;
+  TimePoint time;
+};
+
+struct CrewSnapshot {
+  std::vector<Ticket> tickets;  // the crew's open tickets
+  std::uint64_t head = 0;       // the feed position they reflect
+};
+
+class SyncStore {
+ public:
+  virtual ~SyncStore() = default;
+  // Applies `ops` in order, in one transaction (one fsync): each op is first
+  // looked up by (device_id, op_id) — DUPLICATE if stored with the same
+  // fingerprint, REJECTED if with another — then run and recorded. An op
+  // that throws Error is REJECTED with the message and changes nothing.
+  // Returns after the commit, so every ack is durable.
+  virtual std::vector<SyncAck> apply_ops(const std::string& device_id, const CrewId& crew, std::vector<SyncOp>& ops,
+                                         TimePoint now) = 0;
+  // Feed rows of `crew` after `sequence`, at most `limit`.
+  virtual std::vector<FeedEntry> crew_feed(const CrewId& crew, std::uint64_t sequence, std::size_t limit) = 0;
+  virtual std::uint64_t crew_feed_head() = 0;
+  // The crew's open tickets and the feed head, read together.
+  virtual CrewSnapshot crew_snapshot(const CrewId& crew) = 0;
+};
+
+}  // namespace linecrew::storage
