@@ -14,6 +14,7 @@ HOST_PKGS=(
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev clang-format
   python3 python3-grpcio python3-protobuf
   g++-aarch64-linux-gnu qemu-user
+  libgps-dev gpsd gpsd-clients  # GpsdSource; gpsfake (in gpsd-clients) for its test
 )
 ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libsqlite3-dev:arm64 libgtest-dev:arm64)
 ARMHF_PKGS=(g++-arm-linux-gnueabihf libgrpc++-dev:armhf libprotobuf-dev:armhf libsqlite3-dev:armhf libgtest-dev:armhf)

@@ -1,8 +1,8 @@
 #include "store/local_store.h"
 
-#include <array>
 #include <cstdio>
 #include <random>
+#include <set>
 
 #include "linecrew/core/error.h"
 
@@ -10,6 +10,7 @@ namespace linecrew::device {
 
 namespace {
 
+// Versioned migrations: entry i takes the schema from version i to i + 1.
 const std::vector<const char*> kMigrations = {
     R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,6 +34,36 @@ CREATE TABLE outbox(
   payload TEXT NOT NULL,
   device_time INTEGER NOT NULL);
 )sql",
+    R"sql(
+ALTER TABLE tickets ADD COLUMN zone_class TEXT NOT NULL DEFAULT 'urban';
+ALTER TABLE tickets ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN service_s INTEGER NOT NULL DEFAULT 1800;
+ALTER TABLE tickets ADD COLUMN earliest_start INTEGER;
+ALTER TABLE tickets ADD COLUMN arrival INTEGER;
+ALTER TABLE tickets ADD COLUMN eta INTEGER;
+ALTER TABLE tickets ADD COLUMN cause_found INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN explained INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN removed TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN removed_detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN body BLOB NOT NULL DEFAULT x'';
+CREATE TABLE plan(pos INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL, eta INTEGER NOT NULL, departure INTEGER NOT NULL);
+CREATE TABLE prompts(
+  ticket_id TEXT PRIMARY KEY,
+  prompted_for INTEGER NOT NULL,
+  prompted_at INTEGER NOT NULL,
+  escalate INTEGER NOT NULL);
+CREATE TABLE calls(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  time INTEGER NOT NULL,
+  ticket_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  detail TEXT NOT NULL);
+CREATE TABLE notices(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  time INTEGER NOT NULL,
+  ticket_id TEXT NOT NULL,
+  text TEXT NOT NULL);
+)sql",
 };
 
 std::int64_t secs(TimePoint t) {
@@ -41,9 +72,16 @@ std::int64_t secs(TimePoint t) {
 TimePoint at(std::int64_t s) {
   return TimePoint(Duration(s));
 }
+std::optional<std::int64_t> secs(const std::optional<TimePoint>& t) {
+  return t ? std::optional<std::int64_t>(secs(*t)) : std::nullopt;
+}
+std::optional<TimePoint> at(const std::optional<std::int64_t>& s) {
+  return s ? std::optional<TimePoint>(at(*s)) : std::nullopt;
+}
 
 constexpr const char* kColumns =
-    "id, customer_name, customer_phone, language, lat, lon, address, deadline, effective_deadline, status, version";
+    "id, customer_name, customer_phone, language, lat, lon, address, deadline, effective_deadline, status, version, "
+    "zone_class, priority, service_s, earliest_start, arrival, eta, cause_found, explained, removed, removed_detail";
 
 LocalTicket read_row(const storage::Statement& s) {
   LocalTicket t;
@@ -59,7 +97,59 @@ LocalTicket read_row(const storage::Statement& s) {
   if (!status) throw Error(ErrorCode::kInternal, "local_store", "corrupt status '" + s.text(9) + "'");
   t.status = *status;
   t.version = static_cast<std::uint64_t>(s.int64(10));
+  t.zone_class = s.text(11);
+  t.priority = static_cast<std::uint32_t>(s.int64(12));
+  t.service = Duration(s.int64(13));
+  t.earliest_start = at(s.optional_int64(14));
+  t.arrival = at(s.optional_int64(15));
+  t.eta = at(s.optional_int64(16));
+  t.cause_found = s.int64(17) != 0;
+  t.explained = s.int64(18) != 0;
+  t.removed = s.text(19);
+  t.removed_detail = s.text(20);
   return t;
+}
+
+void write_ticket(storage::Database& db, const LocalTicket& t) {
+  db.prepare(std::string("INSERT OR REPLACE INTO tickets(") + kColumns +
+             ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .bind_all(t.id.str(), t.customer_name, t.customer_phone, t.language, t.location.lat(), t.location.lon(),
+                t.address, secs(t.deadline), secs(t.effective_deadline), to_string(t.status),
+                static_cast<std::int64_t>(t.version), t.zone_class, static_cast<std::int64_t>(t.priority),
+                static_cast<std::int64_t>(t.service.count()), secs(t.earliest_start), secs(t.arrival), secs(t.eta),
+                static_cast<std::int64_t>(t.cause_found), static_cast<std::int64_t>(t.explained), t.removed,
+                t.removed_detail)
+      .run();
+}
+
+std::optional<LocalTicket> get_locked(storage::Database& db, const TicketId& id) {
+  auto s = db.prepare(std::string("SELECT ") + kColumns + " FROM tickets WHERE id = ?");
+  s.bind(1, id.str());
+  if (!s.step()) return std::nullopt;
+  return read_row(s);
+}
+
+bool has_pending(storage::Database& db, const TicketId& id) {
+  auto s = db.prepare("SELECT 1 FROM outbox WHERE ticket_id = ? LIMIT 1");
+  s.bind(1, id.str());
+  return s.step();
+}
+
+void set_meta_locked(storage::Database& db, const std::string& key, const std::string& value) {
+  db.prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .bind_all(key, value)
+      .run();
+}
+
+std::int64_t insert_outbox(storage::Database& db, const std::string& op_id, const std::string& ticket,
+                           const std::string& action, const std::string& body, TimePoint device_time) {
+  db.prepare("INSERT INTO outbox(op_id, ticket_id, action, payload, device_time, body) VALUES(?,?,?,'',?,?)")
+      .bind_all(op_id, ticket, action, secs(device_time))
+      .bind_blob(5, body)
+      .run();
+  auto last = db.prepare("SELECT last_insert_rowid()");
+  last.step();
+  return last.int64(0);
 }
 
 }  // namespace
@@ -71,24 +161,16 @@ LocalStore::LocalStore(const std::string& path) : db_(storage::Database::open(pa
 bool LocalStore::upsert(const LocalTicket& t) {
   std::lock_guard lock(mu_);
   storage::Transaction tx(db_);
-  auto cur = db_.prepare("SELECT version FROM tickets WHERE id = ?");
-  cur.bind(1, t.id.str());
-  if (cur.step() && static_cast<std::uint64_t>(cur.int64(0)) > t.version) return false;
-  db_.prepare(std::string("INSERT OR REPLACE INTO tickets(") + kColumns + ") VALUES(?,?,?,?,?,?,?,?,?,?,?)")
-      .bind_all(t.id.str(), t.customer_name, t.customer_phone, t.language, t.location.lat(), t.location.lon(),
-                t.address, secs(t.deadline), secs(t.effective_deadline), to_string(t.status),
-                static_cast<std::int64_t>(t.version))
-      .run();
+  const auto cur = get_locked(db_, t.id);
+  if (cur && cur->version > t.version) return false;
+  write_ticket(db_, t);
   tx.commit();
   return true;
 }
 
 std::optional<LocalTicket> LocalStore::get(const TicketId& id) {
   std::lock_guard lock(mu_);
-  auto s = db_.prepare(std::string("SELECT ") + kColumns + " FROM tickets WHERE id = ?");
-  s.bind(1, id.str());
-  if (!s.step()) return std::nullopt;
-  return read_row(s);
+  return get_locked(db_, id);
 }
 
 std::vector<LocalTicket> LocalStore::tickets() {
@@ -100,34 +182,62 @@ std::vector<LocalTicket> LocalStore::tickets() {
 }
 
 OutboxEntry LocalStore::record_action(const TicketId& id, const std::string& action, TicketStatus new_status,
-                                      const std::string& payload, TimePoint device_time) {
+                                      const std::string& op_id, const std::string& body, TimePoint device_time,
+                                      std::optional<TimePoint> new_effective_deadline) {
   std::lock_guard lock(mu_);
   storage::Transaction tx(db_);
-  auto s = db_.prepare("SELECT status FROM tickets WHERE id = ?");
-  s.bind(1, id.str());
-  if (!s.step()) throw Error(ErrorCode::kNotFound, "ticket_id", "no local ticket '" + id.str() + "'");
-  const auto from = parse_ticket_status(s.text(0));
-  if (!from) throw Error(ErrorCode::kInternal, "local_store", "corrupt status");
-  if (*from != new_status) require_transition(*from, new_status, Actor::kCrew);
-  db_.prepare("UPDATE tickets SET status = ? WHERE id = ?").bind_all(to_string(new_status), id.str()).run();
-  OutboxEntry e{0, new_op_id(), id, action, payload, device_time};
-  db_.prepare("INSERT INTO outbox(op_id, ticket_id, action, payload, device_time) VALUES(?,?,?,?,?)")
-      .bind_all(e.op_id, id.str(), action, payload, secs(device_time))
-      .run();
-  auto last = db_.prepare("SELECT last_insert_rowid()");
-  last.step();
-  e.seq = last.int64(0);
+  auto t = get_locked(db_, id);
+  if (!t) throw Error(ErrorCode::kNotFound, "ticket_id", "no local ticket '" + id.str() + "'");
+  const bool fact = action == "contact_attempt" || action == "cause_found" || action == "explained_to_customer";
+  if (!t->removed.empty() && !fact)
+    throw Error(
+        ErrorCode::kFailedPrecondition, "ticket_id",
+        "ticket " + id.str() + " was " + t->removed + (t->removed_detail.empty() ? "" : ": " + t->removed_detail));
+  if (t->status != new_status) require_transition(t->status, new_status, Actor::kCrew);
+  t->status = new_status;
+  if (action == "arrived" && !t->arrival) t->arrival = device_time;
+  if (action == "cause_found") t->cause_found = true;
+  if (action == "explained_to_customer") t->explained = true;
+  if (new_effective_deadline) t->effective_deadline = *new_effective_deadline;
+  write_ticket(db_, *t);
+  OutboxEntry e{0, op_id, id, action, body, device_time};
+  e.seq = insert_outbox(db_, op_id, id.str(), action, body, device_time);
+  tx.commit();
+  return e;
+}
+
+OutboxEntry LocalStore::record_position(const std::string& op_id, const std::string& body, TimePoint device_time) {
+  std::lock_guard lock(mu_);
+  storage::Transaction tx(db_);
+  OutboxEntry e{0, op_id, TicketId(), "position", body, device_time};
+  e.seq = insert_outbox(db_, op_id, "", "position", body, device_time);
   tx.commit();
   return e;
 }
 
 std::vector<OutboxEntry> LocalStore::outbox(std::size_t limit) {
   std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT seq, op_id, ticket_id, action, payload, device_time FROM outbox ORDER BY seq LIMIT ?");
+  auto s = db_.prepare("SELECT seq, op_id, ticket_id, action, body, device_time FROM outbox ORDER BY seq LIMIT ?");
   s.bind(1, static_cast<std::int64_t>(limit));
   std::vector<OutboxEntry> out;
-  while (s.step()) out.push_back({s.int64(0), s.text(1), TicketId(s.text(2)), s.text(3), s.text(4), at(s.int64(5))});
+  while (s.step()) {
+    OutboxEntry e;
+    e.seq = s.int64(0);
+    e.op_id = s.text(1);
+    if (const auto t = s.text(2); !t.empty()) e.ticket = TicketId(t);
+    e.action = s.text(3);
+    e.body = s.blob(4);
+    e.device_time = at(s.int64(5));
+    out.push_back(std::move(e));
+  }
   return out;
+}
+
+std::size_t LocalStore::outbox_size() {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare("SELECT COUNT(*) FROM outbox");
+  s.step();
+  return static_cast<std::size_t>(s.int64(0));
 }
 
 void LocalStore::acknowledge(const std::vector<std::string>& op_ids) {
@@ -141,17 +251,137 @@ void LocalStore::acknowledge(const std::vector<std::string>& op_ids) {
   tx.commit();
 }
 
-std::uint64_t LocalStore::cursor() {
+void LocalStore::apply_pull(const PulledPage& page) {
   std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT value FROM meta WHERE key = 'cursor'");
-  return s.step() ? std::stoull(s.text(0)) : 0;
+  storage::Transaction tx(db_);
+  std::set<std::string> sent;
+  for (const PulledChange& c : page.changes) {
+    if (c.ticket) {
+      LocalTicket t = *c.ticket;
+      sent.insert(t.id.str());
+      const auto cur = get_locked(db_, t.id);
+      if (cur && cur->version > t.version) continue;  // never go back a version
+      if (cur && has_pending(db_, t.id)) {
+        // The server has not seen our actions yet: keep what the crew did.
+        t.status = cur->status;
+        t.arrival = cur->arrival ? cur->arrival : t.arrival;
+        t.cause_found = t.cause_found || cur->cause_found;
+        t.explained = t.explained || cur->explained;
+      }
+      write_ticket(db_, t);
+    } else if (!c.removed.empty()) {
+      auto cur = get_locked(db_, c.removed);
+      if (!cur) continue;
+      cur->removed = c.removal_reason;
+      cur->removed_detail = c.removal_detail;
+      if (c.removal_reason == "cancelled" && !crew_has_arrived(cur->status)) cur->status = TicketStatus::kCancelled;
+      write_ticket(db_, *cur);
+    }
+  }
+  if (page.reset) {
+    // Tickets the server no longer lists for this crew go, unless the crew's
+    // actions on them still wait for upload (those are kept until acknowledged).
+    auto s = db_.prepare("SELECT id FROM tickets");
+    std::vector<std::string> gone;
+    while (s.step())
+      if (!sent.count(s.text(0))) gone.push_back(s.text(0));
+    for (const auto& id : gone)
+      if (!has_pending(db_, TicketId(id))) db_.prepare("DELETE FROM tickets WHERE id = ?").bind(1, id).run();
+  }
+  if (page.plan) {
+    db_.exec("DELETE FROM plan");
+    auto ins = db_.prepare("INSERT INTO plan(pos, ticket_id, eta, departure) VALUES(?,?,?,?)");
+    std::int64_t pos = 0;
+    for (const PlanStop& p : *page.plan) {
+      ins.reset();
+      ins.bind_all(pos++, p.ticket.str(), secs(p.eta), secs(p.departure)).run();
+      db_.prepare("UPDATE tickets SET eta = ? WHERE id = ?").bind_all(secs(p.eta), p.ticket.str()).run();
+    }
+  }
+  set_meta_locked(db_, "cursor", std::to_string(page.next_cursor));
+  tx.commit();
+}
+
+std::vector<PlanStop> LocalStore::plan() {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare("SELECT ticket_id, eta, departure FROM plan ORDER BY pos");
+  std::vector<PlanStop> out;
+  while (s.step()) out.push_back({TicketId(s.text(0)), at(s.int64(1)), at(s.int64(2))});
+  return out;
+}
+
+std::uint64_t LocalStore::cursor() {
+  const auto v = meta("cursor");
+  return v ? std::stoull(*v) : 0;
 }
 
 void LocalStore::set_cursor(std::uint64_t cursor) {
+  set_meta("cursor", std::to_string(cursor));
+}
+
+std::optional<std::string> LocalStore::meta(const std::string& key) {
   std::lock_guard lock(mu_);
-  db_.prepare("INSERT INTO meta(key, value) VALUES('cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-      .bind(1, std::to_string(cursor))
+  auto s = db_.prepare("SELECT value FROM meta WHERE key = ?");
+  s.bind(1, key);
+  if (!s.step()) return std::nullopt;
+  return s.text(0);
+}
+
+void LocalStore::set_meta(const std::string& key, const std::string& value) {
+  std::lock_guard lock(mu_);
+  set_meta_locked(db_, key, value);
+}
+
+DelayPromptLog LocalStore::prompt_log() {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare("SELECT ticket_id, prompted_for, prompted_at, escalate FROM prompts");
+  DelayPromptLog log;
+  while (s.step()) log[TicketId(s.text(0))] = {at(s.int64(1)), at(s.int64(2)), s.int64(3) != 0};
+  return log;
+}
+
+void LocalStore::save_prompt_log(const DelayPromptLog& log) {
+  std::lock_guard lock(mu_);
+  storage::Transaction tx(db_);
+  db_.exec("DELETE FROM prompts");
+  auto ins = db_.prepare("INSERT INTO prompts(ticket_id, prompted_for, prompted_at, escalate) VALUES(?,?,?,?)");
+  for (const auto& [id, st] : log) {
+    ins.reset();
+    ins.bind_all(id.str(), secs(st.prompted_for), secs(st.prompted_at), static_cast<std::int64_t>(st.escalate)).run();
+  }
+  tx.commit();
+}
+
+void LocalStore::log_call(const CallLogEntry& e) {
+  std::lock_guard lock(mu_);
+  db_.prepare("INSERT INTO calls(time, ticket_id, outcome, detail) VALUES(?,?,?,?)")
+      .bind_all(secs(e.time), e.ticket.str(), e.outcome, e.detail)
       .run();
+}
+
+std::vector<CallLogEntry> LocalStore::calls(const TicketId& id) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare("SELECT time, ticket_id, outcome, detail FROM calls WHERE ticket_id = ? ORDER BY seq");
+  s.bind(1, id.str());
+  std::vector<CallLogEntry> out;
+  while (s.step()) out.push_back({at(s.int64(0)), TicketId(s.text(1)), s.text(2), s.text(3)});
+  return out;
+}
+
+void LocalStore::add_notice(const Notice& n) {
+  std::lock_guard lock(mu_);
+  db_.prepare("INSERT INTO notices(time, ticket_id, text) VALUES(?,?,?)")
+      .bind_all(secs(n.time), n.ticket, n.text)
+      .run();
+}
+
+std::vector<Notice> LocalStore::notices(std::size_t limit) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare("SELECT time, ticket_id, text FROM notices ORDER BY seq DESC LIMIT ?");
+  s.bind(1, static_cast<std::int64_t>(limit));
+  std::vector<Notice> out;
+  while (s.step()) out.push_back({at(s.int64(0)), s.text(1), s.text(2)});
+  return out;
 }
 
 std::string LocalStore::integrity_check() {
@@ -161,9 +391,17 @@ std::string LocalStore::integrity_check() {
 
 std::string new_op_id() {
   std::random_device rd;
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "op-%08x%08x%08x%08x", rd(), rd(), rd(), rd());
-  return buf;
+  unsigned char b[16];
+  for (int i = 0; i < 16; i += 4) {
+    const std::uint32_t r = rd();
+    for (int k = 0; k < 4; ++k) b[i + k] = static_cast<unsigned char>(r >> (8 * k));
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  char out[37];
+  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  return out;
 }
 
 }  // namespace linecrew::device

@@ -27,6 +27,13 @@ LocalTicket ticket(const std::string& id, const char* deadline, std::uint64_t ve
   return t;
 }
 
+OutboxEntry act(LocalStore& store, const TicketId& id, const std::string& action, TimePoint now) {
+  ActionInput in;
+  in.action = action;
+  in.ticket = id;
+  return record(store, "dev-test", in, now);
+}
+
 TEST(LocalStore, KeepsTicketsInDeadlineOrderAndNeverGoesBackAVersion) {
   linecrew::testing::TempDir dir("device-store");
   LocalStore store(dir.file("crew.db"));
@@ -47,8 +54,8 @@ TEST(LocalStore, ActionsChangeStatusAndQueueExactlyOneOutboxRow) {
   LocalStore store(dir.file("crew.db"));
   store.upsert(ticket("T-000001", "14:50"));
   const TicketId id("T-000001");
-  const auto a = store.record_action(id, "accept", TicketStatus::kAccepted, "", at("14:10"));
-  const auto b = store.record_action(id, "en_route", TicketStatus::kEnRoute, "", at("14:12"));
+  const auto a = act(store, id, "accept", at("14:10"));
+  const auto b = act(store, id, "en_route", at("14:12"));
   EXPECT_NE(a.op_id, b.op_id);
   EXPECT_EQ(store.get(id)->status, TicketStatus::kEnRoute);
   auto out = store.outbox();
@@ -57,16 +64,14 @@ TEST(LocalStore, ActionsChangeStatusAndQueueExactlyOneOutboxRow) {
   EXPECT_EQ(out[1].device_time, at("14:12"));
 
   // An illegal transition writes nothing: neither status nor outbox.
-  linecrew::testing::expect_error(
-      [&] { store.record_action(id, "restored", TicketStatus::kRestored, "", at("14:13")); },
-      ErrorCode::kFailedPrecondition, "en_route -> restored");
+  linecrew::testing::expect_error([&] { act(store, id, "restored", at("14:13")); }, ErrorCode::kFailedPrecondition,
+                                  "en_route -> restored");
   EXPECT_EQ(store.get(id)->status, TicketStatus::kEnRoute);
   EXPECT_EQ(store.outbox().size(), 2u);
-  linecrew::testing::expect_error(
-      [&] { store.record_action(TicketId("T-000404"), "accept", TicketStatus::kAccepted, "", at("14:13")); },
-      ErrorCode::kNotFound, "T-000404");
+  linecrew::testing::expect_error([&] { act(store, TicketId("T-000404"), "accept", at("14:13")); },
+                                  ErrorCode::kNotFound, "T-000404");
 
-  store.acknowledge({a.op_id});
+  store.acknowledge(std::vector<std::string>{a.op_id});
   out = store.outbox();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].op_id, b.op_id);
@@ -77,7 +82,7 @@ TEST(LocalStore, SurvivesReopenWithCursorAndIntegrity) {
   {
     LocalStore store(dir.file("crew.db"));
     store.upsert(ticket("T-000001", "14:50"));
-    store.record_action(TicketId("T-000001"), "accept", TicketStatus::kAccepted, "", at("14:10"));
+    act(store, TicketId("T-000001"), "accept", at("14:10"));
     store.set_cursor(42);
   }
   LocalStore store(dir.file("crew.db"));
