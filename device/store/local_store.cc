@@ -5,6 +5,7 @@
 #include <set>
 
 #include "linecrew/core/error.h"
+#include "linecrew/storage/time_columns.h"
 
 namespace linecrew::device {
 
@@ -66,18 +67,8 @@ CREATE TABLE notices(
 )sql",
 };
 
-std::int64_t secs(TimePoint t) {
-  return t.time_since_epoch().count();
-}
-TimePoint at(std::int64_t s) {
-  return TimePoint(Duration(s));
-}
-std::optional<std::int64_t> secs(const std::optional<TimePoint>& t) {
-  return t ? std::optional<std::int64_t>(secs(*t)) : std::nullopt;
-}
-std::optional<TimePoint> at(const std::optional<std::int64_t>& s) {
-  return s ? std::optional<TimePoint>(at(*s)) : std::nullopt;
-}
+using storage::at;
+using storage::secs;
 
 constexpr const char* kColumns =
     "id, customer_name, customer_phone, language, lat, lon, address, deadline, effective_deadline, status, version, "

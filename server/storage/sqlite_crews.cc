@@ -2,8 +2,8 @@
 #include <nlohmann/json.hpp>
 
 #include "linecrew/core/error.h"
+#include "linecrew/storage/time_columns.h"
 #include "sqlite_store.h"
-#include "sqlite_util.h"
 
 namespace linecrew::storage {
 

@@ -3,7 +3,7 @@
 #include <array>
 
 #include "linecrew/core/error.h"
-#include "sqlite_util.h"
+#include "linecrew/storage/time_columns.h"
 
 namespace linecrew::storage {
 

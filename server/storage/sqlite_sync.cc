@@ -4,8 +4,8 @@
 
 #include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
+#include "linecrew/storage/time_columns.h"
 #include "sqlite_store.h"
-#include "sqlite_util.h"
 
 namespace linecrew::storage {
 

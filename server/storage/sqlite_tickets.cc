@@ -1,5 +1,5 @@
+#include "linecrew/storage/time_columns.h"
 #include "sqlite_store.h"
-#include "sqlite_util.h"
 
 #include <array>
 #include <cstdio>

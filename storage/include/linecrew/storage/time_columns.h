@@ -1,4 +1,5 @@
-// Small conversions shared by the SQLite store's files.
+// Times as SQLite integer columns (whole seconds since the epoch), shared by
+// the server's and the handheld's stores.
 #pragma once
 
 #include <cstdint>
