@@ -5,6 +5,7 @@
 
 #include "linecrew/core/error.h"
 #include "linecrew/core/io.h"
+#include "linecrew/core/placeholders.h"
 
 namespace linecrew {
 
@@ -15,26 +16,6 @@ const std::set<std::string, std::less<>> kPlaceholders = {
 
 [[noreturn]] void fail(std::string_view source, const std::string& where, const std::string& what) {
   throw Error(ErrorCode::kInvalidArgument, std::string(source), where + ": " + what);
-}
-
-// Calls `on_text(literal)` and `on_name(placeholder)` along a template;
-// returns an error text for an unclosed brace.
-template <class Text, class Name>
-std::optional<std::string> walk(std::string_view tpl, Text on_text, Name on_name) {
-  std::size_t pos = 0;
-  while (pos < tpl.size()) {
-    const auto open = tpl.find('{', pos);
-    if (open == std::string_view::npos) {
-      on_text(tpl.substr(pos));
-      break;
-    }
-    const auto close = tpl.find('}', open);
-    if (close == std::string_view::npos) return "unclosed '{'";
-    on_text(tpl.substr(pos, open - pos));
-    on_name(tpl.substr(open + 1, close - open - 1));
-    pos = close + 1;
-  }
-  return std::nullopt;
 }
 
 std::vector<std::string> string_array(const nlohmann::json& v, std::string_view source, const std::string& where) {
@@ -72,15 +53,8 @@ CallScriptTemplates CallScriptTemplates::from_json(std::string_view text, std::s
     l.steps = string_array(body.value("steps", nlohmann::json()), source, where + ".steps");
     if (l.steps.size() != 8) fail(source, where + ".steps", "the delay-call script has exactly 8 steps (rules §3)");
     for (std::size_t i = 0; i < l.steps.size(); ++i) {
-      std::string bad;
-      const auto err = walk(
-          l.steps[i], [](std::string_view) {},
-          [&](std::string_view name) {
-            if (!kPlaceholders.count(name) && bad.empty()) bad = std::string(name);
-          });
-      const std::string step_where = where + ".steps[" + std::to_string(i) + "]";
-      if (err) fail(source, step_where, *err);
-      if (!bad.empty()) fail(source, step_where, "unknown placeholder {" + bad + "}");
+      if (const auto err = check_placeholders(l.steps[i], kPlaceholders))
+        fail(source, where + ".steps[" + std::to_string(i) + "]", *err);
     }
     l.guardrails = string_array(body.value("guardrails", nlohmann::json::array()), source, where + ".guardrails");
     if (!body.contains("reasons") || !body["reasons"].is_object())
@@ -110,7 +84,7 @@ CallScript CallScriptTemplates::render(const CallScriptInput& in) const {
   if (it == languages_.end()) throw_invalid("language", "no call script template for '" + lang + "'");
   const Language& l = it->second;
   const Duration late = in.new_time - in.deadline;
-  const std::map<std::string, std::string, std::less<>> values = {
+  const PlaceholderValues values = {
       {"company", in.company},
       {"team", in.team},
       {"crew_name", in.crew_name},
@@ -123,11 +97,7 @@ CallScript CallScriptTemplates::render(const CallScriptInput& in) const {
   };
   CallScript out{lang, {}, l.guardrails};
   for (const std::string& step : l.steps) {
-    std::string text;
-    walk(
-        step, [&](std::string_view s) { text += s; },
-        [&](std::string_view name) { text += values.find(name)->second; });
-    out.steps.push_back(std::move(text));
+    out.steps.push_back(render_placeholders(step, values));
   }
   return out;
 }

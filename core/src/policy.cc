@@ -75,6 +75,10 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
                                               "default_service_minutes",
                                               "skills",
                                               "company_name",
+                                              "eta_change_threshold_minutes",
+                                              "notify_max_per_hour",
+                                              "eta_window_minutes",
+                                              "tracking_retention_days",
                                               "comment"};
   for (const auto& [key, _] : doc.items())
     if (!kKeys.count(key)) fail(source, key, "unknown key");
@@ -112,6 +116,27 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
         read_minutes(doc["disconnection_notice_minutes"], "disconnection_notice_minutes", source, 0, 90 * 24 * 60);
   if (doc.contains("stalled_after_minutes"))
     p.stalled_after = read_minutes(doc["stalled_after_minutes"], "stalled_after_minutes", source, 1, 7 * 24 * 60);
+  if (doc.contains("eta_change_threshold_minutes"))
+    p.notify.eta_change_threshold =
+        read_minutes(doc["eta_change_threshold_minutes"], "eta_change_threshold_minutes", source, 1, 24 * 60);
+  if (doc.contains("notify_max_per_hour")) {
+    const auto& v = doc["notify_max_per_hour"];
+    if (!v.is_number_integer() || v.get<long>() < 1 || v.get<long>() > 60)
+      fail(source, "notify_max_per_hour", "must be a whole number in [1, 60]");
+    p.notify.max_per_hour = v.get<std::uint32_t>();
+  }
+  if (doc.contains("eta_window_minutes")) {
+    const auto& v = doc["eta_window_minutes"];
+    if (!v.is_array() || v.size() != 2) fail(source, "eta_window_minutes", "must be [before, after] in minutes");
+    p.notify.window_before = read_minutes(v[0], "eta_window_minutes[0]", source, 0, 240);
+    p.notify.window_after = read_minutes(v[1], "eta_window_minutes[1]", source, 0, 240);
+  }
+  if (doc.contains("tracking_retention_days")) {
+    const auto& v = doc["tracking_retention_days"];
+    if (!v.is_number_integer() || v.get<long>() < 1 || v.get<long>() > 365)
+      fail(source, "tracking_retention_days", "must be a whole number of days in [1, 365]");
+    p.notify.tracking_retention = hours(24 * v.get<long>());
+  }
   if (doc.contains("default_service_minutes"))
     p.default_service = read_minutes(doc["default_service_minutes"], "default_service_minutes", source, 1, 24 * 60);
   if (doc.contains("skills")) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,20 @@ namespace linecrew {
 struct DailyWindow {
   Duration start;
   Duration end;
+};
+
+// Customer ETA updates (issue 6).
+struct NotifyPolicy {
+  // An ETA that moved less than this since the one last told sends nothing.
+  Duration eta_change_threshold = minutes(10);
+  // At most this many messages per ticket in any hour (agreed times and
+  // cancellations are exempt).
+  std::uint32_t max_per_hour = 4;
+  // The window told around an ETA: [eta - before, eta + after].
+  Duration window_before = minutes(10);
+  Duration window_after = minutes(20);
+  // A tracking link stays valid this long after the ticket is closed or cancelled.
+  Duration tracking_retention = hours(24 * 7);
 };
 
 struct ServicePolicy {
@@ -44,6 +59,7 @@ struct ServicePolicy {
   std::string company_name = "国网供电服务";
   // How far in the future a reported first-contact time may lie (clock skew).
   Duration max_clock_skew = minutes(5);
+  NotifyPolicy notify;
 
   Duration limit(ZoneClass zone) const { return arrival_limit[static_cast<std::size_t>(zone)]; }
   // The arrival deadline: first contact + limit. "Not exceeding": arriving

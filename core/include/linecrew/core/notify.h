@@ -1,0 +1,126 @@
+// Customer ETA updates (issue 6): what to tell a customer and when. Pure
+// rules: from what the customer can know now (CustomerFacts) and what they
+// have been told (ToldState), the notices due; when each may go out (hourly
+// cap, quiet hours of rules §4); and the message texts, rendered from data
+// templates per event and language.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "linecrew/core/placeholders.h"
+#include "linecrew/core/policy.h"
+#include "linecrew/core/ticket.h"
+#include "linecrew/core/time.h"
+
+namespace linecrew {
+
+enum class NoticeKind : std::uint8_t {
+  kAssigned,       // a crew is planned: the first ETA window
+  kEtaChanged,     // the ETA moved by the threshold or more since last told
+  kEnRoute,        // the crew is on its way
+  kArrived,        // the crew is there
+  kRestored,       // power back on, with the cause in plain words
+  kReturnVisit,    // not fixable on site: the committed return time
+  kCancelled,      // the ticket was withdrawn
+  kNewTimeAgreed,  // the crew recorded a new time agreed with the customer
+};
+std::string_view to_string(NoticeKind kind);  // "assigned", "eta_changed", ...
+std::optional<NoticeKind> parse_notice_kind(std::string_view text);
+// Urgent notices go out at any hour; the others (restored, return visit) wait
+// for contact hours (rules §4).
+bool is_urgent(NoticeKind kind);
+// Exempt from the hourly cap: the customer has just agreed a time on the
+// phone, or the ticket is over.
+bool is_cap_exempt(NoticeKind kind);
+
+// The window told to a customer around an ETA: [eta - before, eta + after],
+// rounded outwards to 5 minutes.
+struct EtaWindow {
+  TimePoint from;
+  TimePoint to;
+  bool operator==(const EtaWindow&) const = default;
+};
+EtaWindow eta_window(TimePoint eta, const NotifyPolicy& policy);
+
+// What the customer can be told now, from the ticket and the plan.
+struct CustomerFacts {
+  TicketStatus status = TicketStatus::kReported;
+  bool assigned = false;                 // a crew owns the ticket
+  std::optional<TimePoint> eta;          // the plan's arrival estimate
+  std::optional<TimePoint> agreed;       // the latest time agreed with the customer (rules §2.2)
+  std::string cause;                     // the cause found, as the crew wrote it
+  std::optional<TimePoint> return_time;  // committed return, after "cannot fix"
+};
+CustomerFacts customer_facts(const Ticket& ticket, std::optional<TimePoint> eta);
+
+// What the customer has been told, kept per ticket.
+struct ToldState {
+  std::uint32_t told = 0;           // bit per NoticeKind sent (or queued)
+  std::optional<TimePoint> eta;     // the ETA last told
+  std::optional<TimePoint> agreed;  // the agreed time last confirmed
+  std::uint32_t eta_updates = 0;    // ETA-changed notices so far
+  std::uint32_t view_version = 0;   // +1 whenever what the customer sees changes
+
+  bool has(NoticeKind k) const { return (told >> static_cast<unsigned>(k)) & 1U; }
+  void mark(NoticeKind k) { told |= 1U << static_cast<unsigned>(k); }
+  bool operator==(const ToldState&) const = default;
+};
+
+struct Notice {
+  NoticeKind kind;
+  std::string key;                  // unique per ticket: "assigned", "eta:2", "agreed:1795850400", ...
+  std::optional<TimePoint> eta;     // the ETA it tells, if any
+  std::optional<TimePoint> agreed;  // for kNewTimeAgreed
+};
+
+// The notices due now, in the order to send them; updates `told`. A ticket
+// that moved on past a stage before it was told (e.g. arrived while the
+// handheld was offline) skips the stale stages. An ETA that moved less than
+// the threshold since the last one told sends nothing, nor does one still by
+// the time agreed with the customer.
+std::vector<Notice> next_notices(const CustomerFacts& facts, ToldState& told, const NotifyPolicy& policy);
+
+// The earliest time a notice of `kind` may go out at or after `now`, given
+// when this ticket's earlier messages went out: at most max_per_hour in any
+// hour (except cap-exempt kinds), non-urgent ones only in contact hours.
+TimePoint send_time(NoticeKind kind, TimePoint now, const std::vector<TimePoint>& sent_times,
+                    const ServicePolicy& policy);
+
+// The customer message and timeline texts, per language, from a JSON file:
+//   {"default_language": "zh-CN",
+//    "languages": {"zh-CN": {"messages": {"assigned": "...", ... every NoticeKind},
+//                            "timeline": {"cause_found": "...", "new_time_agreed": "...", "cannot_fix": "..."},
+//                            "page": {"title": "...", ...free labels for the tracking page},
+//                            "status": {"reported": "...", ... every TicketStatus}}}}
+// Placeholders: {company} {customer} {ticket} {crew} {eta_from} {eta_to}
+// {agreed} {cause} {return_time} {link}.
+class NoticeTemplates {
+ public:
+  // Throws Error(kInvalidArgument, "<source>: <where>: ...").
+  static NoticeTemplates from_json(std::string_view text, std::string_view source);
+  static NoticeTemplates load_file(const std::string& path);
+
+  // The language used for `wanted` ("" or unknown: the default).
+  const std::string& language(std::string_view wanted) const;
+  std::string message(NoticeKind kind, std::string_view language, const PlaceholderValues& values) const;
+  // A timeline entry's text; empty when the templates have none for `event`.
+  std::string timeline(std::string_view event, std::string_view language, const PlaceholderValues& values) const;
+  // A tracking page label; `key` itself when missing.
+  std::string page(std::string_view key, std::string_view language) const;
+  std::string status(TicketStatus status, std::string_view language) const;
+
+ private:
+  struct Language {
+    std::map<std::string, std::string, std::less<>> messages, timeline, page, status;
+  };
+  const Language& lang(std::string_view wanted) const;
+  std::string default_language_;
+  std::map<std::string, Language, std::less<>> languages_;
+};
+
+}  // namespace linecrew

@@ -1,0 +1,238 @@
+#include "linecrew/core/notify.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "linecrew/core/enum_names.h"
+#include "linecrew/core/error.h"
+#include "linecrew/core/io.h"
+
+namespace linecrew {
+
+namespace {
+
+constexpr std::array<std::string_view, 8> kNoticeNames = {"assigned", "eta_changed",  "en_route",  "arrived",
+                                                          "restored", "return_visit", "cancelled", "new_time_agreed"};
+const std::set<std::string, std::less<>> kPlaceholders = {"company", "customer", "ticket", "crew",        "eta_from",
+                                                          "eta_to",  "agreed",   "cause",  "return_time", "link"};
+const std::array<std::string_view, 3> kTimelineEvents = {"cause_found", "new_time_agreed", "cannot_fix"};
+
+// Down to a whole 5 minutes.
+TimePoint floor5(TimePoint t) {
+  const auto m = std::chrono::floor<std::chrono::minutes>(t);
+  return m - minutes(((m.time_since_epoch().count() % 5) + 5) % 5);
+}
+
+constexpr int kStatusCount = static_cast<int>(TicketStatus::kReturnVisitOwed) + 1;
+
+[[noreturn]] void fail(std::string_view source, const std::string& where, const std::string& what) {
+  throw Error(ErrorCode::kInvalidArgument, std::string(source), where + ": " + what);
+}
+
+// A {"key": "text"} object of templates, each checked for placeholders.
+std::map<std::string, std::string, std::less<>> text_map(const nlohmann::json& v, std::string_view source,
+                                                         const std::string& where) {
+  if (!v.is_object()) fail(source, where, "must be an object of texts");
+  std::map<std::string, std::string, std::less<>> out;
+  for (const auto& [key, text] : v.items()) {
+    if (!text.is_string()) fail(source, where + "." + key, "must be a string");
+    if (const auto err = check_placeholders(text.get<std::string>(), kPlaceholders))
+      fail(source, where + "." + key, *err);
+    out[key] = text.get<std::string>();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(NoticeKind kind) {
+  return enum_name(kNoticeNames, kind);
+}
+std::optional<NoticeKind> parse_notice_kind(std::string_view text) {
+  return enum_from<NoticeKind>(kNoticeNames, text);
+}
+
+bool is_urgent(NoticeKind kind) {
+  return kind != NoticeKind::kRestored && kind != NoticeKind::kReturnVisit;
+}
+
+bool is_cap_exempt(NoticeKind kind) {
+  return kind == NoticeKind::kNewTimeAgreed || kind == NoticeKind::kCancelled;
+}
+
+EtaWindow eta_window(TimePoint eta, const NotifyPolicy& policy) {
+  const TimePoint from = floor5(eta - policy.window_before);
+  TimePoint to = floor5(eta + policy.window_after);
+  if (to < eta + policy.window_after) to += minutes(5);
+  return {from, to};
+}
+
+CustomerFacts customer_facts(const Ticket& t, std::optional<TimePoint> eta) {
+  CustomerFacts f;
+  f.status = t.status;
+  f.assigned = !t.owner.empty();
+  f.eta = eta;
+  std::optional<TimePoint> latest_call;
+  for (const ContactRecord& c : t.contacts)
+    if (c.consent == Consent::kYes && (!latest_call || c.time >= *latest_call)) {
+      latest_call = c.time;
+      f.agreed = c.proposed_time;
+    }
+  for (const TicketEvent& e : t.timeline) {
+    if (e.kind == "cause_found") f.cause = e.detail;
+    if (e.kind == "cannot_fix") {
+      constexpr std::string_view kPrefix = "return committed for ";
+      if (e.detail.rfind(kPrefix, 0) == 0) {
+        try {
+          f.return_time = parse_utc(std::string_view(e.detail).substr(kPrefix.size(), 20), "return_time");
+        } catch (const Error&) {
+        }
+      }
+    }
+  }
+  return f;
+}
+
+std::vector<Notice> next_notices(const CustomerFacts& f, ToldState& told, const NotifyPolicy& policy) {
+  std::vector<Notice> out;
+  const ToldState before = told;
+  const auto add = [&](NoticeKind kind, std::string key, std::optional<TimePoint> eta) {
+    told.mark(kind);
+    out.push_back({kind, std::move(key), eta, kind == NoticeKind::kNewTimeAgreed ? f.agreed : std::nullopt});
+  };
+  using S = TicketStatus;
+  if (f.status == S::kCancelled) {
+    if (!told.has(NoticeKind::kCancelled)) add(NoticeKind::kCancelled, "cancelled", std::nullopt);
+  } else {
+    if (f.agreed && f.agreed != told.agreed) {
+      told.agreed = f.agreed;
+      told.eta = f.agreed;
+      add(NoticeKind::kNewTimeAgreed, "agreed:" + std::to_string(f.agreed->time_since_epoch().count()), f.agreed);
+    }
+    const bool travelling = f.status == S::kAssigned || f.status == S::kAccepted || f.status == S::kEnRoute;
+    if (travelling && f.assigned && f.eta) {
+      if (!told.has(NoticeKind::kAssigned)) {
+        told.eta = f.eta;
+        add(NoticeKind::kAssigned, "assigned", f.eta);
+      } else if (f.status == S::kEnRoute && !told.has(NoticeKind::kEnRoute)) {
+        told.eta = f.eta;
+        add(NoticeKind::kEnRoute, "en_route", f.eta);
+      } else if (told.eta && !(told.agreed && *f.eta <= *told.agreed) &&
+                 (*f.eta - *told.eta >= policy.eta_change_threshold ||
+                  *told.eta - *f.eta >= policy.eta_change_threshold)) {
+        // (An arrival expected by the time agreed with the customer is no news.)
+        told.eta = f.eta;
+        ++told.eta_updates;
+        add(NoticeKind::kEtaChanged, "eta:" + std::to_string(told.eta_updates), f.eta);
+      }
+    }
+    if (crew_has_arrived(f.status) && !told.has(NoticeKind::kArrived))
+      add(NoticeKind::kArrived, "arrived", std::nullopt);
+    if ((f.status == S::kRestored || f.status == S::kClosed) && !told.has(NoticeKind::kRestored))
+      add(NoticeKind::kRestored, "restored", std::nullopt);
+    if (f.status == S::kReturnVisitOwed && !told.has(NoticeKind::kReturnVisit))
+      add(NoticeKind::kReturnVisit, "return_visit", std::nullopt);
+  }
+  if (!(told == before)) ++told.view_version;
+  return out;
+}
+
+TimePoint send_time(NoticeKind kind, TimePoint now, const std::vector<TimePoint>& sent_times,
+                    const ServicePolicy& policy) {
+  TimePoint t = now;
+  for (int guard = 0; guard < 1000; ++guard) {
+    TimePoint next = t;
+    if (!is_cap_exempt(kind)) {
+      // The sends in the hour before `t`; the cap frees up an hour after the oldest of them.
+      std::vector<TimePoint> window;
+      for (TimePoint s : sent_times)
+        if (s > t - hours(1) && s <= t) window.push_back(s);
+      if (window.size() >= policy.notify.max_per_hour) {
+        std::sort(window.begin(), window.end());
+        next = std::max(next, window[window.size() - policy.notify.max_per_hour] + hours(1));
+      }
+    }
+    if (!is_urgent(kind) && !policy.non_urgent_call_allowed(next)) {
+      // Step to the next minute inside contact hours (at most a day ahead).
+      TimePoint m = std::chrono::ceil<std::chrono::minutes>(next);
+      for (int i = 0; i < 24 * 60 && !policy.non_urgent_call_allowed(m); ++i) m += minutes(1);
+      next = m;
+    }
+    if (next == t) return t;
+    t = next;
+  }
+  return t;
+}
+
+NoticeTemplates NoticeTemplates::from_json(std::string_view text, std::string_view source) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(ErrorCode::kInvalidArgument, std::string(source), std::string("not valid JSON: ") + e.what());
+  }
+  if (!doc.is_object() || !doc.contains("languages") || !doc["languages"].is_object())
+    fail(source, "languages", "missing: expected {\"default_language\": ..., \"languages\": {...}}");
+  NoticeTemplates t;
+  for (const auto& [name, body] : doc["languages"].items()) {
+    const std::string where = "languages." + name;
+    if (!body.is_object()) fail(source, where, "must be an object");
+    Language l;
+    l.messages = text_map(body.value("messages", nlohmann::json()), source, where + ".messages");
+    for (const auto k : kNoticeNames)
+      if (!l.messages.count(k)) fail(source, where + ".messages." + std::string(k), "missing");
+    l.timeline = text_map(body.value("timeline", nlohmann::json::object()), source, where + ".timeline");
+    for (const auto& [key, _] : l.timeline)
+      if (std::find(kTimelineEvents.begin(), kTimelineEvents.end(), key) == kTimelineEvents.end())
+        fail(source, where + ".timeline." + key, "unknown event (cause_found, new_time_agreed, cannot_fix)");
+    l.page = text_map(body.value("page", nlohmann::json::object()), source, where + ".page");
+    l.status = text_map(body.value("status", nlohmann::json()), source, where + ".status");
+    for (int i = 0; i < kStatusCount; ++i) {
+      const auto k = to_string(static_cast<TicketStatus>(i));
+      if (!l.status.count(k)) fail(source, where + ".status." + std::string(k), "missing");
+    }
+    t.languages_[name] = std::move(l);
+  }
+  t.default_language_ = doc.value("default_language", "");
+  if (!t.languages_.count(t.default_language_))
+    fail(source, "default_language", "'" + t.default_language_ + "' has no templates");
+  return t;
+}
+
+NoticeTemplates NoticeTemplates::load_file(const std::string& path) {
+  return from_json(read_text_file(path), path);
+}
+
+const std::string& NoticeTemplates::language(std::string_view wanted) const {
+  const auto it = languages_.find(wanted);
+  return it == languages_.end() ? default_language_ : it->first;
+}
+
+const NoticeTemplates::Language& NoticeTemplates::lang(std::string_view wanted) const {
+  return languages_.find(language(wanted))->second;
+}
+
+std::string NoticeTemplates::message(NoticeKind kind, std::string_view language,
+                                     const PlaceholderValues& values) const {
+  return render_placeholders(lang(language).messages.find(to_string(kind))->second, values);
+}
+
+std::string NoticeTemplates::timeline(std::string_view event, std::string_view language,
+                                      const PlaceholderValues& values) const {
+  const auto& m = lang(language).timeline;
+  const auto it = m.find(event);
+  return it == m.end() ? std::string() : render_placeholders(it->second, values);
+}
+
+std::string NoticeTemplates::page(std::string_view key, std::string_view language) const {
+  const auto& m = lang(language).page;
+  const auto it = m.find(key);
+  return it == m.end() ? std::string(key) : it->second;
+}
+
+std::string NoticeTemplates::status(TicketStatus status, std::string_view language) const {
+  return lang(language).status.find(to_string(status))->second;
+}
+
+}  // namespace linecrew

@@ -1,0 +1,214 @@
+#include <gtest/gtest.h>
+
+#include "linecrew/core/io.h"
+#include "linecrew/core/notify.h"
+#include "test_support.h"
+
+namespace linecrew {
+namespace {
+
+using testing::at;
+using testing::config_path;
+using testing::expect_error;
+
+CustomerFacts travelling(TicketStatus status, TimePoint eta) {
+  CustomerFacts f;
+  f.status = status;
+  f.assigned = true;
+  f.eta = eta;
+  return f;
+}
+
+std::vector<NoticeKind> kinds(const std::vector<Notice>& ns) {
+  std::vector<NoticeKind> out;
+  for (const auto& n : ns) out.push_back(n.kind);
+  return out;
+}
+
+TEST(Notify, EtaWindowIsRoundedOutwardsToFiveMinutes) {
+  const NotifyPolicy p;  // 10 before, 20 after
+  const EtaWindow w = eta_window(at("14:33") + seconds(20), p);
+  EXPECT_EQ(w.from, at("14:20"));
+  EXPECT_EQ(w.to, at("14:55"));
+  EXPECT_EQ(eta_window(at("14:30"), p), (EtaWindow{at("14:20"), at("14:50")}));
+}
+
+TEST(Notify, FirstEtaOnAssignmentThenNothingWhileTheEtaWobbles) {
+  const NotifyPolicy p;
+  ToldState told;
+  auto ns = next_notices(travelling(TicketStatus::kAssigned, at("14:30")), told, p);
+  ASSERT_EQ(kinds(ns), std::vector{NoticeKind::kAssigned});
+  EXPECT_EQ(ns[0].key, "assigned");
+  EXPECT_EQ(ns[0].eta, at("14:30"));
+  // A few minutes either way, repeatedly: nothing (measured against what was told, not the last estimate).
+  for (const char* t : {"14:33", "14:27", "14:36", "14:24", "14:39"})
+    EXPECT_TRUE(next_notices(travelling(TicketStatus::kAccepted, at(t)), told, p).empty()) << t;
+  EXPECT_EQ(told.eta, at("14:30"));
+}
+
+TEST(Notify, ASlipBeyondTheThresholdSendsOneUpdate) {
+  const NotifyPolicy p;
+  ToldState told;
+  next_notices(travelling(TicketStatus::kAssigned, at("14:30")), told, p);
+  auto ns = next_notices(travelling(TicketStatus::kAssigned, at("15:00")), told, p);
+  ASSERT_EQ(kinds(ns), std::vector{NoticeKind::kEtaChanged});
+  EXPECT_EQ(ns[0].key, "eta:1");
+  EXPECT_TRUE(next_notices(travelling(TicketStatus::kAssigned, at("15:00")), told, p).empty());
+  // An earlier arrival by the threshold is news too.
+  ns = next_notices(travelling(TicketStatus::kAssigned, at("14:50")), told, p);
+  ASSERT_EQ(kinds(ns), std::vector{NoticeKind::kEtaChanged});
+  EXPECT_EQ(ns[0].key, "eta:2");
+}
+
+TEST(Notify, TheThresholdIsConfigurable) {
+  NotifyPolicy p;
+  p.eta_change_threshold = minutes(3);
+  ToldState told;
+  next_notices(travelling(TicketStatus::kAssigned, at("14:30")), told, p);
+  EXPECT_EQ(kinds(next_notices(travelling(TicketStatus::kAssigned, at("14:33")), told, p)),
+            std::vector{NoticeKind::kEtaChanged});
+}
+
+TEST(Notify, AWholeLifecycleSendsEachStageOnce) {
+  const NotifyPolicy p;
+  ToldState told;
+  std::vector<NoticeKind> all;
+  const auto step = [&](CustomerFacts f) {
+    for (int i = 0; i < 2; ++i)  // evaluated twice: the second time adds nothing
+      for (auto k : kinds(next_notices(f, told, p))) all.push_back(k);
+  };
+  step(travelling(TicketStatus::kAssigned, at("14:30")));
+  step(travelling(TicketStatus::kAccepted, at("14:32")));
+  step(travelling(TicketStatus::kEnRoute, at("14:31")));
+  CustomerFacts on_site;
+  on_site.status = TicketStatus::kOnSite;
+  on_site.assigned = true;
+  step(on_site);
+  CustomerFacts restored = on_site;
+  restored.status = TicketStatus::kRestored;
+  restored.cause = "树枝压断低压线";
+  step(restored);
+  restored.status = TicketStatus::kClosed;
+  step(restored);
+  EXPECT_EQ(all, (std::vector{NoticeKind::kAssigned, NoticeKind::kEnRoute, NoticeKind::kArrived,
+                              NoticeKind::kRestored}));
+}
+
+TEST(Notify, StagesPassedWhileOfflineAreSkipped) {
+  const NotifyPolicy p;
+  ToldState told;
+  next_notices(travelling(TicketStatus::kAssigned, at("14:30")), told, p);
+  CustomerFacts f;
+  f.status = TicketStatus::kRestored;
+  f.assigned = true;
+  EXPECT_EQ(kinds(next_notices(f, told, p)), (std::vector{NoticeKind::kArrived, NoticeKind::kRestored}));
+}
+
+TEST(Notify, AnAgreedTimeIsConfirmedAtOnceAndBecomesTheToldEta) {
+  const NotifyPolicy p;
+  ToldState told;
+  next_notices(travelling(TicketStatus::kAssigned, at("14:30")), told, p);
+  CustomerFacts f = travelling(TicketStatus::kEnRoute, at("15:02"));
+  f.agreed = at("15:00");
+  auto ns = next_notices(f, told, p);
+  ASSERT_EQ(kinds(ns), (std::vector{NoticeKind::kNewTimeAgreed, NoticeKind::kEnRoute}));
+  EXPECT_EQ(ns[0].agreed, at("15:00"));
+  EXPECT_EQ(ns[0].key, "agreed:" + std::to_string(at("15:00").time_since_epoch().count()));
+  EXPECT_TRUE(next_notices(f, told, p).empty());
+  f.agreed = at("15:20");  // a second agreement, later
+  EXPECT_EQ(kinds(next_notices(f, told, p)), std::vector{NoticeKind::kNewTimeAgreed});
+  // Expected well before the agreed time: no news. Past it by the threshold: an update.
+  f.eta = at("14:55");
+  EXPECT_TRUE(next_notices(f, told, p).empty());
+  f.eta = at("15:40");
+  EXPECT_EQ(kinds(next_notices(f, told, p)), std::vector{NoticeKind::kEtaChanged});
+}
+
+TEST(Notify, ACancellationIsTheLastWord) {
+  const NotifyPolicy p;
+  ToldState told;
+  next_notices(travelling(TicketStatus::kAssigned, at("14:30")), told, p);
+  CustomerFacts f;
+  f.status = TicketStatus::kCancelled;
+  EXPECT_EQ(kinds(next_notices(f, told, p)), std::vector{NoticeKind::kCancelled});
+  EXPECT_TRUE(next_notices(f, told, p).empty());
+}
+
+TEST(Notify, NothingBeforeACrewIsPlannedAndTheViewVersionMovesOnlyOnNews) {
+  const NotifyPolicy p;
+  ToldState told;
+  CustomerFacts f;
+  f.status = TicketStatus::kReported;
+  EXPECT_TRUE(next_notices(f, told, p).empty());
+  EXPECT_EQ(told.view_version, 0u);
+  next_notices(travelling(TicketStatus::kAssigned, at("14:30")), told, p);
+  EXPECT_EQ(told.view_version, 1u);
+  next_notices(travelling(TicketStatus::kAssigned, at("14:31")), told, p);
+  EXPECT_EQ(told.view_version, 1u);
+}
+
+TEST(Notify, UrgentNoticesGoAtAnyHourNonUrgentOnesWaitForContactHours) {
+  const ServicePolicy policy;  // contact hours 08:00-20:00 local, break 12:00-14:00
+  const TimePoint night = at("23:10");
+  EXPECT_EQ(send_time(NoticeKind::kEtaChanged, night, {}, policy), night);
+  EXPECT_EQ(send_time(NoticeKind::kArrived, night, {}, policy), night);
+  EXPECT_EQ(send_time(NoticeKind::kRestored, night, {}, policy), at("08:00") + hours(24));
+  EXPECT_EQ(send_time(NoticeKind::kReturnVisit, at("12:30"), {}, policy), at("14:00"));
+  EXPECT_EQ(send_time(NoticeKind::kRestored, at("15:00"), {}, policy), at("15:00"));
+}
+
+TEST(Notify, AtMostNPerHourExceptAgreedTimesAndCancellations) {
+  ServicePolicy policy;
+  policy.notify.max_per_hour = 3;
+  const std::vector<TimePoint> sent = {at("14:00"), at("14:10"), at("14:20")};
+  EXPECT_EQ(send_time(NoticeKind::kEtaChanged, at("14:30"), sent, policy), at("15:00"));
+  EXPECT_EQ(send_time(NoticeKind::kEtaChanged, at("15:05"), sent, policy), at("15:05"));
+  EXPECT_EQ(send_time(NoticeKind::kNewTimeAgreed, at("14:30"), sent, policy), at("14:30"));
+  EXPECT_EQ(send_time(NoticeKind::kCancelled, at("14:30"), sent, policy), at("14:30"));
+}
+
+TEST(Notify, FactsComeFromTheTicket) {
+  Ticket t;
+  t.status = TicketStatus::kEnRoute;
+  t.owner = CrewId("C-01");
+  t.contacts.push_back({at("14:20"), DelayReason::kTraffic, at("15:00"), Consent::kYes});
+  t.contacts.push_back({at("14:50"), DelayReason::kTraffic, at("15:30"), Consent::kRefused});
+  t.timeline.push_back({at("15:10"), "cause_found", "crew:C-01", "branch on the line"});
+  t.timeline.push_back({at("15:20"), "cannot_fix", "crew:C-01", "return committed for 2026-11-23T02:00:00Z: parts"});
+  const CustomerFacts f = customer_facts(t, at("14:40"));
+  EXPECT_TRUE(f.assigned);
+  EXPECT_EQ(f.agreed, at("15:00"));  // refused proposals are not agreements
+  EXPECT_EQ(f.cause, "branch on the line");
+  EXPECT_EQ(f.return_time, parse_utc("2026-11-23T02:00:00Z"));
+  EXPECT_EQ(f.eta, at("14:40"));
+}
+
+TEST(NoticeTemplates, TheShippedTemplatesRenderInBothLanguages) {
+  const auto t = NoticeTemplates::load_file(config_path("notify_templates.json"));
+  const PlaceholderValues v = {{"company", "城南供电"}, {"ticket", "T-000007"}, {"customer", "李女士"},
+                               {"crew", "伟"},          {"eta_from", "14:20"},  {"eta_to", "14:50"},
+                               {"link", "http://x/t/abc"}};
+  const std::string zh = t.message(NoticeKind::kAssigned, "zh-CN", v);
+  EXPECT_NE(zh.find("14:20-14:50"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("T-000007"), std::string::npos);
+  const std::string en = t.message(NoticeKind::kAssigned, "en", v);
+  EXPECT_NE(en.find("arriving 14:20-14:50"), std::string::npos) << en;
+  EXPECT_EQ(t.language("fr"), "zh-CN");  // unknown: the default
+  EXPECT_EQ(t.status(TicketStatus::kEnRoute, "en"), "Crew on the way");
+}
+
+TEST(NoticeTemplates, MalformedTemplatesNameTheProblem) {
+  expect_error([] { NoticeTemplates::from_json("{", "t.json"); }, ErrorCode::kInvalidArgument, "t.json");
+  const std::string base = read_text_file(config_path("notify_templates.json"));
+  std::string bad = base;
+  bad.replace(bad.find("{eta_from}", bad.find("\"messages\"")), 10, "{eta_start}");
+  expect_error([&] { NoticeTemplates::from_json(bad, "t.json"); }, ErrorCode::kInvalidArgument,
+               "languages.zh-CN.messages.assigned: unknown placeholder {eta_start}");
+  bad = base;
+  bad.replace(bad.find("\"cancelled\": \"【"), 11, "\"cancelledX\"");
+  expect_error([&] { NoticeTemplates::from_json(bad, "t.json"); }, ErrorCode::kInvalidArgument,
+               "languages.zh-CN.messages.cancelled: missing");
+}
+
+}  // namespace
+}  // namespace linecrew
