@@ -43,8 +43,8 @@ std::vector<storage::SyncAck> CrewSync::upload(const CrewId& crew, const std::st
     ops.push_back(std::move(op));
   }
   auto acks = store_.apply_ops(device_id, crew, ops, received);
+  after_commit(acks);
   for (std::size_t i = 0; i < acks.size(); ++i) {
-    after_commit(acks[i]);
     // Rules §4: a problem not fixed on site becomes a return-visit ticket at the committed time.
     const auto& a = actions[i];
     if (acks[i].result == storage::SyncResult::kApplied && a.action && a.action->kind == CrewActionKind::kCannotFix &&
@@ -72,32 +72,52 @@ std::vector<storage::SyncAck> CrewSync::upload(const CrewId& crew, const std::st
   return acks;
 }
 
-void CrewSync::after_commit(const storage::SyncAck& ack) {
+// The planner hears about the whole upload at once, each ticket once (as it was
+// before the upload's first change to it and after its last), in commit order.
+void CrewSync::after_commit(const std::vector<storage::SyncAck>& acks) {
   Planning* planning = dispatch_.planning();
   if (!planning) return;
-  if (ack.crew && ack.crew->position) planning->crew_moved(ack.crew->id, *ack.crew->position);
-  if (!ack.ticket || !ack.before) return;
-  const Ticket& t = *ack.ticket;
-  const Ticket& b = *ack.before;
-  if (!crew_has_arrived(b.status) && crew_has_arrived(t.status))
-    planning->ticket_reached(t);
-  else if (t.effective_deadline() != b.effective_deadline())
-    planning->ticket_deadline_changed(t);
+  std::map<TicketId, std::pair<const Ticket*, std::size_t>> changed;  // first before, last ack
+  for (std::size_t i = 0; i < acks.size(); ++i) {
+    const auto& a = acks[i];
+    if (!a.ticket || !a.before) continue;
+    auto [it, fresh] = changed.try_emplace(a.ticket->id, &*a.before, i);
+    if (!fresh) it->second.second = i;
+  }
+  std::vector<SyncedChange> events;
+  for (std::size_t i = 0; i < acks.size(); ++i) {
+    const auto& a = acks[i];
+    if (a.crew && a.crew->position) {
+      events.push_back({SyncedChange::Kind::kCrewMoved, a.crew->id, *a.crew->position, nullptr});
+      continue;
+    }
+    if (!a.ticket || !a.before) continue;
+    const auto& [before, last] = changed.at(a.ticket->id);
+    if (last != i) continue;
+    const Ticket& t = *a.ticket;
+    if (!crew_has_arrived(before->status) && crew_has_arrived(t.status))
+      events.push_back({SyncedChange::Kind::kTicketReached, {}, t.location, &t});
+    else if (t.effective_deadline() != before->effective_deadline())
+      events.push_back({SyncedChange::Kind::kDeadlineChanged, {}, t.location, &t});
+  }
+  if (!events.empty()) planning->crew_synced(events);
 }
 
-PullResult CrewSync::pull(const CrewId& crew, const std::string& /*device_id*/, std::uint64_t cursor,
+PullResult CrewSync::pull(const CrewId& crew, const std::string& device_id, std::uint64_t cursor,
                           std::size_t max_changes) {
   PullResult r;
   r.server_time = clock_.now();
-  const std::uint64_t head = store_.crew_feed_head();
-  if (cursor == 0 || cursor > head) {
+  auto feed_page = store_.crew_feed(crew, cursor, max_changes + 1);
+  if (feed_page.resync) {
     // A full resync: the crew's open tickets as they are now.
     auto snap = store_.crew_snapshot(crew);
     r.reset = true;
     r.next_cursor = snap.head;
     for (auto& t : snap.tickets) r.items.push_back({0, std::move(t), std::nullopt});
   } else {
-    auto feed = store_.crew_feed(crew, cursor, max_changes + 1);
+    // The device holds everything up to its cursor: that much of the feed it no longer needs.
+    if (!device_id.empty()) store_.note_cursor(device_id, crew, cursor, r.server_time);
+    auto& feed = feed_page.entries;
     r.has_more = feed.size() > max_changes;
     if (r.has_more) feed.resize(max_changes);
     // A ticket changed several times in this page is sent once, at its last change.

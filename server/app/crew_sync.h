@@ -69,7 +69,7 @@ class CrewSync {
   std::vector<SyncLag> sync_lag();
 
  private:
-  void after_commit(const storage::SyncAck& ack);
+  void after_commit(const std::vector<storage::SyncAck>& acks);
   void note_pull(const CrewId& crew);
 
   const Clock& clock_;

@@ -225,51 +225,78 @@ void Planning::crew_changed(const Crew& c) {
 }
 
 void Planning::ticket_reached(const Ticket& t) {
-  const auto lock = lock_first();
-  if (known_.erase(t.id)) planner_.cancel(t.id);
-  if (!t.owner.empty() && planner_.crew_count() > 0) {
-    const TimePoint free_at = std::max(clock_.now(), t.arrival.value_or(clock_.now()) + t.service_duration);
-    busy_until_[t.owner] = free_at;
-    try {
-      planner_.update_crew_position(t.owner, t.location, free_at);
-    } catch (const Error&) {  // a crew the planner does not know (off the plan): nothing to update
-    }
-  }
-  mark_dirty();
+  crew_synced({{SyncedChange::Kind::kTicketReached, {}, t.location, &t}});
 }
 
 void Planning::ticket_deadline_changed(const Ticket& t) {
-  const auto lock = lock_first();
-  const auto it = known_.find(t.id);
-  if (it == known_.end() || it->second.deadline == t.effective_deadline()) return;
-  planner_.insert(ticket_spec(t));  // replaces the ticket's spec
-  if (!t.pinned.empty()) planner_.pin(t.id, t.pinned);
-  it->second.deadline = t.effective_deadline();
-  mark_dirty();
+  crew_synced({{SyncedChange::Kind::kDeadlineChanged, {}, t.location, &t}});
 }
 
 void Planning::crew_moved(const CrewId& crew, const GeoPoint& position) {
+  crew_synced({{SyncedChange::Kind::kCrewMoved, crew, position, nullptr}});
+}
+
+void Planning::crew_synced(const std::vector<SyncedChange>& changes) {
   const auto lock = lock_first();
-  TimePoint free_at = clock_.now();
-  if (const auto it = busy_until_.find(crew); it != busy_until_.end()) {
-    if (it->second > free_at)
-      free_at = it->second;
-    else
-      busy_until_.erase(it);
+  bool dirty = false;
+  struct Where {
+    GeoPoint position;
+    TimePoint free_at;
+  };
+  std::map<CrewId, Where> moved;  // each crew as it is after the last change
+  for (const SyncedChange& c : changes) {
+    switch (c.kind) {
+      case SyncedChange::Kind::kTicketReached: {
+        const Ticket& t = *c.ticket;
+        if (known_.erase(t.id)) planner_.cancel(t.id);
+        if (!t.owner.empty() && planner_.crew_count() > 0) {
+          const TimePoint free_at = std::max(clock_.now(), t.arrival.value_or(clock_.now()) + t.service_duration);
+          busy_until_[t.owner] = free_at;
+          moved.insert_or_assign(t.owner, Where{t.location, free_at});
+        }
+        dirty = true;
+        break;
+      }
+      case SyncedChange::Kind::kDeadlineChanged: {
+        const Ticket& t = *c.ticket;
+        const auto it = known_.find(t.id);
+        if (it == known_.end() || it->second.deadline == t.effective_deadline()) break;
+        planner_.insert(ticket_spec(t));  // replaces the ticket's spec
+        if (!t.pinned.empty()) planner_.pin(t.id, t.pinned);
+        it->second.deadline = t.effective_deadline();
+        dirty = true;
+        break;
+      }
+      case SyncedChange::Kind::kCrewMoved: {
+        TimePoint free_at = clock_.now();
+        if (const auto it = busy_until_.find(c.crew); it != busy_until_.end()) {
+          if (it->second > free_at)
+            free_at = it->second;
+          else
+            busy_until_.erase(it);
+        }
+        moved.insert_or_assign(c.crew, Where{c.position, free_at});
+        break;
+      }
+    }
   }
-  try {
-    planner_.update_crew_position(crew, position, free_at);
-  } catch (const Error&) {  // unknown to the planner
-    return;
+  for (const auto& [crew, w] : moved) {
+    try {
+      planner_.update_crew_position(crew, w.position, w.free_at);
+      dirty = true;
+    } catch (const Error&) {  // a crew the planner does not know (off the plan): nothing to update
+    }
   }
-  mark_dirty();
+  if (dirty) mark_dirty();
 }
 
 std::vector<planner::Stop> Planning::crew_route(const CrewId& crew) {
   const auto lock = lock_first();
-  for (auto& p : planner_.plan())
-    if (p.crew == crew) return std::move(p.stops);
-  return {};
+  try {
+    return planner_.crew_plan(crew).stops;
+  } catch (const Error&) {  // a crew the planner does not know
+    return {};
+  }
 }
 
 std::optional<PlanView> Planning::view(const TicketId& id) {

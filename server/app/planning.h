@@ -41,6 +41,15 @@ struct PlanView {
   std::string reason;  // why at risk or unassigned
 };
 
+// One planner-relevant result of a handheld upload (see Planning::crew_synced).
+struct SyncedChange {
+  enum class Kind : std::uint8_t { kTicketReached, kDeadlineChanged, kCrewMoved };
+  Kind kind;
+  CrewId crew;           // kCrewMoved
+  GeoPoint position;     // kCrewMoved
+  const Ticket* ticket;  // the ticket after the change (reached / deadline changed)
+};
+
 struct PlanningStats {
   double last_replan_ms = 0;
   long replans = 0;
@@ -71,6 +80,11 @@ class Planning {
   void ticket_deadline_changed(const Ticket& t);
   // A position fix from the crew's handheld.
   void crew_moved(const CrewId& crew, const GeoPoint& position);
+  // What one handheld upload changed, in commit order, under one hold of the
+  // planner: each event as ticket_reached / ticket_deadline_changed /
+  // crew_moved would take it, but each crew's position and free time are
+  // given to the planner once, as they are after the last event.
+  void crew_synced(const std::vector<SyncedChange>& changes);
   // The crew's planned stops in visiting order (empty for an unknown crew).
   std::vector<planner::Stop> crew_route(const CrewId& crew);
 

@@ -52,9 +52,9 @@ Crew from_row(const std::string& id, const std::string& body, bool on_shift, std
 void SqliteStore::write_crew_locked(const Crew& c, bool insert) {
   const char* sql = insert ? "INSERT INTO crews(body, on_shift, version, id) VALUES(?,?,?,?)"
                            : "UPDATE crews SET body = ?, on_shift = ?, version = ? WHERE id = ?";
-  db_.prepare(sql)
-      .bind_all(to_json(c).dump(), static_cast<std::int64_t>(c.on_shift), static_cast<std::int64_t>(c.version),
-                c.id.str())
+  db_.cached(sql)
+      ->bind_all(to_json(c).dump(), static_cast<std::int64_t>(c.on_shift), static_cast<std::int64_t>(c.version),
+                 c.id.str())
       .run();
   record_change_locked(Change::Kind::kCrew, c.id.str());
 }
@@ -76,10 +76,10 @@ std::optional<Crew> SqliteStore::get_crew(const CrewId& id) {
 }
 
 std::optional<Crew> SqliteStore::get_crew_locked(const CrewId& id) {
-  Statement s = db_.prepare("SELECT id, body, on_shift, version FROM crews WHERE id = ?");
-  s.bind(1, id.str());
-  if (!s.step()) return std::nullopt;
-  return from_row(s.text(0), s.text(1), s.int64(2) != 0, s.int64(3));
+  auto s = db_.cached("SELECT id, body, on_shift, version FROM crews WHERE id = ?");
+  s->bind(1, id.str());
+  if (!s->step()) return std::nullopt;
+  return from_row(s->text(0), s->text(1), s->int64(2) != 0, s->int64(3));
 }
 
 Crew SqliteStore::mutate_crew(const CrewId& id, const std::function<void(Crew&)>& change) {

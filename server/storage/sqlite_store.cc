@@ -106,6 +106,20 @@ CREATE TABLE crew_feed(
   time INTEGER NOT NULL);
 CREATE INDEX crew_feed_crew ON crew_feed(crew_id, seq);
 )sql",
+    R"sql(
+-- Handheld sync upkeep: dedup records are pruned by age; each device's last
+-- pulled cursor; per crew, the feed rows up to seq are pruned (a cursor below
+-- it gets a full resync).
+CREATE INDEX sync_ops_received ON sync_ops(received);
+CREATE TABLE sync_devices(
+  device_id TEXT PRIMARY KEY,
+  crew_id TEXT NOT NULL,
+  cursor INTEGER NOT NULL,
+  seen INTEGER NOT NULL);
+CREATE TABLE crew_feed_floor(
+  crew_id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL);
+)sql",
 };
 
 }  // namespace
@@ -164,8 +178,8 @@ TimePoint SqliteStore::revoke_token(const std::string& token_id, TimePoint now) 
 }
 
 void SqliteStore::record_change_locked(Change::Kind kind, const std::string& id) {
-  db_.prepare("INSERT INTO changes(kind, entity) VALUES(?, ?)")
-      .bind_all(std::string_view(kind == Change::Kind::kTicket ? "ticket" : "crew"), id)
+  db_.cached("INSERT INTO changes(kind, entity) VALUES(?, ?)")
+      ->bind_all(std::string_view(kind == Change::Kind::kTicket ? "ticket" : "crew"), id)
       .run();
 }
 

@@ -2,8 +2,10 @@
 
 #include <condition_variable>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,7 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   std::vector<std::optional<Ticket>> mutate_many(const std::vector<TicketId>& ids,
                                                  const std::function<void(Ticket&)>& change) override;
   TicketPage list(const TicketFilter& filter) override;
+  std::optional<Ticket> find_by_tracking_token(const std::string& token) override;
   std::int64_t count() override;
   OpenCounts open_counts(TimePoint now) override;
 
@@ -50,9 +53,21 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
 
   std::vector<SyncAck> apply_ops(const std::string& device_id, const CrewId& crew, std::vector<SyncOp>& ops,
                                  TimePoint now) override;
-  std::vector<FeedEntry> crew_feed(const CrewId& crew, std::uint64_t sequence, std::size_t limit) override;
+  FeedPage crew_feed(const CrewId& crew, std::uint64_t sequence, std::size_t limit) override;
   std::uint64_t crew_feed_head() override;
+  void note_cursor(const std::string& device_id, const CrewId& crew, std::uint64_t cursor, TimePoint now) override;
+  PruneStats prune_sync(TimePoint now) override;
   CrewSnapshot crew_snapshot(const CrewId& crew) override;
+
+  // The connection's prepared-statement cache: statements kept, and prepares (tests).
+  std::size_t cached_statements() {
+    std::lock_guard lock(mu_);
+    return db_.cached_count();
+  }
+  std::uint64_t statement_cache_misses() {
+    std::lock_guard lock(mu_);
+    return db_.cache_misses();
+  }
 
   // What opening found: true when the last run did not close cleanly.
   bool recovered_from_unclean_shutdown() const { return unclean_; }
@@ -66,13 +81,18 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   };
   CreateResult create_locked(Ticket t);
   Ticket mutate_locked(const TicketId& id, const std::function<void(Ticket&)>& change);
-  std::optional<Ticket> get_locked(const TicketId& id);
+  // The ticket, and its row position in `seq` when given.
+  std::optional<Ticket> get_locked(const TicketId& id, std::int64_t* seq = nullptr);
   std::optional<Crew> get_crew_locked(const CrewId& id);
   void write_crew_locked(const Crew& c, bool insert);
   void record_change_locked(Change::Kind kind, const std::string& id);
   // The crews' feed rows for a ticket change (sqlite_sync.cc).
   void record_crew_feed_locked(const Ticket& before, const Ticket& after);
   TicketPage list_locked(const TicketFilter& filter);
+  // Handheld sync upkeep (sqlite_sync.cc), inside the caller's transaction.
+  std::uint64_t crew_feed_head_locked();
+  void write_cursors_locked();
+  PruneStats prune_sync_locked(TimePoint now);
   void load_children(const std::vector<std::pair<std::int64_t, Ticket*>>& rows);
 
   std::mutex mu_;        // the connection
@@ -80,6 +100,14 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   std::condition_variable queue_cv_;
   std::vector<std::shared_ptr<PendingCreate>> queue_;
   bool leader_active_ = false;
+  struct NotedCursor {
+    CrewId crew;
+    std::uint64_t cursor = 0;
+    TimePoint seen;
+  };
+  std::mutex cursors_mu_;                             // noted_cursors_
+  std::map<std::string, NotedCursor> noted_cursors_;  // by device, not yet written
+  std::optional<TimePoint> last_prune_;               // under mu_
   Database db_;
   bool unclean_ = false;
 };

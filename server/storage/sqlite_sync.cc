@@ -1,6 +1,7 @@
 // Handheld sync in the SQLite store: operations deduplicated per device and
 // the crews' change feed.
 #include <array>
+#include <iostream>
 
 #include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
@@ -33,26 +34,28 @@ std::vector<SyncAck> SqliteStore::apply_ops(const std::string& device_id, const 
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   std::vector<SyncAck> acks;
-  Statement find =
-      db_.prepare("SELECT fingerprint, result, reason, ticket_version FROM sync_ops WHERE device_id = ? AND op_id = ?");
+  acks.reserve(ops.size());
   for (SyncOp& op : ops) {
     SyncAck ack;
     ack.op_id = op.op_id;
-    find.reset();
-    find.bind_all(device_id, op.op_id);
-    if (find.step()) {
-      if (find.text(0) == op.fingerprint) {
-        ack.result = SyncResult::kDuplicate;
-        ack.reason = "already handled: " + find.text(1) + (find.text(2).empty() ? "" : " (" + find.text(2) + ")");
-        ack.ticket_version = static_cast<std::uint64_t>(find.int64(3));
-      } else {
-        ack.result = SyncResult::kRejected;
-        ack.reason = "op_id: already used by this device for another action";
+    {
+      auto find = db_.cached(
+          "SELECT fingerprint, result, reason, ticket_version FROM sync_ops WHERE device_id = ? AND op_id = ?");
+      find->bind_all(device_id, op.op_id);
+      if (find->step()) {
+        if (find->text(0) == op.fingerprint) {
+          ack.result = SyncResult::kDuplicate;
+          ack.reason = "already handled: " + find->text(1) + (find->text(2).empty() ? "" : " (" + find->text(2) + ")");
+          ack.ticket_version = static_cast<std::uint64_t>(find->int64(3));
+        } else {
+          ack.result = SyncResult::kRejected;
+          ack.reason = "op_id: already used by this device for another action";
+        }
+        acks.push_back(std::move(ack));
+        continue;
       }
-      acks.push_back(std::move(ack));
-      continue;
     }
-    db_.exec("SAVEPOINT sync_op");
+    db_.cached("SAVEPOINT sync_op")->run();
     try {
       if (op.on_ticket) {
         ActionVerdict verdict;
@@ -75,7 +78,7 @@ std::vector<SyncAck> SqliteStore::apply_ops(const std::string& device_id, const 
         write_crew_locked(*c, false);
         ack.crew = std::move(*c);
       }
-      db_.exec("RELEASE sync_op");
+      db_.cached("RELEASE sync_op")->run();
     } catch (const Error& e) {
       db_.exec("ROLLBACK TO sync_op");
       db_.exec("RELEASE sync_op");
@@ -84,27 +87,97 @@ std::vector<SyncAck> SqliteStore::apply_ops(const std::string& device_id, const 
       ack.result = SyncResult::kRejected;
       ack.reason = e.what();
     }
-    db_.prepare(
+    db_.cached(
            "INSERT INTO sync_ops(device_id, op_id, crew_id, fingerprint, result, reason, ticket_version, received) "
            "VALUES(?,?,?,?,?,?,?,?)")
-        .bind_all(device_id, op.op_id, crew.str(), op.fingerprint, enum_name(kResultNames, ack.result), ack.reason,
-                  static_cast<std::int64_t>(ack.ticket_version), secs(now))
+        ->bind_all(device_id, op.op_id, crew.str(), op.fingerprint, enum_name(kResultNames, ack.result), ack.reason,
+                   static_cast<std::int64_t>(ack.ticket_version), secs(now))
         .run();
     acks.push_back(std::move(ack));
+  }
+  write_cursors_locked();
+  if (!last_prune_ || now < *last_prune_ || now - *last_prune_ >= kSyncPruneInterval) {
+    // Upkeep must not cost the crew its upload: a failed pruning is undone and tried again next time.
+    db_.cached("SAVEPOINT sync_prune")->run();
+    try {
+      prune_sync_locked(now);
+      db_.cached("RELEASE sync_prune")->run();
+    } catch (const Error& e) {
+      db_.exec("ROLLBACK TO sync_prune");
+      db_.exec("RELEASE sync_prune");
+      std::cerr << "linecrew-server: sync upkeep failed: " << e.what() << "\n";
+    }
   }
   tx.commit();
   return acks;
 }
 
+void SqliteStore::note_cursor(const std::string& device_id, const CrewId& crew, std::uint64_t cursor, TimePoint now) {
+  std::lock_guard lock(cursors_mu_);
+  noted_cursors_[device_id] = {crew, cursor, now};
+}
+
+void SqliteStore::write_cursors_locked() {
+  std::map<std::string, NotedCursor> noted;
+  {
+    std::lock_guard lock(cursors_mu_);
+    noted.swap(noted_cursors_);
+  }
+  if (noted.empty()) return;
+  auto up = db_.cached(
+      "INSERT INTO sync_devices(device_id, crew_id, cursor, seen) VALUES(?,?,?,?) ON CONFLICT(device_id) DO UPDATE "
+      "SET crew_id = excluded.crew_id, cursor = excluded.cursor, seen = MAX(seen, excluded.seen)");
+  for (const auto& [device, c] : noted)
+    up->bind_all(device, c.crew.str(), static_cast<std::int64_t>(c.cursor), secs(c.seen)).run();
+}
+
+PruneStats SqliteStore::prune_sync(TimePoint now) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  write_cursors_locked();
+  const PruneStats stats = prune_sync_locked(now);
+  tx.commit();
+  return stats;
+}
+
+PruneStats SqliteStore::prune_sync_locked(TimePoint now) {
+  const std::int64_t cutoff = secs(now - kSyncRetention);
+  const auto run = [&](const char* sql, bool bind_cutoff) {
+    auto s = db_.cached(sql);
+    if (bind_cutoff) s->bind(1, cutoff);
+    s->run();
+    auto n = db_.cached("SELECT changes()");
+    n->step();
+    return n->int64(0);
+  };
+  PruneStats stats;
+  // Dedup records a device can no longer need: older than the retention.
+  stats.sync_ops = run("DELETE FROM sync_ops WHERE received < ?", true);
+  stats.devices = run("DELETE FROM sync_devices WHERE seen < ?", true);
+  // Per crew, what every remembered device holds; for a crew without one, what is older than the retention. A
+  // floor only rises: a cursor below it gets a full resync.
+  run("INSERT INTO crew_feed_floor(crew_id, seq) SELECT crew_id, MIN(cursor) FROM sync_devices WHERE true "
+      "GROUP BY crew_id ON CONFLICT(crew_id) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+      false);
+  run("INSERT INTO crew_feed_floor(crew_id, seq) SELECT crew_id, MAX(seq) FROM crew_feed WHERE time < ? AND crew_id "
+      "NOT IN (SELECT crew_id FROM sync_devices) GROUP BY crew_id ON CONFLICT(crew_id) DO UPDATE SET seq = "
+      "MAX(seq, excluded.seq)",
+      true);
+  stats.feed_rows =
+      run("DELETE FROM crew_feed WHERE seq IN (SELECT c.seq FROM crew_feed_floor f JOIN crew_feed c ON c.crew_id = "
+          "f.crew_id AND c.seq <= f.seq)",
+          false);
+  last_prune_ = now;
+  return stats;
+}
+
 void SqliteStore::record_crew_feed_locked(const Ticket& before, const Ticket& after) {
   const TimePoint time = after.timeline.empty() ? after.created : after.timeline.back().time;
   const std::string detail = after.timeline.empty() ? std::string() : after.timeline.back().detail;
-  Statement ins =
-      db_.prepare("INSERT INTO crew_feed(crew_id, kind, ticket_id, removal, detail, time) VALUES(?,?,?,?,?,?)");
+  auto ins = db_.cached("INSERT INTO crew_feed(crew_id, kind, ticket_id, removal, detail, time) VALUES(?,?,?,?,?,?)");
   const auto row = [&](const CrewId& crew, FeedRemoval removal) {
-    ins.reset();
-    ins.bind_all(crew.str(), std::string_view(removal == FeedRemoval::kNone ? "ticket" : "removal"), after.id.str(),
-                 enum_name(kRemovalNames, removal), removal == FeedRemoval::kNone ? std::string() : detail, secs(time))
+    ins->bind_all(crew.str(), std::string_view(removal == FeedRemoval::kNone ? "ticket" : "removal"), after.id.str(),
+                  enum_name(kRemovalNames, removal), removal == FeedRemoval::kNone ? std::string() : detail, secs(time))
         .run();
   };
   if (before.owner != after.owner) {
@@ -117,39 +190,54 @@ void SqliteStore::record_crew_feed_locked(const Ticket& before, const Ticket& af
   }
 }
 
-std::vector<FeedEntry> SqliteStore::crew_feed(const CrewId& crew, std::uint64_t sequence, std::size_t limit) {
+FeedPage SqliteStore::crew_feed(const CrewId& crew, std::uint64_t sequence, std::size_t limit) {
   std::lock_guard lock(mu_);
-  Statement s = db_.prepare(
+  FeedPage page;
+  if (sequence == 0 || sequence > crew_feed_head_locked()) {
+    page.resync = true;
+    return page;
+  }
+  {
+    auto f = db_.cached("SELECT seq FROM crew_feed_floor WHERE crew_id = ?");
+    f->bind(1, crew.str());
+    if (f->step() && sequence < static_cast<std::uint64_t>(f->int64(0))) {
+      page.resync = true;  // rows after the cursor are gone
+      return page;
+    }
+  }
+  auto s = db_.cached(
       "SELECT seq, kind, ticket_id, removal, detail, time FROM crew_feed WHERE crew_id = ? AND seq > ? ORDER BY seq "
       "LIMIT ?");
-  s.bind_all(crew.str(), static_cast<std::int64_t>(sequence), static_cast<std::int64_t>(limit));
-  std::vector<FeedEntry> out;
-  while (s.step()) {
+  s->bind_all(crew.str(), static_cast<std::int64_t>(sequence), static_cast<std::int64_t>(limit));
+  while (s->step()) {
     FeedEntry e;
-    e.sequence = static_cast<std::uint64_t>(s.int64(0));
-    e.kind = s.text(1) == "ticket" ? FeedKind::kTicket : FeedKind::kRemoval;
-    e.ticket = TicketId(s.text(2));
-    e.removal = enum_from<FeedRemoval>(kRemovalNames, s.text(3)).value_or(FeedRemoval::kNone);
-    e.detail = s.text(4);
-    e.time = at(s.int64(5));
-    out.push_back(std::move(e));
+    e.sequence = static_cast<std::uint64_t>(s->int64(0));
+    e.kind = s->text(1) == "ticket" ? FeedKind::kTicket : FeedKind::kRemoval;
+    e.ticket = TicketId(s->text(2));
+    e.removal = enum_from<FeedRemoval>(kRemovalNames, s->text(3)).value_or(FeedRemoval::kNone);
+    e.detail = s->text(4);
+    e.time = at(s->int64(5));
+    page.entries.push_back(std::move(e));
   }
-  return out;
+  return page;
 }
 
 std::uint64_t SqliteStore::crew_feed_head() {
   std::lock_guard lock(mu_);
-  Statement s = db_.prepare("SELECT COALESCE(MAX(seq), 0) FROM crew_feed");
-  s.step();
-  return static_cast<std::uint64_t>(s.int64(0));
+  return crew_feed_head_locked();
+}
+
+std::uint64_t SqliteStore::crew_feed_head_locked() {
+  // AUTOINCREMENT's counter: never lowered by pruning, unlike MAX(seq).
+  auto s = db_.cached("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'crew_feed'), 0)");
+  s->step();
+  return static_cast<std::uint64_t>(s->int64(0));
 }
 
 CrewSnapshot SqliteStore::crew_snapshot(const CrewId& crew) {
   std::lock_guard lock(mu_);
   CrewSnapshot snap;
-  Statement s = db_.prepare("SELECT COALESCE(MAX(seq), 0) FROM crew_feed");
-  s.step();
-  snap.head = static_cast<std::uint64_t>(s.int64(0));
+  snap.head = crew_feed_head_locked();
   TicketFilter f;
   f.owner = crew;
   f.statuses = {TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute,

@@ -71,17 +71,21 @@ Ticket read_row(const Statement& s, std::int64_t& seq) {
 // `contacts_from` (history is only ever appended).
 void append_children(Database& db, std::int64_t seq, const Ticket& t, std::size_t events_from,
                      std::size_t contacts_from) {
-  Statement ev = db.prepare("INSERT INTO ticket_events(ticket_seq, n, time, kind, actor, detail) VALUES(?,?,?,?,?,?)");
-  for (std::size_t n = events_from; n < t.timeline.size(); ++n) {
-    const TicketEvent& e = t.timeline[n];
-    ev.bind_all(seq, static_cast<std::int64_t>(n), secs(e.time), e.kind, e.actor, e.detail).run();
+  if (events_from < t.timeline.size()) {
+    auto ev = db.cached("INSERT INTO ticket_events(ticket_seq, n, time, kind, actor, detail) VALUES(?,?,?,?,?,?)");
+    for (std::size_t n = events_from; n < t.timeline.size(); ++n) {
+      const TicketEvent& e = t.timeline[n];
+      ev->bind_all(seq, static_cast<std::int64_t>(n), secs(e.time), e.kind, e.actor, e.detail).run();
+    }
   }
-  Statement ct = db.prepare("INSERT INTO contacts(ticket_seq, n, time, reason, proposed, consent) VALUES(?,?,?,?,?,?)");
-  for (std::size_t n = contacts_from; n < t.contacts.size(); ++n) {
-    const ContactRecord& c = t.contacts[n];
-    ct.bind_all(seq, static_cast<std::int64_t>(n), secs(c.time), to_string(c.reason), secs(c.proposed_time),
-                to_string(c.consent))
-        .run();
+  if (contacts_from < t.contacts.size()) {
+    auto ct = db.cached("INSERT INTO contacts(ticket_seq, n, time, reason, proposed, consent) VALUES(?,?,?,?,?,?)");
+    for (std::size_t n = contacts_from; n < t.contacts.size(); ++n) {
+      const ContactRecord& c = t.contacts[n];
+      ct->bind_all(seq, static_cast<std::int64_t>(n), secs(c.time), to_string(c.reason), secs(c.proposed_time),
+                   to_string(c.consent))
+          .run();
+    }
   }
 }
 
@@ -139,35 +143,38 @@ CreateResult SqliteStore::create(Ticket t) {
 
 CreateResult SqliteStore::create_locked(Ticket t) {
   {
-    Statement find = db_.prepare("SELECT id, fingerprint FROM tickets WHERE client_request_id = ?");
-    find.bind(1, t.client_request_id);
-    if (find.step()) {
-      if (find.text(1) != t.fingerprint)
+    auto find = db_.cached("SELECT id, fingerprint FROM tickets WHERE client_request_id = ?");
+    find->bind(1, t.client_request_id);
+    if (find->step()) {
+      if (find->text(1) != t.fingerprint)
         throw Error(
             ErrorCode::kAlreadyExists, "client_request_id",
-            "'" + t.client_request_id + "' was already used for ticket " + find.text(0) + " with different content");
-      const TicketId existing(find.text(0));
+            "'" + t.client_request_id + "' was already used for ticket " + find->text(0) + " with different content");
+      const TicketId existing(find->text(0));
       return {*get_locked(existing), false};
     }
   }
-  Statement next = db_.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets");
-  next.step();
-  const std::int64_t seq = next.int64(0);
+  std::int64_t seq = 0;
+  {
+    auto next = db_.cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets");
+    next->step();
+    seq = next->int64(0);
+  }
   char id[32];
   std::snprintf(id, sizeof id, "T-%06lld", static_cast<long long>(seq));
   t.id = TicketId(id);
   t.version = 1;
 
-  Statement ins = db_.prepare(std::string("INSERT INTO tickets(") + kColumns +
-                              ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  ins.bind_all(seq, t.id.str(), t.client_request_id, t.fingerprint, t.customer.name, t.customer.phone,
-               t.customer.language, t.location.lat(), t.location.lon(), t.address, to_string(t.zone_class), t.zone_name,
-               static_cast<std::int64_t>(t.priority), secs(t.first_contact), to_string(t.channel), to_string(t.kind),
-               secs(t.deadline), secs(t.earliest_start), secs(t.appointment),
-               static_cast<std::int64_t>(t.service_duration.count()), join(t.required_skills), t.description,
-               to_string(t.status), t.owner.str(), t.pinned.str(), secs(t.arrival),
-               static_cast<std::int64_t>(t.version), t.tracking_token, secs(t.created));
-  ins.run();
+  auto ins = db_.cached(std::string("INSERT INTO tickets(") + kColumns +
+                        ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  ins->bind_all(seq, t.id.str(), t.client_request_id, t.fingerprint, t.customer.name, t.customer.phone,
+                t.customer.language, t.location.lat(), t.location.lon(), t.address, to_string(t.zone_class),
+                t.zone_name, static_cast<std::int64_t>(t.priority), secs(t.first_contact), to_string(t.channel),
+                to_string(t.kind), secs(t.deadline), secs(t.earliest_start), secs(t.appointment),
+                static_cast<std::int64_t>(t.service_duration.count()), join(t.required_skills), t.description,
+                to_string(t.status), t.owner.str(), t.pinned.str(), secs(t.arrival),
+                static_cast<std::int64_t>(t.version), t.tracking_token, secs(t.created));
+  ins->run();
 
   append_children(db_, seq, t, 0, 0);
   record_change_locked(Change::Kind::kTicket, t.id.str());
@@ -203,11 +210,10 @@ std::vector<std::optional<Ticket>> SqliteStore::mutate_many(const std::vector<Ti
 }
 
 Ticket SqliteStore::mutate_locked(const TicketId& id, const std::function<void(Ticket&)>& change) {
-  Statement find = db_.prepare("SELECT seq FROM tickets WHERE id = ?");
-  find.bind(1, id.str());
-  if (!find.step()) throw Error(ErrorCode::kNotFound, "ticket_id", "no ticket '" + id.str() + "'");
-  const std::int64_t seq = find.int64(0);
-  Ticket t = *get_locked(id);
+  std::int64_t seq = 0;
+  auto found = get_locked(id, &seq);
+  if (!found) throw Error(ErrorCode::kNotFound, "ticket_id", "no ticket '" + id.str() + "'");
+  Ticket t = std::move(*found);
   const Ticket before = t;
   change(t);
   if (t.timeline.size() < before.timeline.size() || t.contacts.size() < before.contacts.size())
@@ -217,9 +223,9 @@ Ticket SqliteStore::mutate_locked(const TicketId& id, const std::function<void(T
                          t.contacts.size() == before.contacts.size();
   if (unchanged) return t;  // nothing to write: no new version, no board change
   t.version = before.version + 1;
-  db_.prepare("UPDATE tickets SET status = ?, owner = ?, pinned = ?, arrival = ?, version = ? WHERE seq = ?")
-      .bind_all(to_string(t.status), t.owner.str(), t.pinned.str(), secs(t.arrival),
-                static_cast<std::int64_t>(t.version), seq)
+  db_.cached("UPDATE tickets SET status = ?, owner = ?, pinned = ?, arrival = ?, version = ? WHERE seq = ?")
+      ->bind_all(to_string(t.status), t.owner.str(), t.pinned.str(), secs(t.arrival),
+                 static_cast<std::int64_t>(t.version), seq)
       .run();
   append_children(db_, seq, t, before.timeline.size(), before.contacts.size());
   record_change_locked(Change::Kind::kTicket, id.str());
@@ -232,14 +238,26 @@ std::optional<Ticket> SqliteStore::get(const TicketId& id) {
   return get_locked(id);
 }
 
-std::optional<Ticket> SqliteStore::get_locked(const TicketId& id) {
-  Statement s = db_.prepare(std::string("SELECT ") + kColumns + " FROM tickets WHERE id = ?");
-  s.bind(1, id.str());
-  if (!s.step()) return std::nullopt;
+std::optional<Ticket> SqliteStore::get_locked(const TicketId& id, std::int64_t* seq_out) {
   std::int64_t seq = 0;
-  Ticket t = read_row(s, seq);
+  Ticket t;
+  {
+    auto s = db_.cached(std::string("SELECT ") + kColumns + " FROM tickets WHERE id = ?");
+    s->bind(1, id.str());
+    if (!s->step()) return std::nullopt;
+    t = read_row(*s, seq);
+  }
   load_children({{seq, &t}});
+  if (seq_out) *seq_out = seq;
   return t;
+}
+
+std::optional<Ticket> SqliteStore::find_by_tracking_token(const std::string& token) {
+  std::lock_guard lock(mu_);
+  Statement s = db_.prepare("SELECT id FROM tickets WHERE tracking_token = ?");
+  s.bind(1, token);
+  if (!s.step()) return std::nullopt;
+  return get_locked(TicketId(s.text(0)));
 }
 
 void SqliteStore::load_children(const std::vector<std::pair<std::int64_t, Ticket*>>& rows) {
@@ -248,24 +266,24 @@ void SqliteStore::load_children(const std::vector<std::pair<std::int64_t, Ticket
   std::unordered_map<std::int64_t, Ticket*> by_seq;
   for (const auto& [seq, t] : rows) by_seq[seq] = t;
   const std::int64_t lo = rows.front().first, hi = rows.back().first;
-  Statement ev = db_.prepare(
+  auto ev = db_.cached(
       "SELECT ticket_seq, time, kind, actor, detail FROM ticket_events WHERE ticket_seq BETWEEN ? AND ? "
       "ORDER BY ticket_seq, n");
-  ev.bind_all(lo, hi);
-  while (ev.step())
-    if (const auto it = by_seq.find(ev.int64(0)); it != by_seq.end())
-      it->second->timeline.push_back({at(ev.int64(1)), ev.text(2), ev.text(3), ev.text(4)});
-  Statement ct = db_.prepare(
+  ev->bind_all(lo, hi);
+  while (ev->step())
+    if (const auto it = by_seq.find(ev->int64(0)); it != by_seq.end())
+      it->second->timeline.push_back({at(ev->int64(1)), ev->text(2), ev->text(3), ev->text(4)});
+  auto ct = db_.cached(
       "SELECT ticket_seq, time, reason, proposed, consent FROM contacts WHERE ticket_seq BETWEEN ? AND ? "
       "ORDER BY ticket_seq, n");
-  ct.bind_all(lo, hi);
-  while (ct.step()) {
-    const auto it = by_seq.find(ct.int64(0));
+  ct->bind_all(lo, hi);
+  while (ct->step()) {
+    const auto it = by_seq.find(ct->int64(0));
     if (it == by_seq.end()) continue;
-    const auto reason = parse_delay_reason(ct.text(2));
-    const auto consent = parse_consent(ct.text(4));
+    const auto reason = parse_delay_reason(ct->text(2));
+    const auto consent = parse_consent(ct->text(4));
     if (!reason || !consent) throw Error(ErrorCode::kInternal, "storage", "corrupt contact record");
-    it->second->contacts.push_back({at(ct.int64(1)), *reason, at(ct.int64(3)), *consent});
+    it->second->contacts.push_back({at(ct->int64(1)), *reason, at(ct->int64(3)), *consent});
   }
 }
 

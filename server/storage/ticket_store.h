@@ -64,6 +64,8 @@ class TicketStore {
   virtual std::vector<std::optional<Ticket>> mutate_many(const std::vector<TicketId>& ids,
                                                          const std::function<void(Ticket&)>& change) = 0;
   virtual TicketPage list(const TicketFilter& filter) = 0;
+  // The ticket with this tracking token (customer links); nullopt if none.
+  virtual std::optional<Ticket> find_by_tracking_token(const std::string& token) = 0;
   virtual std::int64_t count() = 0;
   virtual OpenCounts open_counts(TimePoint now) = 0;
 };

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <functional>
+#include <map>
+
 #include "linecrew/core/error.h"
 
 namespace linecrew::storage {
@@ -15,7 +18,28 @@ namespace {
   throw Error(busy ? ErrorCode::kUnavailable : ErrorCode::kInternal, "storage", msg);
 }
 
+// Enough for every fixed statement of a store; SQL beyond it is prepared per use.
+constexpr std::size_t kMaxCachedStatements = 128;
+
 }  // namespace
+
+struct Database::StatementCache {
+  struct Entry {
+    std::unique_ptr<Statement> stmt;
+    bool in_use = false;
+  };
+  std::map<std::string, Entry, std::less<>> entries;
+  std::uint64_t misses = 0;
+};
+
+Database::Database(sqlite3* db, std::string path)
+    : db_(db), path_(std::move(path)), cache_(std::make_unique<StatementCache>()) {}
+
+void Database::close() {
+  cache_.reset();  // finalise the kept statements before the connection
+  sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
 
 Database Database::open(const std::string& path) {
   sqlite3* db = nullptr;
@@ -33,22 +57,24 @@ Database Database::open(const std::string& path) {
   return out;
 }
 
-Database::Database(Database&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) {
+Database::Database(Database&& other) noexcept
+    : db_(other.db_), path_(std::move(other.path_)), cache_(std::move(other.cache_)) {
   other.db_ = nullptr;
 }
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
-    sqlite3_close_v2(db_);
+    close();
     db_ = other.db_;
     path_ = std::move(other.path_);
+    cache_ = std::move(other.cache_);
     other.db_ = nullptr;
   }
   return *this;
 }
 
 Database::~Database() {
-  sqlite3_close_v2(db_);
+  close();
 }
 
 void Database::exec(std::string_view sql) {
@@ -66,6 +92,49 @@ Statement Database::prepare(std::string_view sql) {
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
     fail(db_, "prepare '" + std::string(sql.substr(0, 60)) + "'");
   return Statement(stmt, db_);
+}
+
+CachedStatement Database::cached(std::string_view sql) {
+  if (!cache_) cache_ = std::make_unique<StatementCache>();
+  auto it = cache_->entries.find(sql);
+  if (it == cache_->entries.end()) {
+    ++cache_->misses;
+    if (cache_->entries.size() >= kMaxCachedStatements) return CachedStatement(prepare(sql));
+    auto stmt = std::make_unique<Statement>(prepare(sql));
+    it = cache_->entries.emplace(std::string(sql), StatementCache::Entry{std::move(stmt), false}).first;
+  } else if (it->second.in_use) {
+    ++cache_->misses;
+    return CachedStatement(prepare(sql));  // nested use of the same SQL
+  }
+  it->second.stmt->reset();
+  it->second.in_use = true;
+  return CachedStatement(it->second.stmt.get(), &it->second.in_use);
+}
+
+std::size_t Database::cached_count() const {
+  return cache_ ? cache_->entries.size() : 0;
+}
+
+std::uint64_t Database::cache_misses() const {
+  return cache_ ? cache_->misses : 0;
+}
+
+CachedStatement::CachedStatement(Statement own) : own_(std::move(own)) {
+  stmt_ = &*own_;
+}
+
+CachedStatement::CachedStatement(CachedStatement&& other) noexcept
+    : own_(std::move(other.own_)), stmt_(other.stmt_), in_use_(other.in_use_) {
+  if (own_) stmt_ = &*own_;
+  other.own_.reset();
+  other.stmt_ = nullptr;
+  other.in_use_ = nullptr;
+}
+
+CachedStatement::~CachedStatement() {
+  if (!in_use_) return;  // moved from, or a statement of its own (finalised with own_)
+  stmt_->reset();
+  *in_use_ = false;
 }
 
 std::string Database::integrity_check() {

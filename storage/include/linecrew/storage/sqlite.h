@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@ struct sqlite3_stmt;
 namespace linecrew::storage {
 
 class Statement;
+class CachedStatement;
 
 class Database {
  public:
@@ -30,6 +32,16 @@ class Database {
 
   void exec(std::string_view sql);
   Statement prepare(std::string_view sql);
+  // A statement prepared once per connection and kept for reuse, keyed by its
+  // SQL text: for the fixed statements of hot paths (not for SQL built with
+  // values in it). Each use starts reset with no bindings, and the statement
+  // is reset again when the returned handle goes, so a kept statement never
+  // holds a read transaction open. A nested use of SQL already in use, or SQL
+  // beyond the cache's capacity, gets a statement of its own.
+  CachedStatement cached(std::string_view sql);
+  // How many statements are kept, and how many times cached() had to prepare.
+  std::size_t cached_count() const;
+  std::uint64_t cache_misses() const;
   // The result of "PRAGMA integrity_check": "ok" when the file is sound.
   std::string integrity_check();
   int user_version();
@@ -38,9 +50,12 @@ class Database {
   sqlite3* handle() const { return db_; }
 
  private:
-  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  struct StatementCache;
+  Database(sqlite3* db, std::string path);
+  void close();
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::unique_ptr<StatementCache> cache_;
 };
 
 class Statement {
@@ -83,6 +98,28 @@ class Statement {
   Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
   sqlite3_stmt* stmt_;
   sqlite3* db_;
+};
+
+// A statement from Database::cached(): use it as a Statement*; reset (with
+// its bindings cleared) and handed back to the cache when it goes out of scope.
+class CachedStatement {
+ public:
+  CachedStatement(CachedStatement&& other) noexcept;
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+  CachedStatement& operator=(CachedStatement&&) = delete;
+  ~CachedStatement();
+
+  Statement* operator->() { return stmt_; }
+  Statement& operator*() { return *stmt_; }
+
+ private:
+  friend class Database;
+  CachedStatement(Statement* kept, bool* in_use) : stmt_(kept), in_use_(in_use) {}
+  explicit CachedStatement(Statement own);
+  std::optional<Statement> own_;  // set for a statement outside the cache
+  Statement* stmt_ = nullptr;
+  bool* in_use_ = nullptr;  // the cache entry's flag, for a kept statement
 };
 
 // Brings the schema to the last version: migration i takes it from version i
