@@ -5,7 +5,8 @@
 //   linecrew-device --store crew.db act TICKET ACTION [--text T] [--return-time ISO]
 //   linecrew-device --store crew.db call TICKET --consent yes|refused|unreachable|dropped [--proposed ISO]
 //   linecrew-device --store crew.db watch [--slowdown 1.5] [--position LAT,LON]
-//   linecrew-device --store crew.db --server HOST:PORT --token-file F sync [--loop]
+//   linecrew-device --store crew.db --server HOST:PORT --token-file F sync [--loop [--gpsd H:P | --replay FILE]]
+//   linecrew-device --store crew.db [--server HOST:PORT --token-file F] ui [--gpsd H:P | --replay FILE]
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@
 #include <random>
 
 #include "app/actions.h"
+#include "app/position_feed.h"
 #include "app/watch.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "linecrew/core/call_script.h"
@@ -24,6 +26,7 @@
 #include "linecrew/core/io.h"
 #include "store/local_store.h"
 #include "sync/sync_agent.h"
+#include "ui/tui.h"
 
 using namespace linecrew;
 
@@ -124,6 +127,22 @@ int main(int argc, char** argv) {
   sync->add_flag("--loop", loop, "keep syncing (backoff with jitter after failures) until SIGINT/SIGTERM");
   sync->add_option("--interval", interval_s, "seconds between syncs while online (default: the server's)");
 
+  auto* ui = cli.add_subcommand("ui", "the crew's terminal screen: route, countdowns, call prompts, actions");
+  ui->add_option("--slowdown", slowdown, "traffic factor >= 1 on travel times");
+  ui->add_option("--templates", scripts_path, "call script templates (JSON)");
+  ui->add_option("--interval", interval_s, "seconds between syncs while online (default: the server's)");
+  bool ui_offline = false;
+  ui->add_flag("--offline", ui_offline, "do not sync (also when no token is given)");
+
+  // Where fixes come from while `sync --loop` or `ui` runs.
+  device::PositionSourceSpec position_spec;
+  for (CLI::App* sub : {sync, ui}) {
+    sub->add_option("--gpsd", position_spec.gpsd, "take fixes from gpsd at HOST[:PORT] (default port 2947)");
+    sub->add_option("--replay", position_spec.replay, "replay a recorded drive (NMEA or CSV) as the position source");
+    sub->add_option("--replay-speed", position_spec.replay_speed,
+                    "replay pace: 1 real time (default), 60 a minute per second, 0 as fast as read");
+  }
+
   auto* health = cli.add_subcommand("health", "ask the server's health service");
   CLI11_PARSE(cli, argc, argv);
 
@@ -215,33 +234,26 @@ int main(int argc, char** argv) {
       if (!consent) throw_invalid("--consent", "'" + consent_text + "': yes, refused, unreachable or dropped");
       const auto reason = parse_delay_reason(reason_text);
       if (!reason) throw_invalid("--reason", "'" + reason_text + "' is not a delay reason");
-      in.action = "contact_attempt";
-      in.ticket = id;
-      in.staff_number = staff;
-      in.reason = reason;
-      in.consent = consent;
-      in.text = dropped ? "call dropped" + (note.empty() ? "" : ": " + note) : note;
-      if (!proposed_text.empty()) in.proposed = parse_utc(proposed_text, "--proposed");
-      device::record(store, dev, in, now);
-      DelayPromptLog log = store.prompt_log();
-      mark_attempt(log, id, t->effective_deadline, ContactRecord{now, *reason, in.proposed.value_or(now), *consent});
-      store.save_prompt_log(log);
+      device::CallOutcome outcome;
+      outcome.ticket = id;
+      outcome.outcome = consent_text;
+      outcome.reason = *reason;
+      outcome.note = note;
+      outcome.staff_number = staff;
+      if (!proposed_text.empty()) outcome.proposed = parse_utc(proposed_text, "--proposed");
+      device::record_call(store, dev, outcome, now);
       if (dropped) {
-        store.log_call({now, id, "dropped", ""});
         std::cout << "call dropped: redial now (linecrew-device call " << call_ticket << " --dial ...)\n";
       } else if (*consent == Consent::kYes) {
-        std::cout << "agreed: arrive by " << local_hhmm(*in.proposed) << "; effective deadline moved\n";
+        std::cout << "agreed: arrive by " << local_hhmm(*outcome.proposed) << "; effective deadline moved\n";
       } else {
         std::cout << "customer " << to_string(*consent) << ": escalated to the dispatcher; you may call again\n";
       }
       return 0;
     }
     if (watch->parsed()) {
-      if (const auto p = parse_point(position_text, "--position")) {
-        store.set_meta("position_lat", std::to_string(p->lat()));
-        store.set_meta("position_lon", std::to_string(p->lon()));
-        device::record_position(store, dev, *p, 10.0f, now, now);
-      }
+      if (const auto p = parse_point(position_text, "--position"))
+        device::note_position(store, dev, *p, 10.0f, now, now);
       const device::StraightLineTravel travel;
       const auto r = device::watch(store, now, travel, slowdown);
       for (const auto& d : r.decisions)
@@ -262,16 +274,40 @@ int main(int argc, char** argv) {
       }
       return 0;
     }
-    if (sync->parsed()) {
-      if (token.empty() && !token_file.empty()) token = trim(read_text_file(token_file));
-      if (token.empty())
-        if (const char* env = std::getenv("LINECREW_TOKEN")) token = env;
-      if (token.empty()) throw_invalid("--token", "a crew-device token is required to sync");
+    if (token.empty() && !token_file.empty()) token = trim(read_text_file(token_file));
+    if (token.empty())
+      if (const char* env = std::getenv("LINECREW_TOKEN")) token = env;
+    const auto sync_options = [&] {
       device::SyncOptions o;
       o.device_id = dev;
       o.token = token;
       o.call_timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
-      device::SyncAgent agent(store, clock, channel(), o);
+      return o;
+    };
+    std::optional<std::chrono::milliseconds> interval;
+    if (interval_s > 0) interval = std::chrono::milliseconds(static_cast<long>(interval_s * 1000));
+    const auto on_stop_signal = [] {
+      std::signal(SIGINT, [](int) { g_stop = true; });
+      std::signal(SIGTERM, [](int) { g_stop = true; });
+    };
+    if (ui->parsed()) {
+      const auto templates = CallScriptTemplates::load_file(scripts_path);
+      std::unique_ptr<position::PositionSource> source;
+      if (!position_spec.empty()) source = device::open_position_source(position_spec);
+      std::unique_ptr<device::SyncAgent> agent;
+      if (!ui_offline && !token.empty())
+        agent = std::make_unique<device::SyncAgent>(store, clock, channel(), sync_options());
+      device::ui::TuiOptions o;
+      o.device_id = dev;
+      o.slowdown = slowdown;
+      o.sync_interval = interval;
+      on_stop_signal();
+      return device::ui::run_tui(store, clock, templates, agent.get(), std::move(source), o, g_stop);
+    }
+    if (sync->parsed()) {
+      if (token.empty()) throw_invalid("--token", "a crew-device token is required to sync");
+      if (!position_spec.empty() && !loop) throw_invalid("--loop", "a position source (--gpsd, --replay) needs --loop");
+      device::SyncAgent agent(store, clock, channel(), sync_options());
       const auto print = [](const device::SyncReport& r) {
         if (!r.ok) {
           std::cerr << "sync failed: " << r.error << "\n";
@@ -287,11 +323,17 @@ int main(int argc, char** argv) {
         print(r);
         return r.ok ? 0 : 1;
       }
-      std::signal(SIGINT, [](int) { g_stop = true; });
-      std::signal(SIGTERM, [](int) { g_stop = true; });
-      std::optional<std::chrono::milliseconds> interval;
-      if (interval_s > 0) interval = std::chrono::milliseconds(static_cast<long>(interval_s * 1000));
+      on_stop_signal();
+      std::unique_ptr<device::PositionThread> positions;
+      if (!position_spec.empty())
+        positions = std::make_unique<device::PositionThread>(
+            device::open_position_source(position_spec), store, clock, dev,
+            [](const std::string& e) { std::cerr << "linecrew-device: position source: " << e << "\n"; });
       agent.run(g_stop, print, interval);
+      if (positions) {
+        const auto& f = positions->feed();
+        std::cout << "positions: " << f.seen() << " fix(es), " << f.queued() << " queued for upload\n";
+      }
       return 0;
     }
   } catch (const Error& e) {

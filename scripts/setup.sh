@@ -15,9 +15,11 @@ HOST_PKGS=(
   python3 python3-grpcio python3-protobuf
   g++-aarch64-linux-gnu qemu-user
   libgps-dev gpsd gpsd-clients  # GpsdSource; gpsfake (in gpsd-clients) for its test
+  libncurses-dev  # the handheld's terminal UI (linecrew-device ui)
+  chromium fonts-wqy-zenhei  # headless browser test of the customer tracking page (zh-CN text)
 )
-ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libsqlite3-dev:arm64 libgtest-dev:arm64)
-ARMHF_PKGS=(g++-arm-linux-gnueabihf libgrpc++-dev:armhf libprotobuf-dev:armhf libsqlite3-dev:armhf libgtest-dev:armhf)
+ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libsqlite3-dev:arm64 libgtest-dev:arm64 libncurses-dev:arm64)
+ARMHF_PKGS=(g++-arm-linux-gnueabihf libgrpc++-dev:armhf libprotobuf-dev:armhf libsqlite3-dev:armhf libgtest-dev:armhf libncurses-dev:armhf)
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

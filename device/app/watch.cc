@@ -4,6 +4,9 @@
 #include <cmath>
 #include <set>
 
+#include "app/actions.h"
+#include "linecrew/core/error.h"
+
 namespace linecrew::device {
 
 Duration StraightLineTravel::duration(const GeoPoint& from, const GeoPoint& to) const {
@@ -76,6 +79,29 @@ CallScript prompt_script(LocalStore& store, const LocalTicket& t, const DelayDec
   in.new_time = d.proposed_time;
   in.callback_number = store.meta("callback_phone").value_or("");
   return templates.render(in);
+}
+
+OutboxEntry record_call(LocalStore& store, const std::string& device_id, const CallOutcome& call, TimePoint now) {
+  const bool dropped = call.outcome == "dropped";
+  const auto consent = dropped ? std::optional<Consent>(Consent::kUnreachable) : parse_consent(call.outcome);
+  if (!consent) throw_invalid("consent", "'" + call.outcome + "': yes, refused, unreachable or dropped");
+  const auto before = store.get(call.ticket);
+  if (!before) throw Error(ErrorCode::kNotFound, "ticket", "no local ticket '" + call.ticket.str() + "'");
+  ActionInput in;
+  in.action = "contact_attempt";
+  in.ticket = call.ticket;
+  in.staff_number = call.staff_number;
+  in.reason = call.reason;
+  in.consent = consent;
+  in.proposed = call.proposed;
+  in.text = dropped ? "call dropped" + (call.note.empty() ? "" : ": " + call.note) : call.note;
+  OutboxEntry e = record(store, device_id, in, now);
+  DelayPromptLog log = store.prompt_log();
+  mark_attempt(log, call.ticket, before->effective_deadline,
+               ContactRecord{now, call.reason, call.proposed.value_or(now), *consent});
+  store.save_prompt_log(log);
+  if (dropped) store.log_call({now, call.ticket, "dropped", ""});
+  return e;
 }
 
 }  // namespace linecrew::device

@@ -3,6 +3,8 @@
 // and the device clock, evaluated by core's DelayWatcher. Works offline.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "linecrew/core/call_script.h"
@@ -38,5 +40,22 @@ WatchResult watch(LocalStore& store, TimePoint now, const TravelModel& travel, d
 // The delay-call script for a prompt, filled from the ticket, the crew and the policy.
 CallScript prompt_script(LocalStore& store, const LocalTicket& t, const DelayDecision& d,
                          const CallScriptTemplates& templates, DelayReason reason);
+
+// A delay call as the crew reports it.
+struct CallOutcome {
+  TicketId ticket;
+  std::string outcome;  // "yes", "refused", "unreachable", or "dropped" (an unreachable attempt; offer a redial)
+  DelayReason reason = DelayReason::kTraffic;
+  std::optional<TimePoint> proposed;  // the agreed time; required for "yes"
+  std::string note;                   // what the customer said
+  std::string staff_number;           // the caller; empty: the crew
+};
+
+// Records the call (rules §2.2-2.4): the contact_attempt action through
+// record() (a timely consent moves the local effective deadline), the attempt
+// in the prompt log (a refused or unreachable call escalates and keeps the card
+// open for a redial) and, for a dropped call, the call log. Throws as record()
+// does, and Error(kInvalidArgument, "consent") for another outcome.
+OutboxEntry record_call(LocalStore& store, const std::string& device_id, const CallOutcome& call, TimePoint now);
 
 }  // namespace linecrew::device

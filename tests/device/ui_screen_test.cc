@@ -1,0 +1,292 @@
+// The handheld's screen model (device/ui/screen.h) on a real local store: the
+// route in plan order, countdowns, breach highlighting, the delay-call card
+// with its script, the narrow 40x16 layout, and keys that record actions into
+// the outbox. No terminal involved. Also built for aarch64 (qemu-user).
+#include <gtest/gtest.h>
+
+#include "app/watch.h"
+#include "linecrew/core/call_script.h"
+#include "server_process.h"
+#include "store/local_store.h"
+#include "test_support.h"
+#include "ui/screen.h"
+
+namespace linecrew::device::ui {
+namespace {
+
+using linecrew::testing::at;
+
+LocalTicket ticket(const std::string& id, const std::string& name, double lat, double lon, const char* deadline) {
+  LocalTicket t;
+  t.id = TicketId(id);
+  t.customer_name = name;
+  t.customer_phone = "+86138001380" + id.substr(id.size() - 2);
+  t.language = "zh-CN";
+  t.location = GeoPoint(lat, lon);
+  t.address = "解放路 " + id.substr(id.size() - 1) + " 号";
+  t.deadline = t.effective_deadline = at(deadline);
+  t.status = TicketStatus::kAssigned;
+  t.version = 1;
+  return t;
+}
+
+std::string joined(const std::vector<Line>& lines) {
+  std::string s;
+  for (const auto& l : lines) s += l.text + "\n";
+  return s;
+}
+
+const Line* line_with(const std::vector<Line>& lines, const std::string& needle) {
+  for (const auto& l : lines)
+    if (l.text.find(needle) != std::string::npos) return &l;
+  return nullptr;
+}
+
+class Screen : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store.set_meta("position_lat", "30.25");
+    store.set_meta("position_lon", "120.15");
+    store.set_meta("member_name", "王伟");
+    store.set_meta("staff_number", "S001");
+    store.set_meta("crew_name", "城南抢修一班");
+    store.set_meta("company_name", "国网杭州供电公司");
+    store.set_meta("callback_phone", "+8657188886666");
+    // Close by, on track; deadlines in the opposite order of the plan.
+    store.upsert(ticket("T-000001", "张先生", 30.251, 120.151, "15:30"));
+    store.upsert(ticket("T-000002", "李女士", 30.252, 120.152, "14:50"));
+    PulledPage page;
+    page.plan = std::vector<PlanStop>{{TicketId("T-000001"), at("14:15"), at("14:45")},
+                                      {TicketId("T-000002"), at("14:50"), at("15:20")}};
+    page.next_cursor = 1;
+    store.apply_pull(page);
+  }
+
+  Snapshot snap(TimePoint now, double slowdown = 1.0) {
+    SyncStatus sync;
+    sync.enabled = true;
+    sync.online = false;
+    return take_snapshot(store, now, travel, templates, sync, slowdown, view.reason);
+  }
+
+  // Like the tui: snapshot, update the view, then the key.
+  void press(int key, TimePoint now) {
+    const Snapshot s = snap(now);
+    update_view(view, s);
+    execute(command_for_key(key, view), s, view, store, "dev-ui", now);
+  }
+
+  linecrew::testing::TempDir dir{"device-ui"};
+  LocalStore store{dir.file("crew.db")};
+  StraightLineTravel travel;
+  CallScriptTemplates templates = CallScriptTemplates::load_file(linecrew::testing::config_path("call_script.json"));
+  ViewState view;
+};
+
+TEST(Countdown, MinutesAndSecondsUnderAnHourElseHoursAndMinutes) {
+  EXPECT_EQ(countdown(seconds(44 * 60 + 59)), "44:59");
+  EXPECT_EQ(countdown(seconds(5)), "00:05");
+  EXPECT_EQ(countdown(seconds(0)), "00:00");
+  EXPECT_EQ(countdown(seconds(3600)), "1:00");
+  EXPECT_EQ(countdown(seconds(3600 + 5 * 60 + 59)), "1:05");
+  EXPECT_EQ(countdown(seconds(-192)), "-03:12");
+  EXPECT_EQ(countdown(seconds(-2 * 3600 - 60)), "-2:01");
+}
+
+TEST(Text, WidthFitAndWrapCountChineseAsTwoColumns) {
+  EXPECT_EQ(display_width("abc"), 3);
+  EXPECT_EQ(display_width("李女士"), 6);
+  EXPECT_EQ(fit("李女士 abc", 5), "李女");
+  EXPECT_EQ(fit("abcdef", 4), "abcd");
+  const auto lines = wrap("您好,我是国网杭州供电公司城南抢修一班王伟", 10);
+  for (const auto& l : lines) EXPECT_LE(display_width(l), 10) << l;
+  std::string back;
+  for (const auto& l : lines) back += l;
+  EXPECT_EQ(back, "您好,我是国网杭州供电公司城南抢修一班王伟");
+  EXPECT_EQ(wrap("agree on the new time", 10), (std::vector<std::string>{"agree on", "the new", "time"}));
+  // A numbered Chinese step is not split at the space after its number.
+  EXPECT_EQ(wrap("3. 非常抱歉,因交通拥堵", 10)[0], "3. 非常抱");
+}
+
+TEST_F(Screen, ShowsTheRouteInPlanOrderWithCountdowns) {
+  const Snapshot s = snap(at("14:06"));
+  ASSERT_EQ(s.route.size(), 2u);
+  EXPECT_EQ(s.route[0].ticket.id.str(), "T-000001");  // the plan's order, not the deadline's
+  EXPECT_EQ(s.route[1].ticket.id.str(), "T-000002");
+  update_view(view, s);
+  EXPECT_EQ(view.mode, Mode::kRoute);
+  EXPECT_EQ(view.selected.str(), "T-000001");
+  const auto lines = render(s, view, 16, 40);
+  const std::string text = joined(lines);
+  const auto first = text.find("张先生"), second = text.find("李女士");
+  ASSERT_NE(first, std::string::npos) << text;
+  ASSERT_NE(second, std::string::npos) << text;
+  EXPECT_LT(first, second) << text;
+  const Line* l1 = line_with(lines, "张先生");
+  EXPECT_NE(l1->text.find("1:24"), std::string::npos) << l1->text;  // 14:06 -> 15:30: h:mm
+  EXPECT_EQ(l1->text.rfind(">", 0), 0u) << "selected";
+  const Line* l2 = line_with(lines, "李女士");
+  EXPECT_NE(l2->text.find("44:00"), std::string::npos) << l2->text;  // 14:06 -> 14:50: mm:ss
+  EXPECT_EQ(l2->attr & kRed, 0u);                                    // on track
+  EXPECT_NE(lines[0].text.find("OFFLINE"), std::string::npos) << lines[0].text;
+  EXPECT_NE(lines[0].text.find("out:0"), std::string::npos) << lines[0].text;
+}
+
+TEST_F(Screen, APredictedBreachIsRedAndBoldAndItsCallCardOpensWithTheScript) {
+  store.upsert(ticket("T-000003", "赵女士", 30.35, 120.15, "14:30"));  // 11 km away, due in 24 min
+  const Snapshot s = snap(at("14:06"), 2.0);
+  ASSERT_EQ(s.new_prompts.size(), 1u);
+  EXPECT_EQ(s.new_prompts[0].str(), "T-000003");
+  const RouteRow* late = nullptr;
+  for (const auto& r : s.route)
+    if (r.ticket.id.str() == "T-000003") late = &r;
+  ASSERT_NE(late, nullptr);
+  EXPECT_TRUE(late->breach);
+  ViewState route_view;
+  const auto route_lines = render(s, route_view, 16, 40);
+  const Line* red = line_with(route_lines, "赵女士");
+  ASSERT_NE(red, nullptr) << joined(route_lines);
+  EXPECT_EQ(red->attr & (kRed | kBold), kRed | kBold);
+  EXPECT_EQ(line_with(route_lines, "张先生")->attr & kRed, 0u);
+
+  update_view(view, s);
+  ASSERT_EQ(view.mode, Mode::kCall);
+  EXPECT_EQ(view.call.str(), "T-000003");
+  const auto lines = render(s, view, 24, 80);
+  const std::string text = joined(lines);
+  EXPECT_NE(lines[0].text.find("赵女士"), std::string::npos) << text;
+  EXPECT_NE(lines[0].text.find(s.calls.back().ticket.customer_phone), std::string::npos) << text;
+  EXPECT_TRUE(lines[0].attr & kRed);
+  // The rendered script, as prompt_script() fills it.
+  const auto& card =
+      *std::find_if(s.calls.begin(), s.calls.end(), [](const CallCard& c) { return c.ticket.id.str() == "T-000003"; });
+  const auto script =
+      prompt_script(store, *store.get(TicketId("T-000003")), card.decision, templates, DelayReason::kTraffic);
+  ASSERT_FALSE(script.steps.empty());
+  EXPECT_NE(text.find(fit(script.steps[0], 60)), std::string::npos) << text;
+  EXPECT_NE(text.find("王伟"), std::string::npos) << text;
+  EXPECT_NE(text.find(format_hhmm(card.decision.proposed_time, hours(8))), std::string::npos) << text;
+  EXPECT_NE(text.find("y agreed"), std::string::npos) << text;
+}
+
+TEST_F(Screen, EveryScreenFitsFortyBySixteen) {
+  store.upsert(ticket("T-000003", "欧阳娜娜女士和她的家人们", 30.35, 120.15, "14:30"));
+  for (int k = 4; k < 9; ++k)
+    store.upsert(ticket("T-00000" + std::to_string(k), "客户" + std::to_string(k), 30.25, 120.15, "16:00"));
+  for (const auto& [rows, cols] : std::vector<std::pair<int, int>>{{16, 40}, {24, 80}, {5, 20}}) {
+    ViewState v;
+    const Snapshot s = snap(at("14:06"), 2.0);
+    update_view(v, s);
+    ASSERT_EQ(v.mode, Mode::kCall);
+    for (int screen = 0; screen < 3; ++screen) {
+      const auto lines = render(s, v, rows, cols);
+      ASSERT_EQ(lines.size(), static_cast<std::size_t>(rows));
+      for (const auto& l : lines) EXPECT_LE(display_width(l.text), cols) << rows << "x" << cols << ": " << l.text;
+      if (screen == 0) execute(command_for_key(kKeyEscape, v), s, v, store, "dev-ui", at("14:06"));  // route
+      if (screen == 1) execute(command_for_key('4', v), s, v, store, "dev-ui", at("14:06"));         // text entry
+    }
+  }
+  // The route list scrolls to keep the selection visible.
+  ViewState v;
+  const Snapshot s = snap(at("14:06"), 2.0);
+  update_view(v, s);
+  execute(command_for_key(kKeyEscape, v), s, v, store, "dev-ui", at("14:06"));
+  for (int i = 0; i < 20; ++i) execute(command_for_key(kKeyDown, v), s, v, store, "dev-ui", at("14:06"));
+  EXPECT_EQ(v.selected, s.route.back().ticket.id);
+  const auto lines = render(s, v, 8, 40);
+  EXPECT_NE(line_with(lines, ">"), nullptr) << joined(lines);
+}
+
+TEST_F(Screen, KeysMapToCommands) {
+  EXPECT_EQ(command_for_key('3', view), (Command{CommandKind::kAction, "arrived"}));
+  EXPECT_EQ(command_for_key('1', view), (Command{CommandKind::kAction, "accept"}));
+  EXPECT_EQ(command_for_key('7', view), (Command{CommandKind::kAction, "left_site"}));
+  EXPECT_EQ(command_for_key('q', view).kind, CommandKind::kQuit);
+  EXPECT_EQ(command_for_key(kKeyDown, view).kind, CommandKind::kDown);
+  EXPECT_EQ(command_for_key('x', view).kind, CommandKind::kNone);
+  view.mode = Mode::kCall;
+  EXPECT_EQ(command_for_key('n', view), (Command{CommandKind::kCallOutcome, "refused"}));
+  EXPECT_EQ(command_for_key('d', view), (Command{CommandKind::kCallOutcome, "dropped"}));
+  EXPECT_EQ(command_for_key('q', view).kind, CommandKind::kBack);  // q leaves the card, never quits from it
+  view.mode = Mode::kText;
+  EXPECT_EQ(command_for_key('q', view), (Command{CommandKind::kChar, "q"}));
+}
+
+TEST_F(Screen, ActionKeysRecordOnTheSelectedTicketIntoTheOutbox) {
+  press(kKeyDown, at("14:06"));  // T-000002
+  EXPECT_EQ(view.selected.str(), "T-000002");
+  press('1', at("14:07"));
+  press('2', at("14:08"));
+  press('3', at("14:20"));
+  EXPECT_EQ(store.get(TicketId("T-000002"))->status, TicketStatus::kOnSite);
+  EXPECT_EQ(store.get(TicketId("T-000001"))->status, TicketStatus::kAssigned);
+  const auto out = store.outbox();
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[2].action, "arrived");
+  EXPECT_EQ(out[2].ticket.str(), "T-000002");
+  EXPECT_EQ(out[2].device_time, at("14:20"));
+  EXPECT_NE(view.message.find("arrived"), std::string::npos) << view.message;
+  const auto lines = render(snap(at("14:21")), view, 16, 40);
+  EXPECT_NE(lines[0].text.find("out:3"), std::string::npos) << lines[0].text;
+
+  // An illegal step is refused on the message line; nothing is written.
+  press(kKeyUp, at("14:23"));
+  EXPECT_EQ(view.selected.str(), "T-000001");
+  press('5', at("14:23"));  // restored on a ticket never reached
+  EXPECT_EQ(store.outbox_size(), 3u);
+  EXPECT_EQ(store.get(TicketId("T-000001"))->status, TicketStatus::kAssigned);
+  EXPECT_TRUE(view.message_attr & kRed) << view.message;
+
+  // Cause found asks for its text first.
+  press(kKeyDown, at("14:30"));
+  press('4', at("14:30"));
+  ASSERT_EQ(view.mode, Mode::kText);
+  for (char c : std::string("fuse")) press(c, at("14:30"));
+  press(kKeyBackspace, at("14:30"));
+  press('e', at("14:30"));
+  press(kKeyEnter, at("14:31"));
+  EXPECT_EQ(view.mode, Mode::kRoute);
+  EXPECT_EQ(store.outbox().back().action, "cause_found");
+  EXPECT_TRUE(store.get(TicketId("T-000002"))->cause_found);
+}
+
+TEST_F(Screen, CallOutcomesFromTheCardLandInTheOutboxAndMoveTheDeadline) {
+  store.upsert(ticket("T-000003", "赵女士", 30.35, 120.15, "14:30"));
+  const auto s0 = snap(at("14:06"), 2.0);
+  update_view(view, s0);
+  ASSERT_EQ(view.mode, Mode::kCall);
+  const auto card_of = [](const Snapshot& s) {
+    return *std::find_if(s.calls.begin(), s.calls.end(),
+                         [](const CallCard& c) { return c.ticket.id.str() == "T-000003"; });
+  };
+
+  // Refused: escalated, the card stays open for a redial.
+  execute(command_for_key('n', view), s0, view, store, "dev-ui", at("14:07"));
+  ASSERT_EQ(store.outbox_size(), 1u);
+  EXPECT_EQ(store.outbox().back().action, "contact_attempt");
+  EXPECT_TRUE(store.prompt_log().at(TicketId("T-000003")).escalate);
+  auto s1 = snap(at("14:08"), 2.0);
+  update_view(view, s1);
+  EXPECT_EQ(view.mode, Mode::kCall);
+  EXPECT_NE(joined(render(s1, view, 16, 40)).find("ESCALATED"), std::string::npos);
+
+  // Agreed, five minutes later than proposed now.
+  const TimePoint proposed = card_of(s1).decision.proposed_time;
+  EXPECT_EQ(card_of(s1).decision.state, DelayState::kEscalate);
+  execute(command_for_key('y', view), s1, view, store, "dev-ui", at("14:09"));
+  ASSERT_EQ(view.mode, Mode::kAgreeTime);
+  EXPECT_EQ(view.agreed, proposed);
+  execute(command_for_key('+', view), s1, view, store, "dev-ui", at("14:09"));
+  execute(command_for_key(kKeyEnter, view), s1, view, store, "dev-ui", at("14:09"));
+  EXPECT_EQ(store.outbox_size(), 2u);
+  EXPECT_EQ(store.get(TicketId("T-000003"))->effective_deadline, proposed + minutes(5));
+  const auto calls = store.calls(TicketId("T-000003"));
+  ASSERT_GE(calls.size(), 2u);
+  EXPECT_EQ(calls.back().outcome, "yes");
+  // The card closes: the deadline moved.
+  update_view(view, snap(at("14:10"), 2.0));
+  EXPECT_EQ(view.mode, Mode::kRoute);
+}
+
+}  // namespace
+}  // namespace linecrew::device::ui
