@@ -16,9 +16,13 @@ int main(int argc, char** argv) {
   cli.add_option("--config", config_path, "server configuration file (JSON)")->required();
   cli.add_option("--listen", listen, "override the listen address, HOST:PORT (port 0: any free port)");
   cli.add_option("--data-dir", data_dir, "override the data directory");
-  cli.add_option("--port-file", port_file, "once serving, write the gRPC port (line 1) and metrics port (line 2)");
+  cli.add_option("--port-file", port_file,
+                 "once serving, write the gRPC port (line 1), metrics port (line 2), tracking page port (line 3)");
   std::string metrics_listen;
   cli.add_option("--metrics-listen", metrics_listen, "override metrics_listen, HOST:PORT (port 0: any free port)");
+  std::string tracking_listen;
+  cli.add_option("--tracking-listen", tracking_listen,
+                 "override tracking_listen (customer tracking pages), HOST:PORT (port 0: any free port)");
   CLI11_PARSE(cli, argc, argv);
 
   // SIGINT/SIGTERM are taken by a waiting thread: a graceful drain, not a kill.
@@ -33,6 +37,7 @@ int main(int argc, char** argv) {
     if (!listen.empty()) config.listen = listen;
     if (!data_dir.empty()) config.data_dir = data_dir;
     if (!metrics_listen.empty()) config.metrics_listen = metrics_listen;
+    if (!tracking_listen.empty()) config.tracking_listen = tracking_listen;
     linecrew::SystemClock system_clock;
     std::unique_ptr<linecrew::app::FileClock> file_clock;
     if (!config.clock_file.empty()) {
@@ -50,9 +55,11 @@ int main(int argc, char** argv) {
     const std::string host = config.listen.substr(0, config.listen.rfind(':'));
     std::cout << "linecrew-server: serving on " << host << ":" << server.port() << " (data " << config.data_dir << ")"
               << std::endl;
+    if (server.tracking_port() != 0)
+      std::cout << "linecrew-server: customer tracking pages on port " << server.tracking_port() << std::endl;
     if (!port_file.empty()) {
       const std::string tmp = port_file + ".tmp";
-      std::ofstream(tmp) << server.port() << "\n" << server.metrics_port() << "\n";
+      std::ofstream(tmp) << server.port() << "\n" << server.metrics_port() << "\n" << server.tracking_port() << "\n";
       std::rename(tmp.c_str(), port_file.c_str());
     }
     std::thread stopper([&] {

@@ -61,11 +61,11 @@ bool is_cap_exempt(NoticeKind kind) {
   return kind == NoticeKind::kNewTimeAgreed || kind == NoticeKind::kCancelled;
 }
 
-EtaWindow eta_window(TimePoint eta, const NotifyPolicy& policy) {
-  const TimePoint from = floor5(eta - policy.window_before);
+EtaWindow eta_window(TimePoint eta, const NotifyPolicy& policy, TimePoint now) {
+  const TimePoint from = std::max(floor5(eta - policy.window_before), floor5(now));
   TimePoint to = floor5(eta + policy.window_after);
   if (to < eta + policy.window_after) to += minutes(5);
-  return {from, to};
+  return {from, std::max(to, from + minutes(15))};
 }
 
 CustomerFacts customer_facts(const Ticket& t, std::optional<TimePoint> eta) {

@@ -18,10 +18,26 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
     throw_invalid(path, std::string("not valid JSON: ") + e.what());
   }
   if (!doc.is_object()) throw_invalid(path, "expected a JSON object");
-  static const std::set<std::string> kKeys = {
-      "listen",       "data_dir",   "zones_file",        "policy_file",    "call_script_file", "tls_cert_file",
-      "tls_key_file", "reflection", "max_message_bytes", "metrics_listen", "planner",          "replan_budget_ms",
-      "clock_file",   "comment"};
+  static const std::set<std::string> kKeys = {"listen",
+                                              "data_dir",
+                                              "zones_file",
+                                              "policy_file",
+                                              "call_script_file",
+                                              "tls_cert_file",
+                                              "tls_key_file",
+                                              "reflection",
+                                              "max_message_bytes",
+                                              "metrics_listen",
+                                              "planner",
+                                              "replan_budget_ms",
+                                              "clock_file",
+                                              "comment",
+                                              "notify_templates_file",
+                                              "notify_webhook_url",
+                                              "notify_webhook_secret_file",
+                                              "notify_retry_max_ms",
+                                              "tracking_listen",
+                                              "tracking_base_url"};
   ServerConfig c;
   const std::filesystem::path base = std::filesystem::absolute(path).parent_path();
   const auto str = [&](const char* key, std::string& out, bool is_path) {
@@ -42,6 +58,21 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
   str("tls_cert_file", c.tls_cert_file, true);
   str("tls_key_file", c.tls_key_file, true);
   str("clock_file", c.clock_file, true);
+  str("notify_templates_file", c.notify_templates_file, true);
+  str("notify_webhook_url", c.notify_webhook_url, false);
+  str("notify_webhook_secret_file", c.notify_webhook_secret_file, true);
+  str("tracking_listen", c.tracking_listen, false);
+  str("tracking_base_url", c.tracking_base_url, false);
+  if (!c.notify_webhook_url.empty() && c.notify_webhook_url.rfind("http://", 0) != 0)
+    throw_invalid(path, "notify_webhook_url: must start with http:// (put TLS in front of the gateway)");
+  if (!c.notify_webhook_url.empty() && c.notify_webhook_secret_file.empty())
+    throw_invalid(path, "notify_webhook_secret_file: required with notify_webhook_url (messages are signed)");
+  if (doc.contains("notify_retry_max_ms")) {
+    const auto& v = doc["notify_retry_max_ms"];
+    if (!v.is_number_unsigned() || v.get<std::uint64_t>() < 100 || v.get<std::uint64_t>() > 3600000)
+      throw_invalid(path, "notify_retry_max_ms: must be a whole number in [100, 3600000]");
+    c.notify_retry_max_ms = v.get<std::uint32_t>();
+  }
   if (doc.contains("reflection")) {
     if (!doc["reflection"].is_boolean()) throw_invalid(path, "reflection: must be true or false");
     c.reflection = doc["reflection"].get<bool>();
@@ -62,7 +93,7 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
     c.max_message_bytes = doc["max_message_bytes"].get<std::size_t>();
   }
   // Relative defaults are relative to the config file too.
-  for (std::string* p : {&c.data_dir, &c.zones_file, &c.policy_file, &c.call_script_file})
+  for (std::string* p : {&c.data_dir, &c.zones_file, &c.policy_file, &c.call_script_file, &c.notify_templates_file})
     if (std::filesystem::path(*p).is_relative()) *p = (base / *p).lexically_normal().string();
   return c;
 }

@@ -21,6 +21,14 @@ struct ServerConfig {
   bool planner = true;                   // plan tickets onto crews; false: the desk assigns by hand
   std::uint32_t replan_budget_ms = 500;  // wall-clock budget of one background re-plan
   std::string clock_file;                // simulation mode: the server's time is read from this file (app/file_clock.h)
+  // Customer ETA updates (docs/notifications.md).
+  std::string notify_templates_file = "notify_templates.json";  // message and tracking page texts
+  std::string notify_webhook_url;             // http://host:port/path of the SMS/voice gateway; empty: no messages sent
+  std::string notify_webhook_secret_file;     // HMAC-SHA256 key for X-Linecrew-Signature; required with a webhook
+  std::uint32_t notify_retry_max_ms = 60000;  // longest wait between delivery retries
+  std::string tracking_listen;                // host:port of the customer tracking page (HTTP); empty: off
+  std::string
+      tracking_base_url;  // links in messages, e.g. https://t.example.cn; default http://<tracking host:bound port>
 
   // Throws Error(kInvalidArgument, "<path>: <key>: ...").
   static ServerConfig load_file(const std::string& path);

@@ -5,6 +5,7 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <cctype>
 #include <filesystem>
 
 #include "linecrew/core/error.h"
@@ -40,7 +41,8 @@ Server::Server(ServerConfig config, const Clock& clock)
       clock_(clock),
       policy_(ServicePolicy::load_file(config_.policy_file)),
       zones_(load_zones(config_, policy_)),
-      scripts_(CallScriptTemplates::load_file(config_.call_script_file)) {
+      scripts_(CallScriptTemplates::load_file(config_.call_script_file)),
+      notice_templates_(NoticeTemplates::load_file(config_.notify_templates_file)) {
   std::error_code ec;
   std::filesystem::create_directories(config_.data_dir, ec);
   if (ec) throw Error(ErrorCode::kUnavailable, config_.data_dir, "cannot create data directory: " + ec.message());
@@ -61,6 +63,23 @@ Server::Server(ServerConfig config, const Clock& clock)
   crew_sync_ = std::make_unique<CrewSync>(clock_, *dispatch_, *store_);
   crew_sync_service_ = std::make_unique<rpc::CrewSyncService>(*crew_sync_, *dispatch_, *auth_);
 
+  notify_store_ = std::make_unique<storage::SqliteNotifyStore>(config_.data_dir + "/notify.db");
+  NotifierConfig nc;
+  nc.webhook_url = config_.notify_webhook_url;
+  if (!config_.notify_webhook_secret_file.empty()) {
+    nc.webhook_secret = read_text_file(config_.notify_webhook_secret_file);
+    while (!nc.webhook_secret.empty() && std::isspace(static_cast<unsigned char>(nc.webhook_secret.back())))
+      nc.webhook_secret.pop_back();
+    if (nc.webhook_secret.size() < 16)
+      throw_invalid("notify_webhook_secret_file", "the webhook secret must be at least 16 characters");
+  }
+  nc.tracking_base_url = config_.tracking_base_url;
+  nc.retry_max = std::chrono::milliseconds(config_.notify_retry_max_ms);
+  notifier_ = std::make_unique<Notifier>(clock_, policy_, notice_templates_, *store_, *store_, *store_, planning_.get(),
+                                         *notify_store_, dispatch_->changes(), nc);
+
+  customer_service_ = std::make_unique<rpc::CustomerService>(*notifier_, clock_);
+
   grpc::EnableDefaultHealthCheckService(true);
   if (config_.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -68,11 +87,15 @@ Server::Server(ServerConfig config, const Clock& clock)
   builder.SetMaxReceiveMessageSize(static_cast<int>(config_.max_message_bytes));
   builder.RegisterService(dispatch_service_.get());
   builder.RegisterService(crew_sync_service_.get());
+  builder.RegisterService(customer_service_.get());
   grpc_ = builder.BuildAndStart();
   if (!grpc_ || port_ == 0) throw Error(ErrorCode::kUnavailable, "listen", "cannot listen on '" + config_.listen + "'");
   if (!config_.metrics_listen.empty())
     metrics_ =
         std::make_unique<MetricsServer>(config_.metrics_listen, *store_, clock_, planning_.get(), crew_sync_.get());
+  tracking_ = start_tracking(config_, *notifier_, clock_);
+  if (tracking_ && config_.tracking_base_url.empty()) notifier_->set_tracking_base_url(tracking_->base_url());
+  notifier_->start();
   grpc_->GetHealthCheckService()->SetServingStatus(true);
 }
 
@@ -88,6 +111,9 @@ void Server::shutdown(Duration grace) {
   if (stopping_.exchange(true)) return;
   grpc_->GetHealthCheckService()->SetServingStatus(false);
   dispatch_service_->stop_streams();
+  customer_service_->stop_streams();
+  tracking_.reset();
+  notifier_->stop();
   grpc_->Shutdown(std::chrono::system_clock::now() + grace);
 }
 

@@ -15,11 +15,15 @@
 #include "app/crew_sync.h"
 #include "app/dispatch.h"
 #include "app/metrics.h"
+#include "app/notifier.h"
 #include "app/planning.h"
+#include "app/tracking_http.h"
 #include "linecrew/core/call_script.h"
 #include "linecrew/core/clock.h"
 #include "rpc/crew_sync_service.h"
+#include "rpc/customer_service.h"
 #include "rpc/dispatch_service.h"
+#include "storage/sqlite_notify.h"
 #include "storage/sqlite_store.h"
 
 namespace linecrew::app {
@@ -34,7 +38,10 @@ class Server {
   int port() const { return port_; }
   // The metrics HTTP port, 0 when metrics are off.
   int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
+  // The customer tracking page's HTTP port, 0 when it is off.
+  int tracking_port() const { return tracking_ ? tracking_->port() : 0; }
   const ServerConfig& config() const { return config_; }
+  Notifier& notifier() { return *notifier_; }
   bool recovered_from_unclean_shutdown() const { return store_->recovered_from_unclean_shutdown(); }
   // Where the first start wrote the bootstrap admin token; empty otherwise.
   const std::string& bootstrap_token_file() const { return bootstrap_token_file_; }
@@ -60,6 +67,11 @@ class Server {
   std::unique_ptr<rpc::CrewSyncService> crew_sync_service_;
   std::unique_ptr<grpc::Server> grpc_;
   std::unique_ptr<MetricsServer> metrics_;
+  NoticeTemplates notice_templates_;
+  std::unique_ptr<storage::SqliteNotifyStore> notify_store_;
+  std::unique_ptr<Notifier> notifier_;
+  std::unique_ptr<rpc::CustomerService> customer_service_;
+  std::unique_ptr<TrackingServer> tracking_;
   int port_ = 0;
   std::string bootstrap_token_file_;
   std::atomic<bool> stopping_{false};

@@ -34,7 +34,7 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 std::string make_config(const TempDir& dir, const std::string& data_dir, const std::string& extra) {
-  for (const char* f : {"zones.geojson", "policy.json", "call_script.json"})
+  for (const char* f : {"zones.geojson", "policy.json", "call_script.json", "notify_templates.json"})
     fs::copy_file(std::string(LINECREW_SOURCE_DIR) + "/config/" + f, dir.file(f), fs::copy_options::overwrite_existing);
   const std::string path = dir.file("server.json");
   write_file(path, R"({"listen": "127.0.0.1:0", "metrics_listen": "127.0.0.1:0", "data_dir": ")" + data_dir + R"(")" +
@@ -74,7 +74,7 @@ bool ServerProcess::start(std::chrono::seconds timeout) {
       return false;
     }
     std::ifstream in(port_file_);
-    if (in >> port_ >> metrics_port_ && port_ > 0) return true;
+    if (in >> port_ >> metrics_port_ >> tracking_port_ && port_ > 0) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;

@@ -37,6 +37,7 @@ class ServerProcess {
   int wait_exit();
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   int metrics_port() const { return metrics_port_; }
+  int tracking_port() const { return tracking_port_; }
   std::string stderr_text() const;
   // The bootstrap admin token the server wrote into its data directory.
   std::string admin_token() const;
@@ -46,6 +47,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   int metrics_port_ = 0;
+  int tracking_port_ = 0;
   int exit_status_ = -1;
 };
 

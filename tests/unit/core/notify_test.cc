@@ -27,10 +27,13 @@ std::vector<NoticeKind> kinds(const std::vector<Notice>& ns) {
 
 TEST(Notify, EtaWindowIsRoundedOutwardsToFiveMinutes) {
   const NotifyPolicy p;  // 10 before, 20 after
-  const EtaWindow w = eta_window(at("14:33") + seconds(20), p);
+  const EtaWindow w = eta_window(at("14:33") + seconds(20), p, at("14:00"));
   EXPECT_EQ(w.from, at("14:20"));
   EXPECT_EQ(w.to, at("14:55"));
-  EXPECT_EQ(eta_window(at("14:30"), p), (EtaWindow{at("14:20"), at("14:50")}));
+  EXPECT_EQ(eta_window(at("14:30"), p, at("14:00")), (EtaWindow{at("14:20"), at("14:50")}));
+  // Never in the past, and at least 15 minutes long even for a stale estimate.
+  EXPECT_EQ(eta_window(at("14:30"), p, at("14:27")), (EtaWindow{at("14:25"), at("14:50")}));
+  EXPECT_EQ(eta_window(at("14:00"), p, at("14:12")), (EtaWindow{at("14:10"), at("14:25")}));
 }
 
 TEST(Notify, FirstEtaOnAssignmentThenNothingWhileTheEtaWobbles) {
@@ -90,8 +93,8 @@ TEST(Notify, AWholeLifecycleSendsEachStageOnce) {
   step(restored);
   restored.status = TicketStatus::kClosed;
   step(restored);
-  EXPECT_EQ(all, (std::vector{NoticeKind::kAssigned, NoticeKind::kEnRoute, NoticeKind::kArrived,
-                              NoticeKind::kRestored}));
+  EXPECT_EQ(all,
+            (std::vector{NoticeKind::kAssigned, NoticeKind::kEnRoute, NoticeKind::kArrived, NoticeKind::kRestored}));
 }
 
 TEST(Notify, StagesPassedWhileOfflineAreSkipped) {
@@ -185,9 +188,9 @@ TEST(Notify, FactsComeFromTheTicket) {
 
 TEST(NoticeTemplates, TheShippedTemplatesRenderInBothLanguages) {
   const auto t = NoticeTemplates::load_file(config_path("notify_templates.json"));
-  const PlaceholderValues v = {{"company", "城南供电"}, {"ticket", "T-000007"}, {"customer", "李女士"},
-                               {"crew", "伟"},          {"eta_from", "14:20"},  {"eta_to", "14:50"},
-                               {"link", "http://x/t/abc"}};
+  const PlaceholderValues v = {
+      {"company", "城南供电"}, {"ticket", "T-000007"}, {"customer", "李女士"},    {"crew", "伟"},
+      {"eta_from", "14:20"},   {"eta_to", "14:50"},    {"link", "http://x/t/abc"}};
   const std::string zh = t.message(NoticeKind::kAssigned, "zh-CN", v);
   EXPECT_NE(zh.find("14:20-14:50"), std::string::npos) << zh;
   EXPECT_NE(zh.find("T-000007"), std::string::npos);

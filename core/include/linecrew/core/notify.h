@@ -39,13 +39,14 @@ bool is_urgent(NoticeKind kind);
 bool is_cap_exempt(NoticeKind kind);
 
 // The window told to a customer around an ETA: [eta - before, eta + after],
-// rounded outwards to 5 minutes.
+// rounded outwards to 5 minutes, starting no earlier than `now` (rounded
+// down) and at least 15 minutes long: a window is never in the past.
 struct EtaWindow {
   TimePoint from;
   TimePoint to;
   bool operator==(const EtaWindow&) const = default;
 };
-EtaWindow eta_window(TimePoint eta, const NotifyPolicy& policy);
+EtaWindow eta_window(TimePoint eta, const NotifyPolicy& policy, TimePoint now);
 
 // What the customer can be told now, from the ticket and the plan.
 struct CustomerFacts {

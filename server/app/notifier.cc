@@ -1,0 +1,245 @@
+#include "app/notifier.h"
+
+#include <httplib.h>
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+
+#include "linecrew/core/error.h"
+
+namespace linecrew::app {
+
+namespace {
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool token_syntax_ok(std::string_view token) {
+  if (token.size() < 22 || token.size() > 64) return false;
+  for (const char c : token)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+      return false;
+  return true;
+}
+
+// "http://host:port/path" -> {"http://host:port", "/path"}.
+std::pair<std::string, std::string> split_url(const std::string& url) {
+  const auto slash = url.find('/', 7);
+  if (slash == std::string::npos) return {url, "/"};
+  return {url.substr(0, slash), url.substr(slash)};
+}
+
+}  // namespace
+
+std::string webhook_signature(const std::string& secret, const std::string& body) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
+  static const char* kHex = "0123456789abcdef";
+  std::string out = "sha256=";
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[mac[i] >> 4];
+    out += kHex[mac[i] & 15];
+  }
+  return out;
+}
+
+Notifier::Notifier(const Clock& clock, const ServicePolicy& policy, const NoticeTemplates& templates,
+                   storage::TicketStore& tickets, storage::CrewStore& crews, storage::ChangeFeed& feed,
+                   Planning* planning, storage::NotifyStore& store, ChangeSignal& changes, NotifierConfig config)
+    : clock_(clock),
+      policy_(policy),
+      templates_(templates),
+      tickets_(tickets),
+      crews_(crews),
+      feed_(feed),
+      planning_(planning),
+      store_(store),
+      changes_(changes),
+      config_(std::move(config)) {}
+
+Notifier::~Notifier() {
+  stop();
+}
+
+void Notifier::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void Notifier::stop() {
+  stop_ = true;
+  changes_.notify();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string Notifier::tracking_link(const Ticket& t) const {
+  if (config_.tracking_base_url.empty()) return {};
+  return config_.tracking_base_url + "/t/" + t.tracking_token;
+}
+
+std::size_t Notifier::scan(bool sweep_etas) {
+  const std::uint64_t from = store_.cursor();
+  std::uint64_t cursor = from;
+  std::set<std::string> ids;
+  for (;;) {
+    const auto changes = feed_.changes_since(cursor, 1000);
+    if (changes.empty()) break;
+    for (const auto& c : changes)
+      if (c.kind == storage::Change::Kind::kTicket) ids.insert(c.id);
+    cursor = changes.back().sequence;
+  }
+  if (sweep_etas) {
+    storage::TicketFilter f;
+    f.statuses = {TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute};
+    f.limit = 1000;
+    for (;;) {
+      const auto page = tickets_.list(f);
+      for (const Ticket& t : page.tickets) ids.insert(t.id.str());
+      if (page.next_after == 0) break;
+      f.after = page.next_after;
+    }
+  }
+  std::vector<Ticket> tickets;
+  for (const std::string& id : ids)
+    if (auto t = tickets_.get(TicketId(id))) tickets.push_back(std::move(*t));
+  return evaluate(tickets, cursor);
+}
+
+std::size_t Notifier::evaluate(const std::vector<Ticket>& tickets, std::uint64_t cursor) {
+  const TimePoint now = clock_.now();
+  std::vector<storage::TicketNotices> batch;
+  std::size_t queued = 0;
+  for (const Ticket& t : tickets) {
+    const ToldState before = store_.told(t.id).value_or(ToldState{});
+    ToldState told = before;
+    std::optional<TimePoint> eta;
+    if (planning_) {
+      const auto view = planning_->view(t.id);
+      if (view && view->crew && *view->crew == t.owner) eta = view->eta;
+    }
+    const std::vector<Notice> notices = next_notices(customer_facts(t, eta), told, policy_.notify);
+    if (told == before && notices.empty()) continue;
+    storage::TicketNotices out{t.id, told, {}};
+    std::optional<Crew> crew;
+    if (!t.owner.empty()) crew = crews_.get_crew(t.owner);
+    std::vector<TimePoint> sent = store_.send_times(t.id);
+    for (const Notice& n : notices) {
+      storage::NotifyMessage m;
+      m.ticket = t.id;
+      m.key = n.key;
+      m.kind = n.kind;
+      m.language = templates_.language(t.customer.language);
+      m.recipient = t.customer.phone;
+      if (n.eta) m.window = eta_window(*n.eta, policy_.notify, now);
+      m.link = tracking_link(t);
+      m.content = templates_.message(n.kind, m.language, notice_values(t, crew, policy_, m.window, m.link));
+      m.created = now;
+      m.due = send_time(n.kind, now, sent, policy_);
+      sent.push_back(m.due);
+      out.messages.push_back(std::move(m));
+      ++queued;
+    }
+    batch.push_back(std::move(out));
+  }
+  if (!batch.empty() || cursor != store_.cursor()) store_.record(batch, cursor);
+  if (!batch.empty()) view_changes_.notify();
+  return queued;
+}
+
+bool Notifier::post(const storage::NotifyMessage& m, std::string& error) {
+  nlohmann::json body = {
+      {"message_id", m.ticket.str() + "/" + m.key},
+      {"ticket_id", m.ticket.str()},
+      {"event", std::string(to_string(m.kind))},
+      {"to", m.recipient},
+      {"language", m.language},
+      {"text", m.content},
+      {"tracking_url", m.link},
+      {"created_at", format_utc(m.created)},
+  };
+  if (m.window) body["eta_window"] = {{"from", format_utc(m.window->from)}, {"to", format_utc(m.window->to)}};
+  const std::string text = body.dump();
+  const auto [base, path] = split_url(config_.webhook_url);
+  httplib::Client client(base);
+  client.set_connection_timeout(std::chrono::seconds(2));
+  client.set_read_timeout(std::chrono::seconds(5));
+  client.set_write_timeout(std::chrono::seconds(5));
+  const httplib::Headers headers = {{"X-Linecrew-Signature", webhook_signature(config_.webhook_secret, text)},
+                                    {"X-Linecrew-Message-Id", m.ticket.str() + "/" + m.key}};
+  const auto res = client.Post(path, headers, text, "application/json");
+  if (!res) {
+    error = "gateway unreachable: " + httplib::to_string(res.error());
+    return false;
+  }
+  if (res->status >= 200 && res->status < 300) return true;
+  error = "gateway answered HTTP " + std::to_string(res->status);
+  return false;
+}
+
+std::size_t Notifier::deliver() {
+  if (config_.webhook_url.empty()) return 0;
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  std::size_t sent = 0;
+  for (const storage::NotifyMessage& m : store_.due(clock_.now(), wall_ms(), 100)) {
+    if (stop_) break;
+    std::string error;
+    if (post(m, error)) {
+      store_.mark_sent(m.id, clock_.now());
+      ++sent;
+      continue;
+    }
+    // 4xx other than 408/429: the gateway will never take it; else retry with backoff and jitter.
+    const bool rejected = error.find("HTTP 4") != std::string::npos && error.find("HTTP 408") == std::string::npos &&
+                          error.find("HTTP 429") == std::string::npos;
+    const auto shift = std::min<std::uint32_t>(m.attempts, 16);
+    const auto delay = std::min<long>(config_.retry_max.count(), config_.retry_base.count() << shift);
+    std::uniform_int_distribution<long> jitter(delay / 2, delay);
+    store_.mark_failed(m.id, error, wall_ms() + jitter(rng), rejected);
+  }
+  return sent;
+}
+
+std::optional<CustomerView> Notifier::by_token(std::string_view token) {
+  if (!token_syntax_ok(token)) return std::nullopt;
+  const auto t = tickets_.find_by_tracking_token(std::string(token));
+  if (!t || t->tracking_token.size() != token.size() ||
+      CRYPTO_memcmp(t->tracking_token.data(), token.data(), token.size()) != 0)
+    return std::nullopt;
+  if (!tracking_valid(*t, clock_.now(), policy_)) return std::nullopt;
+  std::optional<Crew> crew;
+  if (!t->owner.empty()) crew = crews_.get_crew(t->owner);
+  return customer_view(*t, store_.told(t->id).value_or(ToldState{}), crew, templates_, policy_, clock_.now());
+}
+
+void Notifier::run() {
+  while (!stop_) {
+    const std::uint64_t seen = changes_.generation();
+    try {
+      // ETAs move without a ticket change (re-plans, crew positions, time
+      // passing): every open ticket is re-checked every eta_sweep, and at
+      // most once a second while changes come in.
+      const auto wall = std::chrono::steady_clock::now();
+      const bool sweep = wall - last_sweep_ >= config_.eta_sweep ||
+                         (seen != swept_generation_ && wall - last_sweep_ >= std::chrono::seconds(1));
+      if (sweep) {
+        last_sweep_ = wall;
+        swept_generation_ = seen;
+      }
+      scan(sweep);
+      deliver();
+    } catch (const std::exception& e) {
+      std::cerr << "{\"component\":\"notifier\",\"error\":" << nlohmann::json(e.what()).dump() << "}" << std::endl;
+    }
+    if (stop_) break;
+    changes_.wait_past(seen, std::chrono::milliseconds(500));
+  }
+}
+
+}  // namespace linecrew::app

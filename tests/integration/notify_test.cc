@@ -1,0 +1,303 @@
+// Customer ETA updates through the real server process on simulated time,
+// delivered to a real HTTP receiver (the "SMS gateway") started by the test:
+// a whole ticket lifecycle, ETA wobble vs slip, and a gateway outage with a
+// server kill -9 in the middle.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <openssl/hmac.h>
+
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "chromium.h"
+#include "linecrew/v1/crew_sync.grpc.pb.h"
+#include "sim_server.h"
+
+namespace linecrew {
+namespace {
+
+using testing::iso;
+
+constexpr const char* kSecret = "gateway-secret-0123456789";
+
+std::string hmac_hex(const std::string& key, const std::string& body) {
+  unsigned char mac[64];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
+       body.size(), mac, &len);
+  std::string hex;
+  char buf[3];
+  for (unsigned i = 0; i < len; ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", mac[i]);
+    hex += buf;
+  }
+  return hex;
+}
+
+// The SMS/voice gateway: records every accepted POST; can be "down" (503).
+class Gateway {
+ public:
+  struct Post {
+    nlohmann::json body;
+    std::string signature, message_id;
+    bool signature_ok;
+  };
+  Gateway() {
+    http_.Post("/sms", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      ++attempts_;
+      if (down_) {
+        res.status = 503;
+        return;
+      }
+      const std::string sig = req.get_header_value("X-Linecrew-Signature");
+      posts_.push_back({nlohmann::json::parse(req.body), sig, req.get_header_value("X-Linecrew-Message-Id"),
+                        sig == "sha256=" + hmac_hex(kSecret, req.body)});
+      res.status = 200;
+    });
+    port_ = http_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { http_.listen_after_bind(); });
+  }
+  ~Gateway() {
+    http_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/sms"; }
+  void set_down(bool down) {
+    std::lock_guard lock(mu_);
+    down_ = down;
+  }
+  std::vector<Post> posts() {
+    std::lock_guard lock(mu_);
+    return posts_;
+  }
+  int attempts() {
+    std::lock_guard lock(mu_);
+    return attempts_;
+  }
+  // Waits until `n` posts arrived (or 15 s passed); returns them.
+  std::vector<Post> wait_for(std::size_t n) {
+    for (int i = 0; i < 300 && posts().size() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return posts();
+  }
+
+ private:
+  httplib::Server http_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<Post> posts_;
+  int attempts_ = 0;
+  bool down_ = false;
+  int port_ = 0;
+};
+
+std::vector<std::string> events(const std::vector<Gateway::Post>& posts) {
+  std::vector<std::string> out;
+  for (const auto& p : posts) out.push_back(p.body["event"].get<std::string>());
+  return out;
+}
+
+class Notify : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::write_file(secrets.file("webhook.key"), std::string(kSecret) + "\n");
+    server = std::make_unique<testing::SimServer>(
+        "notify", "14:00",
+        "\"notify_webhook_url\": \"" + gateway.url() + "\", \"notify_webhook_secret_file\": \"" +
+            secrets.file("webhook.key") + "\", \"notify_retry_max_ms\": 300, \"tracking_listen\": \"127.0.0.1:0\"");
+    crew_token = server->add_crew("C-01", 30.26, 120.16);
+    connect();
+  }
+
+  void connect() {
+    crew = v1::CrewSyncService::NewStub(grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials()));
+  }
+
+  // One crew action through CrewSyncService.Upload, as the handheld sends it.
+  void act(const std::string& ticket, const std::function<void(v1::CrewAction&)>& fill, const std::string& hhmm) {
+    v1::UploadRequest req;
+    const auto t = parse_utc(iso(hhmm)).time_since_epoch().count();
+    req.mutable_device_send_time()->set_seconds(t);
+    auto* a = req.add_actions();
+    char op[40];  // a canonical UUID, as the handheld makes them
+    std::snprintf(op, sizeof op, "00000000-0000-4000-8000-%012d", ++ops);
+    a->set_op_id(op);
+    a->set_device_id("dev-1");
+    a->mutable_device_time()->set_seconds(t);
+    a->set_ticket_id(ticket);
+    a->set_staff_number("SC-01");
+    fill(*a);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.AddMetadata("authorization", "Bearer " + crew_token);
+    v1::UploadResponse resp;
+    const grpc::Status s = crew->Upload(&ctx, req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_EQ(resp.acks_size(), 1);
+    ASSERT_EQ(resp.acks(0).result(), v1::ACTION_RESULT_APPLIED) << resp.acks(0).reason();
+  }
+
+  void move_crew(double lat, double lon, const std::string& hhmm) {
+    act(
+        "",
+        [&](v1::CrewAction& a) {
+          a.mutable_position()->mutable_point()->set_lat(lat);
+          a.mutable_position()->mutable_point()->set_lon(lon);
+          a.mutable_position()->set_accuracy_m(5);
+          a.mutable_position()->mutable_fix_time()->set_seconds(parse_utc(iso(hhmm)).time_since_epoch().count());
+        },
+        hhmm);
+  }
+
+  // Long enough for the notifier to have seen a change and swept the ETAs.
+  static void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(2500)); }
+
+  Gateway gateway;
+  testing::TempDir secrets{"notify-secrets"};
+  std::unique_ptr<testing::SimServer> server;
+  std::string crew_token;
+  std::unique_ptr<v1::CrewSyncService::Stub> crew;
+  int ops = 0;
+};
+
+TEST_F(Notify, AWholeLifecycleSendsOneSignedMessagePerStage) {
+  const std::string id = server->create_ticket("r1", "14:00").id();
+  auto posts = gateway.wait_for(1);
+  ASSERT_EQ(events(posts), std::vector<std::string>{"assigned"});
+  const auto& first = posts[0];
+  EXPECT_TRUE(first.signature_ok) << first.signature;
+  EXPECT_EQ(first.message_id, id + "/assigned");
+  EXPECT_EQ(first.body["to"], "+8613800138000");
+  EXPECT_EQ(first.body["ticket_id"], id);
+  EXPECT_EQ(first.body["language"], "zh-CN");
+  const std::string text = first.body["text"];
+  EXPECT_NE(text.find(id), std::string::npos) << text;
+  EXPECT_NE(text.find("伟"), std::string::npos) << text;  // the crew lead's first name
+  // The window is in the text as local HH:MM-HH:MM and in the body as UTC.
+  const TimePoint from = parse_utc(first.body["eta_window"]["from"].get<std::string>());
+  const TimePoint to = parse_utc(first.body["eta_window"]["to"].get<std::string>());
+  EXPECT_NE(text.find(format_hhmm(from, hours(8)) + "-" + format_hhmm(to, hours(8))), std::string::npos) << text;
+  EXPECT_LT(from, to);
+
+  server->set_clock("14:05");
+  act(
+      id, [](v1::CrewAction& a) { a.mutable_accept(); }, "14:05");
+  act(
+      id, [](v1::CrewAction& a) { a.mutable_en_route(); }, "14:05");
+  ASSERT_EQ(events(gateway.wait_for(2)), (std::vector<std::string>{"assigned", "en_route"}));
+  server->set_clock("14:12");
+  act(
+      id, [](v1::CrewAction& a) { a.mutable_arrived(); }, "14:12");
+  ASSERT_EQ(gateway.wait_for(3).size(), 3u);
+  server->set_clock("14:40");
+  act(
+      id, [](v1::CrewAction& a) { a.mutable_cause_found()->set_text("大风刮断低压线"); }, "14:40");
+  act(
+      id, [](v1::CrewAction& a) { a.mutable_restored(); }, "14:41");
+  posts = gateway.wait_for(4);
+  settle();  // nothing more may come
+  posts = gateway.posts();
+  ASSERT_EQ(events(posts), (std::vector<std::string>{"assigned", "en_route", "arrived", "restored"}));
+  EXPECT_NE(posts[3].body["text"].get<std::string>().find("大风刮断低压线"), std::string::npos)
+      << posts[3].body["text"];
+  std::set<std::string> ids;
+  for (const auto& p : posts) {
+    EXPECT_TRUE(p.signature_ok);
+    ids.insert(p.message_id);
+  }
+  EXPECT_EQ(ids.size(), posts.size());  // no (ticket, event) twice
+}
+
+// The link in the message opens the ticket's tracking page, served by the
+// real server: headless Chromium reads the status and the window the message
+// told; a screenshot at a phone's size is kept as a test artifact.
+TEST_F(Notify, TheLinkInTheMessageShowsTheTrackingPageInABrowser) {
+  testing::Chromium browser;
+  ASSERT_FALSE(browser.path().empty()) << testing::Chromium::kMissing;
+  const std::string id = server->create_ticket("r1", "14:00").id();
+  server->set_clock("14:05");
+  act(
+      id, [](v1::CrewAction& a) { a.mutable_en_route(); }, "14:05");
+  const auto posts = gateway.wait_for(2);
+  ASSERT_EQ(events(posts), (std::vector<std::string>{"assigned", "en_route"}));
+  const std::string link = posts[1].body["tracking_url"];
+  ASSERT_EQ(link.rfind("http://127.0.0.1:" + std::to_string(server->process().tracking_port()) + "/t/", 0), 0u) << link;
+  const auto run = browser.run(link, "--virtual-time-budget=3000 --dump-dom");
+  ASSERT_EQ(run.exit_code, 0) << browser.stderr_tail();
+  const std::string& dom = run.out;
+  EXPECT_EQ(testing::text_of(dom, "status"), "抢修人员正在赶来") << dom;
+  const TimePoint from = parse_utc(posts[1].body["eta_window"]["from"].get<std::string>());
+  const TimePoint to = parse_utc(posts[1].body["eta_window"]["to"].get<std::string>());
+  EXPECT_EQ(testing::text_of(dom, "eta"), format_hhmm(from, hours(8)) + "–" + format_hhmm(to, hours(8)));
+  EXPECT_EQ(testing::text_of(dom, "crew"), "伟");
+  EXPECT_EQ(testing::text_of(dom, "ticket"), id);
+  EXPECT_EQ(dom.find("13800138000"), std::string::npos);  // no phone numbers on the page
+
+  const std::string png = std::string(LINECREW_BINARY_DIR) + "/test-artifacts/tracking-live.png";
+  std::filesystem::create_directories(std::string(LINECREW_BINARY_DIR) + "/test-artifacts");
+  std::filesystem::remove(png);
+  const auto shot = browser.run(link, "--screenshot='" + png + "' --window-size=412,915 --virtual-time-budget=2000");
+  ASSERT_EQ(shot.exit_code, 0) << browser.stderr_tail();
+  EXPECT_GT(std::filesystem::file_size(png), 5000u);
+
+  std::string wrong = link;
+  wrong.back() = wrong.back() == 'A' ? 'B' : 'A';  // one character off
+  const auto nf = browser.run(wrong, "--dump-dom");
+  EXPECT_NE(nf.out.find("未找到该页面"), std::string::npos) << nf.out;
+  EXPECT_EQ(nf.out.find(id), std::string::npos);
+}
+
+TEST_F(Notify, AnEtaThatWobblesSendsNothingAThirtyMinuteSlipSendsOne) {
+  const std::string id = server->create_ticket("r1", "14:00").id();
+  ASSERT_EQ(gateway.wait_for(1).size(), 1u);
+  const TimePoint eta0 = TimePoint(Duration(server->get(id).eta().seconds()));
+  // The crew edges about: a few minutes of ETA either way.
+  move_crew(30.265, 120.165, "14:01");
+  settle();
+  move_crew(30.255, 120.155, "14:02");
+  settle();
+  const TimePoint eta1 = TimePoint(Duration(server->get(id).eta().seconds()));
+  EXPECT_NE(eta1, eta0);  // the ETA did move…
+  EXPECT_LT(std::chrono::abs(eta1 - eta0), minutes(10));
+  EXPECT_EQ(gateway.posts().size(), 1u);  // …but by too little to tell the customer
+  // Sent far off (about 16 km): half an hour more.
+  move_crew(30.40, 120.16, "14:03");
+  const auto posts = gateway.wait_for(2);
+  settle();
+  const TimePoint eta2 = TimePoint(Duration(server->get(id).eta().seconds()));
+  EXPECT_GE(eta2 - eta0, minutes(25));
+  ASSERT_EQ(events(gateway.posts()), (std::vector<std::string>{"assigned", "eta_changed"}));
+  EXPECT_EQ(posts[1].message_id, id + "/eta:1");
+}
+
+TEST_F(Notify, AGatewayOutageAndAServerKillLoseNothingAndSendNothingTwice) {
+  gateway.set_down(true);
+  const std::string id = server->create_ticket("r1", "14:00").id();
+  for (int i = 0; i < 200 && gateway.attempts() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_GE(gateway.attempts(), 2) << "the notifier retries while the gateway is down";
+  act(
+      id, [](v1::CrewAction& a) { a.mutable_en_route(); }, "14:02");
+  settle();
+  // kill -9 mid-outage, start again on the same data.
+  server->process().kill(SIGKILL);
+  server->process().wait_exit();
+  ASSERT_TRUE(server->process().start()) << server->process().stderr_text();
+  connect();
+  server->set_clock("14:05");
+  settle();
+  EXPECT_TRUE(gateway.posts().empty());
+  gateway.set_down(false);
+  gateway.wait_for(2);
+  settle();
+  const auto posts = gateway.posts();
+  ASSERT_EQ(events(posts), (std::vector<std::string>{"assigned", "en_route"}));
+  EXPECT_EQ(posts[0].message_id, id + "/assigned");
+  for (const auto& p : posts) EXPECT_TRUE(p.signature_ok);
+}
+
+}  // namespace
+}  // namespace linecrew

@@ -1,0 +1,144 @@
+// The tracking page server over real HTTP on loopback, with a hand-built
+// CustomerViews: pages and JSON for a good token, the one 404 page for
+// anything else, security headers, the per-address rate limit.
+#include "app/tracking_http.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "app/tracking_page.h"
+#include "fake_customer_views.h"
+
+namespace linecrew::app {
+namespace {
+
+using testing::at;
+using testing::kGoodToken;
+using testing::sample_view;
+
+class TrackingHttp : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    views.set(kGoodToken, sample_view());
+    server = std::make_unique<TrackingServer>("127.0.0.1:0", views, clock);
+    client = std::make_unique<httplib::Client>("127.0.0.1", server->port());
+    client->set_connection_timeout(5, 0);
+    client->set_read_timeout(5, 0);
+  }
+  httplib::Result get(const std::string& path, const httplib::Headers& headers = {}) {
+    return client->Get(path, headers);
+  }
+  ManualClock clock{at("14:30")};
+  testing::FakeCustomerViews views;
+  std::unique_ptr<TrackingServer> server;
+  std::unique_ptr<httplib::Client> client;
+};
+
+void expect_security_headers(const httplib::Response& r) {
+  EXPECT_EQ(r.get_header_value("Cache-Control"), "no-store");
+  EXPECT_EQ(r.get_header_value("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(r.get_header_value("Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(r.get_header_value("Content-Security-Policy"), tracking_csp());
+}
+
+TEST_F(TrackingHttp, PageForAGoodToken) {
+  EXPECT_GT(server->port(), 0);
+  const auto r = get(std::string("/t/") + kGoodToken);
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  expect_security_headers(*r);
+  EXPECT_NE(r->body.find("抢修人员正在赶来"), std::string::npos);
+  EXPECT_NE(r->body.find("14:20–14:50"), std::string::npos);
+
+  const auto en = get(std::string("/t/") + kGoodToken + "?lang=en");
+  ASSERT_TRUE(en);
+  EXPECT_EQ(en->status, 200);
+  EXPECT_NE(en->body.find("Crew on the way"), std::string::npos);
+}
+
+TEST_F(TrackingHttp, JsonForTheRefresh) {
+  const auto r = get(std::string("/t/") + kGoodToken + ".json?lang=en");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/json; charset=utf-8");
+  expect_security_headers(*r);
+  const auto j = nlohmann::json::parse(r->body);
+  EXPECT_EQ(j["status_text"], "Crew on the way");
+  EXPECT_EQ(j["server_time"], "2026-11-22T06:30:00Z");  // the server's clock
+}
+
+TEST_F(TrackingHttp, EverythingElseIsTheSameNotFoundPage) {
+  const std::string unknown = "ZZZZEfGhIjKlMnOpQrStUv_-42";  // well-formed, never issued
+  views.set("ExpiredGhIjKlMnOpQrStUv", std::nullopt);        // expired: the views say nothing
+  for (const std::string& path :
+       {"/t/" + unknown, "/t/" + unknown + ".json", std::string("/t/short"), std::string("/t/ExpiredGhIjKlMnOpQrStUv"),
+        "/t/" + std::string(65, 'a'), std::string("/t/AbCdEfGhIjKlMnOpQrSt%2FUv"), std::string("/t/"), std::string("/"),
+        std::string("/t/") + kGoodToken + "/x", std::string("/metrics"), std::string("/t/../t/") + kGoodToken + "x"}) {
+    const auto r = get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 404) << path;
+    EXPECT_EQ(r->body, not_found_html()) << path;
+    expect_security_headers(*r);
+  }
+  const auto post = client->Post(std::string("/t/") + kGoodToken, "", "text/plain");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 404);
+  EXPECT_EQ(post->body, not_found_html());
+}
+
+TEST_F(TrackingHttp, HammeringGets429) {
+  int ok = 0, limited = 0;
+  for (int i = 0; i < 40; ++i) {
+    const auto r = get(std::string("/t/") + kGoodToken);
+    ASSERT_TRUE(r);
+    if (r->status == 200) ++ok;
+    if (r->status == 429) {
+      ++limited;
+      EXPECT_EQ(r->get_header_value("Retry-After"), "60");
+      expect_security_headers(*r);
+    }
+  }
+  EXPECT_EQ(ok, 30);
+  EXPECT_EQ(limited, 10);
+  // Behind a local reverse proxy each client has its own bucket.
+  const auto other = get(std::string("/t/") + kGoodToken, {{"X-Forwarded-For", "203.0.113.9, 198.51.100.4"}});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+}
+
+TEST_F(TrackingHttp, AFailureLogsNoFullToken) {
+  views.fail(true);
+  ::testing::internal::CaptureStderr();
+  const auto r = get(std::string("/t/") + kGoodToken);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(log.find(kGoodToken), std::string::npos) << log;
+  EXPECT_NE(log.find("AbCd…"), std::string::npos) << log;
+}
+
+TEST(TrackingServerSetup, ListenAddress) {
+  ManualClock clock{at("14:30")};
+  testing::FakeCustomerViews views;
+  testing::expect_error([&] { TrackingServer("127.0.0.1", views, clock); }, ErrorCode::kInvalidArgument,
+                        "tracking_listen");
+  testing::expect_error([&] { TrackingServer("127.0.0.1:http", views, clock); }, ErrorCode::kInvalidArgument,
+                        "tracking_listen");
+  TrackingServer first("127.0.0.1:0", views, clock);
+  EXPECT_EQ(first.base_url(), "http://127.0.0.1:" + std::to_string(first.port()));
+  testing::expect_error([&] { TrackingServer("127.0.0.1:" + std::to_string(first.port()), views, clock); },
+                        ErrorCode::kUnavailable, "tracking_listen");
+  ServerConfig off;
+  EXPECT_EQ(start_tracking(off, views, clock), nullptr);
+  ServerConfig on;
+  on.tracking_listen = "127.0.0.1:0";
+  const auto started = start_tracking(on, views, clock);
+  ASSERT_NE(started, nullptr);
+  EXPECT_GT(started->port(), 0);
+}
+
+}  // namespace
+}  // namespace linecrew::app
