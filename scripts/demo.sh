@@ -2,20 +2,25 @@
 # Sets up, builds and runs the main job: linecrew-server on its embedded
 # SQLite database in ./data, then a short demo through linecrewctl: outage
 # tickets reported at urban, rural and remote locations get their zone class
-# and arrival deadline (45 / 90 / 120 min). The server is stopped at the end
-# unless --serve is given.
+# and arrival deadline (45 / 90 / 120 min). Then a small storm played at high
+# speed by the simulator (linecrew-sim: its own servers on a simulated clock,
+# a real handheld per crew, Linecrew's planner against a nearest-free-crew
+# desk): the board mid-storm and the side-by-side report. The server is
+# stopped at the end unless --serve is given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
 bash scripts/setup.sh >build/setup.log 2>&1 || { cat build/setup.log; exit 1; }
-echo "demo: building the server (log: build/demo-build.log)"
-{ cmake -S . -B build/native -DLINECREW_BUILD_SERVER=ON && cmake --build build/native -j2 --target linecrew-server linecrewctl; } \
+echo "demo: building the server and the simulator (log: build/demo-build.log)"
+{ cmake -S . -B build/native -DLINECREW_BUILD_SERVER=ON &&
+  cmake --build build/native -j2 --target linecrew-server linecrewctl linecrew-sim; } \
   >build/demo-build.log 2>&1 || { tail -40 build/demo-build.log; exit 1; }
 
 server=build/native/server/linecrew-server
 ctl=build/native/server/linecrewctl
 rm -f build/demo.port
-"$server" --config config/server.json --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --port-file build/demo.port \
+"$server" --config config/server.json --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --tracking-listen 127.0.0.1:0 \
+  --port-file build/demo.port \
   2>build/demo-server.log &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
@@ -23,6 +28,7 @@ for _ in $(seq 100); do [ -s build/demo.port ] && break; sleep 0.1; done
 [ -s build/demo.port ] || { echo "demo: the server did not start" >&2; exit 1; }
 export LINECREW_SERVER="127.0.0.1:$(sed -n 1p build/demo.port)"
 metrics_port=$(sed -n 2p build/demo.port)
+tracking_port=$(sed -n 3p build/demo.port)
 export LINECREW_TOKEN_FILE=data/admin.token  # written by the server's first start
 $ctl health
 
@@ -69,11 +75,33 @@ echo
 echo "demo: one ticket in full"
 $ctl tickets show "$first"
 echo
+echo "demo: what the customer sees: the tracking page of that ticket (the link in their messages)"
+token=$($ctl --json tickets show "$first" | grep -m1 '"tracking_token"' | sed -E 's/.*"tracking_token": "([^"]+)".*/\1/')
+sleep 1.5  # the notifier picks up the assignment
+/usr/bin/python3 - "http://127.0.0.1:$tracking_port/t/$token" <<'PY'
+import json, sys, urllib.request
+url = sys.argv[1]
+v = json.load(urllib.request.urlopen(url + ".json"))
+print("  page:", url[: url.rfind("/") + 5] + "…  (HTML for phones; JSON for its refresh)")
+print("  ", json.dumps(v, ensure_ascii=False)[:400])
+PY
+echo
+echo "demo: customer messages recorded in the outbox (data/notify.db; no SMS gateway is configured in the demo)"
+sqlite3 -header -column data/notify.db \
+  "SELECT ticket_id, kind, status, substr(content, 1, 60) AS text FROM messages ORDER BY id DESC LIMIT 6" || true
+echo
 echo "demo: bad input is refused with the field named"
 $ctl tickets add --request-id "demo-$run-bad" --name x --phone "+8613800138000" --lat 91 --lon 120 --address x || true
 echo
 echo "demo: a dispatcher without a valid token is turned away"
 $ctl --token lc_not-a-real-token tickets list || true
+echo
+echo "demo: a small storm at high speed: 16 crews, 60 outages over 3 simulated hours, city traffic, crews out of"
+echo "      coverage; each crew runs the real handheld code; Linecrew's planner, then a nearest-free-crew desk"
+build/native/sim/linecrew-sim run --crews 16 --tickets 60 --hours 3 --seed 7 --drain-minutes 120 \
+  --work-dir build/sim-demo --board-at 75 --json build/sim-demo-report.json | grep -v '^\[.*\] simulated'
+echo "demo: the storm's servers, clocks and request logs are in build/sim-demo; the report as JSON in"
+echo "      build/sim-demo-report.json; more in docs/simulator.md"
 echo
 echo "demo: done. Data kept in ./data (SQLite); request log in build/demo-server.log. Run the server yourself with:"
 echo "  $server --config config/server.json"

@@ -1,0 +1,46 @@
+// A seeded generator of storm scenarios: clustered outages over the utility's
+// region (urban core, rural belt, remote hills, as classified by the zone
+// polygons), crews placed at depots in proportion to the work, traffic
+// slowdowns where the storm hits, and connectivity gaps mostly in remote areas.
+// The same options and zones give the same scenario.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "linecrew/core/zones.h"
+#include "scenario.h"
+
+namespace linecrew::sim {
+
+struct GeneratorOptions {
+  std::uint64_t seed = 1;
+  std::size_t crews = 20;
+  std::size_t tickets = 200;
+  Duration duration{hours(24)};
+  TimePoint start;
+  std::string zones_file;  // absolute path; also read for the region's bounding box (GeoJSON)
+  // Share of outage clusters by zone class: urban, rural, remote (normalised).
+  std::array<double, 3> zone_share{0.45, 0.35, 0.20};
+  double consent_share = 0.75;    // customer answers: the rest split between refuse and unreachable
+  double gap_share_remote = 0.5;  // crews based in remote areas with a connectivity gap
+  double gap_share_other = 0.1;
+  Duration step{seconds(60)};
+  Duration sync_interval{seconds(60)};
+  Duration drain{hours(3)};
+};
+
+// The region's bounding box: every coordinate of the GeoJSON's geometries.
+struct BoundingBox {
+  double min_lat, min_lon, max_lat, max_lon;
+};
+BoundingBox geojson_bounds(const std::string& geojson_text, const std::string& source);
+
+// Throws Error(kInvalidArgument) for zero crews, a zone class the polygons
+// never produce while its share is positive, or a zones file that is not GeoJSON.
+Scenario generate(const GeneratorOptions& options, const ZoneMap& zones);
+// Loads the zones file named in the options, then generates.
+Scenario generate(const GeneratorOptions& options);
+
+}  // namespace linecrew::sim

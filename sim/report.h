@@ -1,0 +1,97 @@
+// The simulator's report: what each run measured, the math over it, and the
+// side-by-side text of Linecrew against the baseline dispatcher.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "linecrew/core/compliance.h"
+#include "linecrew/core/time.h"
+#include "linecrew/core/zone_class.h"
+
+namespace linecrew::sim {
+
+// Arrival figures of one zone class.
+struct ZoneFigures {
+  std::uint32_t tickets = 0;   // reported in the scenario period
+  std::uint32_t arrivals = 0;  // reached by a crew
+  std::uint32_t on_time = 0;   // arrival <= original deadline
+  std::uint32_t late_excused = 0;
+  std::uint32_t violations = 0;  // late without a valid excuse, or not reached by the effective deadline
+  double on_time_rate() const { return arrivals ? static_cast<double>(on_time) / arrivals : 0.0; }
+};
+
+// The simulator's own record of one ticket.
+struct TicketOutcome {
+  ZoneClass zone = ZoneClass::kUrban;
+  TimePoint deadline;
+  std::optional<TimePoint> arrival;     // the first crew's
+  std::vector<ContactRecord> contacts;  // every delay call logged on the ticket, by any crew
+  std::string crew;                     // the crew that arrived
+};
+
+// Latency samples in milliseconds.
+struct Samples {
+  std::vector<double> ms;
+  void add(double v) { ms.push_back(v); }
+  std::size_t count() const { return ms.size(); }
+  double mean() const;
+  double percentile(double p) const;  // p in [0, 1]; 0 when empty
+};
+
+struct RunReport {
+  std::string policy;  // "linecrew" or "baseline"
+  double wall_seconds = 0;
+  // Where the wall time went (seconds): crews (handheld code + their syncs), the
+  // desk's CreateTicket / PinTicket calls, set-up and the end; CPU of both processes.
+  double crews_seconds = 0, desk_seconds = 0, setup_seconds = 0, finish_seconds = 0;
+  double server_cpu_seconds = 0, sim_cpu_seconds = 0;
+  std::size_t steps = 0;
+  std::size_t crews = 0;
+  // The simulator's own count (from the tickets it created and the arrivals its crews made).
+  std::array<ZoneFigures, 3> sim{};
+  // The server's GetReport over the scenario period.
+  std::array<ZoneFigures, 3> server{};
+  std::uint32_t server_late_arrivals = 0;
+  std::uint32_t server_late_with_consent = 0;
+  double server_delay_notice_compliance = 1.0;
+  std::uint32_t server_violations = 0;
+  std::uint32_t unreached = 0;                           // tickets no crew reached by the end of the drain
+  std::vector<double> lateness_min;                      // late arrivals: arrival - original deadline, minutes
+  std::map<std::string, std::uint32_t> tickets_by_crew;  // arrivals per crew
+  // Delay calls made by the crews on the watcher's prompts.
+  std::uint32_t prompts = 0, calls_consent = 0, calls_refused = 0, calls_unreachable = 0;
+  std::uint32_t pins = 0;  // baseline: PinTicket calls
+  // Planner: CreateTicket latency includes the insertion into the plan; re-plans
+  // are sampled from the server's /metrics (linecrew_replan_seconds).
+  Samples create_ms;
+  Samples replan_ms;
+  std::uint64_t replans = 0;
+  std::map<std::string, Samples> rpc_ms;  // client-side latency by call ("Pin", "sync", ...)
+  std::map<std::string, std::pair<double, std::uint64_t>> server_rpc;  // method -> (seconds sum, count) from /metrics
+  std::uint64_t sync_up_bytes = 0, sync_down_bytes = 0, syncs = 0, sync_failures = 0;
+  std::size_t max_offline_outbox = 0;  // largest outbox a crew carried through a connectivity gap
+  std::uint32_t uploaded_after_gap = 0;
+
+  double lateness_mean() const;
+  double lateness_p95() const;
+  double tickets_per_crew_mean() const;
+  std::uint32_t tickets_per_crew_max() const;
+  double delay_notice_compliance_sim() const;  // late arrivals excused / late arrivals
+};
+
+// Fills `sim` zone figures and lateness from the per-ticket outcomes, each
+// judged by core's compliance rules (rules §2) at `now`.
+void tally(RunReport& r, const std::vector<TicketOutcome>& outcomes, TimePoint now);
+
+// on-time rate of `a` minus that of `b`, in percentage points.
+double margin_pp(const ZoneFigures& a, const ZoneFigures& b);
+
+// The side-by-side report (baseline may be absent).
+std::string format_report(const RunReport& linecrew, const RunReport* baseline);
+
+}  // namespace linecrew::sim
