@@ -56,16 +56,58 @@ else
 fi
 
 # armhf is best effort: a mirror with a broken armhf index must not stop the rest.
+#
+# Seen on this project's mirror: the armhf security index is missing, so
+# libssl3:armhf exists only in an older version than the host's libssl3 from
+# bookworm-security, and multiarch cannot co-install two versions of a
+# "Multi-Arch: same" package: apt refuses every armhf library. Then
+# unpack_armhf downloads the armhf .debs (the dependency closure) with
+# `apt-get download` and unpacks only their armhf directories
+# (/usr/lib/arm-linux-gnueabihf, /usr/include/arm-linux-gnueabihf, the armhf
+# loader, and headers not already there), leaving dpkg's own packages as they
+# are. The cross toolchain and qemu-arm find them where multiarch would have
+# put them. The marker file records what was unpacked.
+ARMHF_MARKER=/usr/lib/arm-linux-gnueabihf/linecrew-unpacked.txt
+unpack_armhf() {
+  local libs=() p
+  for p in "${ARMHF_PKGS[@]}"; do [[ "$p" == *:armhf ]] && libs+=("$p"); done
+  $SUDO apt-get install -y -q --no-install-recommends g++-arm-linux-gnueabihf >/dev/null || return 1
+  local closure
+  closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
+    --no-enhances "${libs[@]}" 2>/dev/null | grep -E '^[a-z0-9][^ ]*:armhf$' | sort -u) || return 1
+  [ -n "$closure" ] || return 1
+  rm -rf build/armhf-debs build/armhf-root && mkdir -p build/armhf-debs build/armhf-root
+  (cd build/armhf-debs && apt-get download $closure >/dev/null 2>&1) || return 1
+  for d in build/armhf-debs/*.deb; do dpkg-deb -x "$d" build/armhf-root || return 1; done
+  local r=build/armhf-root
+  $SUDO mkdir -p /usr/lib/arm-linux-gnueabihf /usr/include/arm-linux-gnueabihf
+  $SUDO cp -a "$r/usr/lib/arm-linux-gnueabihf/." /usr/lib/arm-linux-gnueabihf/ &&
+    $SUDO cp -an "$r/lib/arm-linux-gnueabihf/." /usr/lib/arm-linux-gnueabihf/ &&
+    $SUDO cp -a "$r/usr/include/arm-linux-gnueabihf/." /usr/include/arm-linux-gnueabihf/ &&
+    $SUDO cp -rn "$r/usr/include/." /usr/include/ || return 1
+  [ -e /usr/lib/ld-linux-armhf.so.3 ] || $SUDO ln -s arm-linux-gnueabihf/ld-linux-armhf.so.3 /usr/lib/ld-linux-armhf.so.3
+  (cd build/armhf-debs && ls *.deb) | $SUDO tee "$ARMHF_MARKER" >/dev/null
+  rm -rf build/armhf-root
+}
+
 todo=$(missing "${ARMHF_PKGS[@]}")
 if [ -z "$todo" ]; then
   echo ok > build/armhf-status.txt
+elif [ -s "$ARMHF_MARKER" ] && command -v arm-linux-gnueabihf-g++ >/dev/null; then
+  echo ok > build/armhf-status.txt
+  echo "setup: armhf libraries were unpacked from .debs earlier ($ARMHF_MARKER)"
 else
   [ "$updated" = 1 ] || apt_update
   if log=$($SUDO apt-get install -y -q --no-install-recommends "${ARMHF_PKGS[@]}" 2>&1); then
     echo ok > build/armhf-status.txt
   else
-    echo "armhf packages could not be installed: $(echo "$log" | grep -E '^(E:| )' | tail -3 | tr '\n' ' ')" \
-      > build/armhf-status.txt
+    why="$(echo "$log" | grep -E '^(E:| )' | tail -3 | tr '\n' ' ')"
+    echo "setup: apt cannot install the armhf libraries ($why); unpacking their .debs instead"
+    if unpack_armhf; then
+      echo ok > build/armhf-status.txt
+    else
+      echo "armhf packages could not be installed: $why; unpacking the .debs failed too" > build/armhf-status.txt
+    fi
   fi
 fi
 echo "setup: armhf: $(cat build/armhf-status.txt)"
