@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -95,21 +96,28 @@ std::size_t Notifier::scan(bool sweep_etas) {
       if (c.kind == storage::Change::Kind::kTicket) ids.insert(c.id);
     cursor = changes.back().sequence;
   }
+  std::map<std::string, Ticket> tickets;  // by id: the sweep's pages are read once, not again one by one
   if (sweep_etas) {
     storage::TicketFilter f;
     f.statuses = {TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute};
     f.limit = 1000;
     for (;;) {
-      const auto page = tickets_.list(f);
-      for (const Ticket& t : page.tickets) ids.insert(t.id.str());
+      auto page = tickets_.list(f);
+      for (Ticket& t : page.tickets) {
+        ids.erase(t.id.str());
+        std::string id = t.id.str();
+        tickets.insert_or_assign(std::move(id), std::move(t));
+      }
       if (page.next_after == 0) break;
       f.after = page.next_after;
     }
   }
-  std::vector<Ticket> tickets;
   for (const std::string& id : ids)
-    if (auto t = tickets_.get(TicketId(id))) tickets.push_back(std::move(*t));
-  return evaluate(tickets, cursor);
+    if (auto t = tickets_.get(TicketId(id))) tickets.insert_or_assign(id, std::move(*t));
+  std::vector<Ticket> in_order;
+  in_order.reserve(tickets.size());
+  for (auto& [id, t] : tickets) in_order.push_back(std::move(t));
+  return evaluate(in_order, cursor);
 }
 
 std::size_t Notifier::evaluate(const std::vector<Ticket>& tickets, std::uint64_t cursor) {
@@ -121,8 +129,8 @@ std::size_t Notifier::evaluate(const std::vector<Ticket>& tickets, std::uint64_t
     ToldState told = before;
     std::optional<TimePoint> eta;
     if (planning_) {
-      const auto view = planning_->view(t.id);
-      if (view && view->crew && *view->crew == t.owner) eta = view->eta;
+      const auto stop = planning_->planned(t.id);
+      if (stop && stop->crew == t.owner) eta = stop->eta;
     }
     const std::vector<Notice> notices = next_notices(customer_facts(t, eta), told, policy_.notify);
     if (told == before && notices.empty()) continue;

@@ -299,6 +299,14 @@ std::vector<planner::Stop> Planning::crew_route(const CrewId& crew) {
   }
 }
 
+std::optional<PlannedStop> Planning::planned(const TicketId& id) {
+  const auto lock = lock_first();
+  if (!known_.count(id)) return std::nullopt;
+  const auto a = planner_.assignment(id);
+  if (!a) return std::nullopt;
+  return PlannedStop{a->crew, a->stop.eta};
+}
+
 std::optional<PlanView> Planning::view(const TicketId& id) {
   const auto lock = lock_first();
   const auto it = known_.find(id);

@@ -50,6 +50,12 @@ struct SyncedChange {
   const Ticket* ticket;  // the ticket after the change (reached / deadline changed)
 };
 
+// Where the plan has a ticket: its crew and ETA (cheap; no explanation).
+struct PlannedStop {
+  CrewId crew;
+  TimePoint eta;
+};
+
 struct PlanningStats {
   double last_replan_ms = 0;
   long replans = 0;
@@ -89,6 +95,9 @@ class Planning {
   std::vector<planner::Stop> crew_route(const CrewId& crew);
 
   std::optional<PlanView> view(const TicketId& id);
+  // The crew and ETA the plan has for the ticket; nullopt when it is not planned
+  // (or reached). Cheaper than view(): for the notifier's ETA sweep.
+  std::optional<PlannedStop> planned(const TicketId& id);
   PlanningStats stats();
 
  private:

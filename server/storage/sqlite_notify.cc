@@ -98,15 +98,15 @@ std::uint64_t SqliteNotifyStore::cursor() {
 
 std::optional<ToldState> SqliteNotifyStore::told(const TicketId& ticket) {
   std::lock_guard lock(mu_);
-  Statement s = db_.prepare("SELECT told, eta, agreed, eta_updates, view_version FROM told WHERE ticket_id = ?");
-  s.bind(1, ticket.str());
-  if (!s.step()) return std::nullopt;
+  auto s = db_.cached("SELECT told, eta, agreed, eta_updates, view_version FROM told WHERE ticket_id = ?");
+  s->bind(1, ticket.str());
+  if (!s->step()) return std::nullopt;
   ToldState t;
-  t.told = static_cast<std::uint32_t>(s.int64(0));
-  t.eta = at(s.optional_int64(1));
-  t.agreed = at(s.optional_int64(2));
-  t.eta_updates = static_cast<std::uint32_t>(s.int64(3));
-  t.view_version = static_cast<std::uint32_t>(s.int64(4));
+  t.told = static_cast<std::uint32_t>(s->int64(0));
+  t.eta = at(s->optional_int64(1));
+  t.agreed = at(s->optional_int64(2));
+  t.eta_updates = static_cast<std::uint32_t>(s->int64(3));
+  t.view_version = static_cast<std::uint32_t>(s->int64(4));
   return t;
 }
 
@@ -173,11 +173,11 @@ void SqliteNotifyStore::mark_failed(std::int64_t id, const std::string& error, s
 
 std::vector<TimePoint> SqliteNotifyStore::send_times(const TicketId& ticket) {
   std::lock_guard lock(mu_);
-  Statement s = db_.prepare(
+  auto s = db_.cached(
       "SELECT COALESCE(sent, due) FROM messages WHERE ticket_id = ? AND status IN ('sent', 'pending') ORDER BY id");
-  s.bind(1, ticket.str());
+  s->bind(1, ticket.str());
   std::vector<TimePoint> out;
-  while (s.step()) out.push_back(at(s.int64(0)));
+  while (s->step()) out.push_back(at(s->int64(0)));
   return out;
 }
 
