@@ -33,18 +33,11 @@ std::string without_numbers(std::string_view text) {
 }
 
 bool customer_visible(const TicketEvent& e) {
-  static const std::array<std::string_view, 12> kVisible = {"reported",
-                                                            "assigned",
-                                                            "accepted",
-                                                            "en_route",
-                                                            "arrived",
-                                                            "cause_found",
-                                                            "restored",
-                                                            "cancelled",
-                                                            "closed",
-                                                            "cannot_fix",
-                                                            "explained_to_customer",
-                                                            "contact_attempt"};
+  // The contract's visible kinds (customer.proto); "accepted" is internal to the desk and crew.
+  static const std::array<std::string_view, 11> kVisible = {
+      "reported",       "assigned",  "en_route", "arrived",    "cause_found",
+      "restored",       "cancelled", "closed",   "cannot_fix", "explained_to_customer",
+      "contact_attempt"};
   if (std::find(kVisible.begin(), kVisible.end(), e.kind) == kVisible.end()) return false;
   // Only a consented contact is shown ("new time agreed"); refused or unreachable never.
   if (e.kind == "contact_attempt") return e.detail.find("agreed ") != std::string::npos;

@@ -24,6 +24,7 @@ class CustomerViewTest : public ::testing::Test {
                   {at("14:07"), "pinned", "dispatcher:王", "to C-01"},
                   {at("14:20"), "contact_attempt", "crew:C-01", "traffic, refused"},
                   {at("14:25"), "contact_attempt", "crew:C-01", "traffic, agreed 2026-11-22T07:10:00Z"},
+                  {at("14:25"), "accepted", "crew:C-01", ""},
                   {at("14:26"), "en_route", "crew:C-01", ""}};
     crew.id = CrewId("C-01");
     crew.members = {{"伟", "王伟", "A1024"}};
@@ -46,7 +47,7 @@ TEST_F(CustomerViewTest, ShowsOnlyWhatTheCustomerMaySee) {
   EXPECT_EQ(v.eta_window->to, at("15:00"));
   std::vector<std::string> kinds;
   for (const auto& e : v.timeline) kinds.push_back(e.kind);
-  // No pin, no refused call.
+  // No pin, no refused call, no internal acceptance.
   EXPECT_EQ(kinds, (std::vector<std::string>{"reported", "assigned", "contact_attempt", "en_route"}));
   EXPECT_EQ(v.timeline[2].message, "已与您约定新的到达时间:15:10");
   EXPECT_EQ(v.language, "zh-CN");
