@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "linecrew/core/error.h"
+#include "linecrew/core/notify.h"
 #include "linecrew/core/report.h"
 
 namespace linecrew::rpc {
@@ -207,12 +208,12 @@ ActorRef actor_of(const Principal& who) {
           std::string(to_string(who.role)) + ":" + (who.role == Role::kCrewDevice ? who.crew.str() : who.token_id)};
 }
 
-void to_proto(const app::PlanView& plan, v1::Ticket* out) {
+void to_proto(const app::PlanView& plan, const NotifyPolicy& policy, TimePoint now, v1::Ticket* out) {
   if (plan.eta) {
     to_proto(*plan.eta, out->mutable_eta());
-    // The window told to customers: from 10 min before to 20 min after the ETA.
-    to_proto(*plan.eta - minutes(10), out->mutable_eta_window()->mutable_earliest());
-    to_proto(*plan.eta + minutes(20), out->mutable_eta_window()->mutable_latest());
+    const EtaWindow w = eta_window(*plan.eta, policy, now);
+    to_proto(w.from, out->mutable_eta_window()->mutable_earliest());
+    to_proto(w.to, out->mutable_eta_window()->mutable_latest());
   }
   switch (plan.risk) {
     case app::Risk::kNone:

@@ -25,7 +25,9 @@ TicketDraft draft_from_proto(const v1::CreateTicketRequest& req);
 // `now` decides the compliance verdict of a ticket not yet arrived.
 void to_proto(const Ticket& t, TimePoint now, bool include_timeline, v1::Ticket* out);
 // The plan's ETA, risk and reason for a ticket.
-void to_proto(const app::PlanView& plan, v1::Ticket* out);
+// The plan's ETA, risk and reason; the ETA window by the customers' rule
+// (core eta_window: policy.notify, never before `now`).
+void to_proto(const app::PlanView& plan, const NotifyPolicy& policy, TimePoint now, v1::Ticket* out);
 storage::TicketFilter filter_from_proto(const v1::ListTicketsRequest& req);
 
 // Throws Error(kInvalidArgument, "role") for UNSPECIFIED or unknown values.

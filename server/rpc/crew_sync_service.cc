@@ -249,7 +249,7 @@ grpc::Status CrewSyncService::Pull(grpc::ServerContext* ctx, const v1::PullReque
         v1::Ticket* t = change.mutable_ticket();
         to_proto(*item.ticket, now, true, t);
         t->clear_tracking_token();
-        if (const auto plan = dispatch_.plan_view(item.ticket->id)) to_proto(*plan, t);
+        if (const auto plan = dispatch_.plan_view(item.ticket->id)) to_proto(*plan, dispatch_.policy().notify, now, t);
       } else {
         v1::TicketRemoval* rm = change.mutable_removal();
         rm->set_ticket_id(item.removal->ticket.str());

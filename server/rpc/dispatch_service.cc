@@ -12,7 +12,7 @@ namespace {
 // A ticket with the plan's view of it (ETA, risk) when the server plans.
 void ticket_out(app::Dispatch& d, const Ticket& t, bool timeline, v1::Ticket* out) {
   to_proto(t, d.clock().now(), timeline, out);
-  if (const auto plan = d.plan_view(t.id)) to_proto(*plan, out);
+  if (const auto plan = d.plan_view(t.id)) to_proto(*plan, d.policy().notify, d.clock().now(), out);
 }
 }  // namespace
 

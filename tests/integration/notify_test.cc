@@ -182,6 +182,12 @@ TEST_F(Notify, AWholeLifecycleSendsOneSignedMessagePerStage) {
   const TimePoint to = parse_utc(first.body["eta_window"]["to"].get<std::string>());
   EXPECT_NE(text.find(format_hhmm(from, hours(8)) + "-" + format_hhmm(to, hours(8))), std::string::npos) << text;
   EXPECT_LT(from, to);
+  // The dispatcher's ticket shows a window by the same rule: 5-minute aligned, around the ETA.
+  const v1::Ticket desk = server->get(id);
+  EXPECT_EQ(desk.eta_window().earliest().seconds() % 300, 0);
+  EXPECT_EQ(desk.eta_window().latest().seconds() % 300, 0);
+  EXPECT_LE(desk.eta_window().earliest().seconds(), desk.eta().seconds());
+  EXPECT_GE(desk.eta_window().latest().seconds(), desk.eta().seconds());
 
   server->set_clock("14:05");
   act(
