@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "language_file.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/io.h"
 #include "linecrew/core/placeholders.h"
@@ -37,38 +38,28 @@ std::string CallScript::text() const {
 }
 
 CallScriptTemplates CallScriptTemplates::from_json(std::string_view text, std::string_view source) {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(ErrorCode::kInvalidArgument, std::string(source), std::string("not valid JSON: ") + e.what());
-  }
-  if (!doc.is_object() || !doc.contains("languages") || !doc["languages"].is_object())
-    fail(source, "languages", "missing: expected {\"default_language\": ..., \"languages\": {...}}");
   CallScriptTemplates t;
-  for (const auto& [lang, body] : doc["languages"].items()) {
-    const std::string where = "languages." + lang;
-    if (!body.is_object()) fail(source, where, "must be an object");
-    Language l;
-    l.steps = string_array(body.value("steps", nlohmann::json()), source, where + ".steps");
-    if (l.steps.size() != 8) fail(source, where + ".steps", "the delay-call script has exactly 8 steps (rules §3)");
-    for (std::size_t i = 0; i < l.steps.size(); ++i) {
-      if (const auto err = check_placeholders(l.steps[i], kPlaceholders))
-        fail(source, where + ".steps[" + std::to_string(i) + "]", *err);
-    }
-    l.guardrails = string_array(body.value("guardrails", nlohmann::json::array()), source, where + ".guardrails");
-    if (!body.contains("reasons") || !body["reasons"].is_object())
-      fail(source, where + ".reasons", "missing: the words for each delay reason");
-    for (const auto r : {DelayReason::kWeather, DelayReason::kTraffic, DelayReason::kPreviousJobOverran,
-                         DelayReason::kEquipment, DelayReason::kOther}) {
-      const std::string key(to_string(r));
-      if (!body["reasons"].contains(key) || !body["reasons"][key].is_string())
-        fail(source, where + ".reasons." + key, "missing");
-      l.reasons[key] = body["reasons"][key].get<std::string>();
-    }
-    t.languages_[lang] = std::move(l);
-  }
-  t.default_language_ = doc.value("default_language", "");
+  t.default_language_ = detail::read_language_file(
+      text, source, [&](const std::string& lang, const nlohmann::json& body, const std::string& where) {
+        Language l;
+        l.steps = string_array(body.value("steps", nlohmann::json()), source, where + ".steps");
+        if (l.steps.size() != 8) fail(source, where + ".steps", "the delay-call script has exactly 8 steps (rules §3)");
+        for (std::size_t i = 0; i < l.steps.size(); ++i) {
+          if (const auto err = check_placeholders(l.steps[i], kPlaceholders))
+            fail(source, where + ".steps[" + std::to_string(i) + "]", *err);
+        }
+        l.guardrails = string_array(body.value("guardrails", nlohmann::json::array()), source, where + ".guardrails");
+        if (!body.contains("reasons") || !body["reasons"].is_object())
+          fail(source, where + ".reasons", "missing: the words for each delay reason");
+        for (const auto r : {DelayReason::kWeather, DelayReason::kTraffic, DelayReason::kPreviousJobOverran,
+                             DelayReason::kEquipment, DelayReason::kOther}) {
+          const std::string key(to_string(r));
+          if (!body["reasons"].contains(key) || !body["reasons"][key].is_string())
+            fail(source, where + ".reasons." + key, "missing");
+          l.reasons[key] = body["reasons"][key].get<std::string>();
+        }
+        t.languages_[lang] = std::move(l);
+      });
   if (!t.languages_.count(t.default_language_))
     fail(source, "default_language", "'" + t.default_language_ + "' has no template");
   return t;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "language_file.h"
 #include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/io.h"
@@ -166,35 +167,25 @@ TimePoint send_time(NoticeKind kind, TimePoint now, const std::vector<TimePoint>
 }
 
 NoticeTemplates NoticeTemplates::from_json(std::string_view text, std::string_view source) {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(ErrorCode::kInvalidArgument, std::string(source), std::string("not valid JSON: ") + e.what());
-  }
-  if (!doc.is_object() || !doc.contains("languages") || !doc["languages"].is_object())
-    fail(source, "languages", "missing: expected {\"default_language\": ..., \"languages\": {...}}");
   NoticeTemplates t;
-  for (const auto& [name, body] : doc["languages"].items()) {
-    const std::string where = "languages." + name;
-    if (!body.is_object()) fail(source, where, "must be an object");
-    Language l;
-    l.messages = text_map(body.value("messages", nlohmann::json()), source, where + ".messages");
-    for (const auto k : kNoticeNames)
-      if (!l.messages.count(k)) fail(source, where + ".messages." + std::string(k), "missing");
-    l.timeline = text_map(body.value("timeline", nlohmann::json::object()), source, where + ".timeline");
-    for (const auto& [key, _] : l.timeline)
-      if (std::find(kTimelineEvents.begin(), kTimelineEvents.end(), key) == kTimelineEvents.end())
-        fail(source, where + ".timeline." + key, "unknown event (cause_found, new_time_agreed, cannot_fix)");
-    l.page = text_map(body.value("page", nlohmann::json::object()), source, where + ".page");
-    l.status = text_map(body.value("status", nlohmann::json()), source, where + ".status");
-    for (int i = 0; i < kStatusCount; ++i) {
-      const auto k = to_string(static_cast<TicketStatus>(i));
-      if (!l.status.count(k)) fail(source, where + ".status." + std::string(k), "missing");
-    }
-    t.languages_[name] = std::move(l);
-  }
-  t.default_language_ = doc.value("default_language", "");
+  t.default_language_ = detail::read_language_file(
+      text, source, [&](const std::string& name, const nlohmann::json& body, const std::string& where) {
+        Language l;
+        l.messages = text_map(body.value("messages", nlohmann::json()), source, where + ".messages");
+        for (const auto k : kNoticeNames)
+          if (!l.messages.count(k)) fail(source, where + ".messages." + std::string(k), "missing");
+        l.timeline = text_map(body.value("timeline", nlohmann::json::object()), source, where + ".timeline");
+        for (const auto& [key, _] : l.timeline)
+          if (std::find(kTimelineEvents.begin(), kTimelineEvents.end(), key) == kTimelineEvents.end())
+            fail(source, where + ".timeline." + key, "unknown event (cause_found, new_time_agreed, cannot_fix)");
+        l.page = text_map(body.value("page", nlohmann::json::object()), source, where + ".page");
+        l.status = text_map(body.value("status", nlohmann::json()), source, where + ".status");
+        for (int i = 0; i < kStatusCount; ++i) {
+          const auto k = to_string(static_cast<TicketStatus>(i));
+          if (!l.status.count(k)) fail(source, where + ".status." + std::string(k), "missing");
+        }
+        t.languages_[name] = std::move(l);
+      });
   if (!t.languages_.count(t.default_language_))
     fail(source, "default_language", "'" + t.default_language_ + "' has no templates");
   return t;
