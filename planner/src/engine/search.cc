@@ -80,7 +80,9 @@ Insertion Search::best_insertion(const Solution& s, int job, double blink) {
     for (const int v : vs) {
       if (!m_.can_serve(v, job)) continue;
       const Route& r = s.routes[idx(v)];
-      if (!r.feasible || r.load + m_.jobs[idx(job)].demand > m_.vehicles[idx(v)].capacity) continue;
+      if (!r.feasible || r.load + m_.jobs[idx(job)].demand > m_.vehicles[idx(v)].capacity ||
+          r.room < m_.jobs[idx(job)].service)
+        continue;
       for (int p = r.fixed; p <= static_cast<int>(r.jobs.size()); ++p) {
         if (blink > 0 && --blink_skip_ <= 0) {  // geometric gaps: one draw per blink
           blink_skip_ = 1 + static_cast<long>(std::floor(std::log(std::max(uniform(), 1e-12)) / std::log1p(-blink)));

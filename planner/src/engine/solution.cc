@@ -74,6 +74,9 @@ void Solution::update(const Model& m, int vehicle) {
     next_latest = r.latest[k];
     next_loc = job.loc;
   }
+  r.room = v.end_time - (n > 0 ? r.depart[n - 1] : v.start_time);
+  for (std::size_t p = 0; p < n; ++p)
+    r.room = std::max(r.room, r.latest[p] - (p == 0 ? v.start_time : r.depart[p - 1]));
   r.cost = m.travel_weight * r.travel + r.soft;
 }
 
@@ -91,6 +94,11 @@ double Solution::insertion_delta(const Model& m, int vehicle, int job, int pos, 
   const std::size_t n = r.jobs.size();
   const int prev_loc = p == 0 ? v.start_loc : m.jobs[idx(r.jobs[p - 1])].loc;
   const double prev_dep = p == 0 ? v.start_time : r.depart[p - 1];
+  // Service alone already overruns the latest time after this position:
+  // infeasible whatever the travel. (With a due time and `too_late` asked
+  // for, the travel is computed to tell the caller.)
+  if ((!too_late || jb.due == kInf) && std::max(prev_dep, jb.ready) + jb.service > (p < n ? r.latest[p] : v.end_time))
+    return kInf;
   const double to_j = m.t(prev_loc, jb.loc);
   const double a = prev_dep + to_j;
   if (a > jb.due) {
@@ -134,7 +142,7 @@ Insertion Solution::best_insertion(const Model& m, int job, const std::vector<in
   auto scan = [&](int v) {
     if (!m.can_serve(v, job)) return;
     const Route& r = routes[idx(v)];
-    if (!r.feasible) return;
+    if (!r.feasible || r.room < m.jobs[idx(job)].service) return;
     for (int p = r.fixed; p <= static_cast<int>(r.jobs.size()); ++p) {
       const double d = insertion_delta(m, v, job, p);
       if (d < best.delta) best = Insertion{v, p, d};

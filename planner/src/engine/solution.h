@@ -23,6 +23,10 @@ struct Route {
   double soft = 0;       // lateness costs
   double cost = 0;       // travel_weight * travel + soft
   bool feasible = true;  // all hard constraints hold
+  // The widest gap, over all insertion positions, between the departure
+  // before the position and the latest time the route allows after it:
+  // a job whose service is longer fits nowhere (travel only adds to it).
+  double room = kInf;
   std::size_t size() const { return jobs.size(); }
 };
 
