@@ -372,7 +372,13 @@ void Planning::run() {
     const auto start = std::chrono::steady_clock::now();
     try {
       while (!stop_ && std::chrono::steady_clock::now() - start < budget_) {
-        while (waiting_ > 0) std::this_thread::yield();  // requests go first
+        // Requests go first: the re-planner sleeps while one waits for the
+        // planner (a yield loop here burned a core under intake), but at most
+        // kStepAside per slice, so a steady stream of requests cannot starve it.
+        constexpr std::chrono::milliseconds kStepAside{20};
+        const auto aside = std::chrono::steady_clock::now();
+        while (waiting_ > 0 && std::chrono::steady_clock::now() - aside < kStepAside)
+          std::this_thread::sleep_for(std::chrono::microseconds(500));
         std::lock_guard lock(mu_);
         planner_.replan(kSlice);
       }

@@ -62,7 +62,7 @@ void SqliteStore::write_crew_locked(const Crew& c, bool insert) {
 Crew SqliteStore::add_crew(Crew c) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
-  if (get_crew_locked(c.id))
+  if (get_crew_in(db_, c.id))
     throw Error(ErrorCode::kAlreadyExists, "crew.id", "crew '" + c.id.str() + "' is already registered");
   c.version = 1;
   write_crew_locked(c, true);
@@ -71,12 +71,11 @@ Crew SqliteStore::add_crew(Crew c) {
 }
 
 std::optional<Crew> SqliteStore::get_crew(const CrewId& id) {
-  std::lock_guard lock(mu_);
-  return get_crew_locked(id);
+  return read([&](Database& db) { return get_crew_in(db, id); });
 }
 
-std::optional<Crew> SqliteStore::get_crew_locked(const CrewId& id) {
-  auto s = db_.cached("SELECT id, body, on_shift, version FROM crews WHERE id = ?");
+std::optional<Crew> SqliteStore::get_crew_in(Database& db, const CrewId& id) {
+  auto s = db.cached("SELECT id, body, on_shift, version FROM crews WHERE id = ?");
   s->bind(1, id.str());
   if (!s->step()) return std::nullopt;
   return from_row(s->text(0), s->text(1), s->int64(2) != 0, s->int64(3));
@@ -85,7 +84,7 @@ std::optional<Crew> SqliteStore::get_crew_locked(const CrewId& id) {
 Crew SqliteStore::mutate_crew(const CrewId& id, const std::function<void(Crew&)>& change) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
-  auto c = get_crew_locked(id);
+  auto c = get_crew_in(db_, id);
   if (!c) throw Error(ErrorCode::kNotFound, "crew_id", "no crew '" + id.str() + "'");
   const std::uint64_t version = c->version;
   change(*c);
@@ -97,17 +96,18 @@ Crew SqliteStore::mutate_crew(const CrewId& id, const std::function<void(Crew&)>
 }
 
 std::vector<Crew> SqliteStore::list_crews(const CrewFilter& f) {
-  std::lock_guard lock(mu_);
-  Statement s =
-      db_.prepare("SELECT id, body, on_shift, version FROM crews WHERE id > ? AND (? = 0 OR on_shift = 1) ORDER BY id");
-  s.bind_all(f.after, static_cast<std::int64_t>(f.on_shift_only));
-  std::vector<Crew> out;
-  while (s.step() && out.size() < f.limit) {
-    Crew c = from_row(s.text(0), s.text(1), s.int64(2) != 0, s.int64(3));
-    if (!f.skill.empty() && std::find(c.skills.begin(), c.skills.end(), f.skill) == c.skills.end()) continue;
-    out.push_back(std::move(c));
-  }
-  return out;
+  return read([&](Database& db) {
+    Statement s = db.prepare(
+        "SELECT id, body, on_shift, version FROM crews WHERE id > ? AND (? = 0 OR on_shift = 1) ORDER BY id");
+    s.bind_all(f.after, static_cast<std::int64_t>(f.on_shift_only));
+    std::vector<Crew> out;
+    while (s.step() && out.size() < f.limit) {
+      Crew c = from_row(s.text(0), s.text(1), s.int64(2) != 0, s.int64(3));
+      if (!f.skill.empty() && std::find(c.skills.begin(), c.skills.end(), f.skill) == c.skills.end()) continue;
+      out.push_back(std::move(c));
+    }
+    return out;
+  });
 }
 
 }  // namespace linecrew::storage

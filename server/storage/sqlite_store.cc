@@ -124,7 +124,8 @@ CREATE TABLE crew_feed_floor(
 
 }  // namespace
 
-SqliteStore::SqliteStore(const std::string& path) : db_(Database::open(path)) {
+SqliteStore::SqliteStore(const std::string& path)
+    : db_(Database::open(path)), pooled_reads_(path != ":memory:" && !path.empty()) {
   migrate(db_, kMigrations);
   Statement mark = db_.prepare("SELECT value FROM meta WHERE key = 'open'");
   unclean_ = mark.step() && mark.text(0) == "1";
@@ -153,16 +154,18 @@ void SqliteStore::add_token(const TokenRecord& t) {
 }
 
 std::optional<TokenRecord> SqliteStore::find_token(const std::string& secret_hash) {
-  std::lock_guard lock(mu_);
-  Statement s = db_.prepare(
-      "SELECT id, secret_hash, role, crew_id, label, created, expires, revoked FROM tokens WHERE secret_hash = ?");
-  s.bind(1, secret_hash);
-  if (!s.step()) return std::nullopt;
-  const auto role = parse_role(s.text(2));
-  if (!role) throw Error(ErrorCode::kInternal, "storage", "corrupt role in tokens");
-  TokenRecord t{s.text(0), s.text(1), *role, {}, s.text(4), at(s.int64(5)), at(s.int64(6)), at(s.optional_int64(7))};
-  if (const auto crew = s.text(3); !crew.empty()) t.crew = CrewId(crew);
-  return t;
+  return read([&](Database& db) -> std::optional<TokenRecord> {
+    auto s = db.cached(
+        "SELECT id, secret_hash, role, crew_id, label, created, expires, revoked FROM tokens WHERE secret_hash = ?");
+    s->bind(1, secret_hash);
+    if (!s->step()) return std::nullopt;
+    const auto role = parse_role(s->text(2));
+    if (!role) throw Error(ErrorCode::kInternal, "storage", "corrupt role in tokens");
+    TokenRecord t{s->text(0), s->text(1),      *role,           {},
+                  s->text(4), at(s->int64(5)), at(s->int64(6)), at(s->optional_int64(7))};
+    if (const auto crew = s->text(3); !crew.empty()) t.crew = CrewId(crew);
+    return t;
+  });
 }
 
 TimePoint SqliteStore::revoke_token(const std::string& token_id, TimePoint now) {
@@ -184,28 +187,63 @@ void SqliteStore::record_change_locked(Change::Kind kind, const std::string& id)
 }
 
 std::vector<Change> SqliteStore::changes_since(std::uint64_t sequence, std::size_t limit) {
-  std::lock_guard lock(mu_);
-  Statement s = db_.prepare("SELECT seq, kind, entity FROM changes WHERE seq > ? ORDER BY seq LIMIT ?");
-  s.bind_all(static_cast<std::int64_t>(sequence), static_cast<std::int64_t>(limit));
-  std::vector<Change> out;
-  while (s.step())
-    out.push_back({static_cast<std::uint64_t>(s.int64(0)),
-                   s.text(1) == "ticket" ? Change::Kind::kTicket : Change::Kind::kCrew, s.text(2)});
-  return out;
+  return read([&](Database& db) {
+    auto s = db.cached("SELECT seq, kind, entity FROM changes WHERE seq > ? ORDER BY seq LIMIT ?");
+    s->bind_all(static_cast<std::int64_t>(sequence), static_cast<std::int64_t>(limit));
+    std::vector<Change> out;
+    while (s->step())
+      out.push_back({static_cast<std::uint64_t>(s->int64(0)),
+                     s->text(1) == "ticket" ? Change::Kind::kTicket : Change::Kind::kCrew, s->text(2)});
+    return out;
+  });
 }
 
 std::uint64_t SqliteStore::last_sequence() {
-  std::lock_guard lock(mu_);
-  Statement s = db_.prepare("SELECT COALESCE(MAX(seq), 0) FROM changes");
-  s.step();
-  return static_cast<std::uint64_t>(s.int64(0));
+  return read([](Database& db) {
+    auto s = db.cached("SELECT COALESCE(MAX(seq), 0) FROM changes");
+    s->step();
+    return static_cast<std::uint64_t>(s->int64(0));
+  });
 }
 
 std::int64_t SqliteStore::count_tokens() {
-  std::lock_guard lock(mu_);
-  Statement s = db_.prepare("SELECT COUNT(*) FROM tokens");
-  s.step();
-  return s.int64(0);
+  return read([](Database& db) {
+    auto s = db.cached("SELECT COUNT(*) FROM tokens");
+    s->step();
+    return s->int64(0);
+  });
+}
+
+std::unique_ptr<Database> SqliteStore::take_reader() {
+  constexpr std::size_t kMaxReaders = 4;
+  std::unique_lock lock(readers_mu_);
+  readers_cv_.wait(lock, [&] { return !idle_readers_.empty() || open_readers_ < kMaxReaders; });
+  if (!idle_readers_.empty()) {
+    auto db = std::move(idle_readers_.back());
+    idle_readers_.pop_back();
+    return db;
+  }
+  ++open_readers_;
+  lock.unlock();
+  try {
+    auto db = std::make_unique<Database>(Database::open(db_.path()));
+    db->exec("PRAGMA query_only=1");
+    return db;
+  } catch (...) {
+    give_back(nullptr);
+    throw;
+  }
+}
+
+void SqliteStore::give_back(std::unique_ptr<Database> db) {
+  {
+    std::lock_guard lock(readers_mu_);
+    if (db)
+      idle_readers_.push_back(std::move(db));
+    else
+      --open_readers_;  // dropped: another may be opened
+  }
+  readers_cv_.notify_one();
 }
 
 }  // namespace linecrew::storage

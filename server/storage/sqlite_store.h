@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crew_store.h"
@@ -20,7 +21,10 @@ namespace linecrew::storage {
 // The server's store in one SQLite file (WAL, synchronous=FULL). Opening
 // runs the versioned migrations, and after an unclean shutdown (the "open"
 // mark left set) runs PRAGMA integrity_check and refuses a damaged file.
-// One connection, serialised by a mutex. Tickets: sqlite_tickets.cc; crews:
+// Writes go through one connection, serialised by a mutex; reads run on a
+// small pool of their own connections, each in a read transaction (WAL: a
+// reader sees the last commit as of its start and never waits for the
+// writer). Tickets: sqlite_tickets.cc; crews:
 // sqlite_crews.cc; handheld sync: sqlite_sync.cc; opening, migrations and
 // tokens: sqlite_store.cc.
 class SqliteStore final : public TicketStore, public TokenStore, public CrewStore, public ChangeFeed, public SyncStore {
@@ -82,18 +86,25 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   CreateResult create_locked(Ticket t);
   Ticket mutate_locked(const TicketId& id, const std::function<void(Ticket&)>& change);
   // The ticket, and its row position in `seq` when given.
-  std::optional<Ticket> get_locked(const TicketId& id, std::int64_t* seq = nullptr);
-  std::optional<Crew> get_crew_locked(const CrewId& id);
+  // The *_in helpers work on the given connection: the writer (under mu_) or a reader.
+  std::optional<Ticket> get_in(Database& db, const TicketId& id, std::int64_t* seq = nullptr);
+  std::optional<Crew> get_crew_in(Database& db, const CrewId& id);
   void write_crew_locked(const Crew& c, bool insert);
   void record_change_locked(Change::Kind kind, const std::string& id);
   // The crews' feed rows for a ticket change (sqlite_sync.cc).
   void record_crew_feed_locked(const Ticket& before, const Ticket& after);
-  TicketPage list_locked(const TicketFilter& filter);
+  TicketPage list_in(Database& db, const TicketFilter& filter);
   // Handheld sync upkeep (sqlite_sync.cc), inside the caller's transaction.
-  std::uint64_t crew_feed_head_locked();
+  std::uint64_t crew_feed_head_in(Database& db);
   void write_cursors_locked();
   PruneStats prune_sync_locked(TimePoint now);
-  void load_children(const std::vector<std::pair<std::int64_t, Ticket*>>& rows);
+  void load_children(Database& db, const std::vector<std::pair<std::int64_t, Ticket*>>& rows);
+  // Runs f(Database&) on a pooled read connection inside one read transaction
+  // (one consistent snapshot); on the writer under mu_ for an in-memory file.
+  template <class F>
+  auto read(F&& f) -> decltype(f(std::declval<Database&>()));
+  std::unique_ptr<Database> take_reader();
+  void give_back(std::unique_ptr<Database> db);
 
   std::mutex mu_;        // the connection
   std::mutex queue_mu_;  // group commit of creates
@@ -110,6 +121,37 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   std::optional<TimePoint> last_prune_;               // under mu_
   Database db_;
   bool unclean_ = false;
+  bool pooled_reads_ = false;  // false for ":memory:" (each connection would be its own database)
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<Database>> idle_readers_;
+  std::size_t open_readers_ = 0;
 };
+
+template <class F>
+auto SqliteStore::read(F&& f) -> decltype(f(std::declval<Database&>())) {
+  if (!pooled_reads_) {
+    std::lock_guard lock(mu_);
+    return f(db_);
+  }
+  struct Lease {
+    SqliteStore& store;
+    std::unique_ptr<Database> db;
+    bool in_transaction = false;
+    ~Lease() {
+      try {
+        if (in_transaction) db->cached("ROLLBACK")->run();  // ends the read transaction
+      } catch (...) {
+        in_transaction = false;
+      }
+      if (!in_transaction) db.reset();  // a connection in an unknown state is not reused
+      store.give_back(std::move(db));
+    }
+  };
+  Lease lease{*this, take_reader()};
+  lease.db->cached("BEGIN")->run();
+  lease.in_transaction = true;
+  return f(*lease.db);
+}
 
 }  // namespace linecrew::storage

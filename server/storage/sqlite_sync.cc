@@ -70,7 +70,7 @@ std::vector<SyncAck> SqliteStore::apply_ops(const std::string& device_id, const 
         if (after.version != before->version) ack.before = std::move(before);
         ack.ticket = std::move(after);
       } else {
-        auto c = get_crew_locked(crew);
+        auto c = get_crew_in(db_, crew);
         if (!c) throw Error(ErrorCode::kNotFound, "crew_id", "no crew '" + crew.str() + "'");
         const std::uint64_t version = c->version;
         op.on_crew(*c);
@@ -191,65 +191,66 @@ void SqliteStore::record_crew_feed_locked(const Ticket& before, const Ticket& af
 }
 
 FeedPage SqliteStore::crew_feed(const CrewId& crew, std::uint64_t sequence, std::size_t limit) {
-  std::lock_guard lock(mu_);
-  FeedPage page;
-  if (sequence == 0 || sequence > crew_feed_head_locked()) {
-    page.resync = true;
-    return page;
-  }
-  {
-    auto f = db_.cached("SELECT seq FROM crew_feed_floor WHERE crew_id = ?");
-    f->bind(1, crew.str());
-    if (f->step() && sequence < static_cast<std::uint64_t>(f->int64(0))) {
-      page.resync = true;  // rows after the cursor are gone
+  return read([&](Database& db) {
+    FeedPage page;
+    if (sequence == 0 || sequence > crew_feed_head_in(db)) {
+      page.resync = true;
       return page;
     }
-  }
-  auto s = db_.cached(
-      "SELECT seq, kind, ticket_id, removal, detail, time FROM crew_feed WHERE crew_id = ? AND seq > ? ORDER BY seq "
-      "LIMIT ?");
-  s->bind_all(crew.str(), static_cast<std::int64_t>(sequence), static_cast<std::int64_t>(limit));
-  while (s->step()) {
-    FeedEntry e;
-    e.sequence = static_cast<std::uint64_t>(s->int64(0));
-    e.kind = s->text(1) == "ticket" ? FeedKind::kTicket : FeedKind::kRemoval;
-    e.ticket = TicketId(s->text(2));
-    e.removal = enum_from<FeedRemoval>(kRemovalNames, s->text(3)).value_or(FeedRemoval::kNone);
-    e.detail = s->text(4);
-    e.time = at(s->int64(5));
-    page.entries.push_back(std::move(e));
-  }
-  return page;
+    {
+      auto f = db.cached("SELECT seq FROM crew_feed_floor WHERE crew_id = ?");
+      f->bind(1, crew.str());
+      if (f->step() && sequence < static_cast<std::uint64_t>(f->int64(0))) {
+        page.resync = true;  // rows after the cursor are gone
+        return page;
+      }
+    }
+    auto s = db.cached(
+        "SELECT seq, kind, ticket_id, removal, detail, time FROM crew_feed WHERE crew_id = ? AND seq > ? ORDER BY seq "
+        "LIMIT ?");
+    s->bind_all(crew.str(), static_cast<std::int64_t>(sequence), static_cast<std::int64_t>(limit));
+    while (s->step()) {
+      FeedEntry e;
+      e.sequence = static_cast<std::uint64_t>(s->int64(0));
+      e.kind = s->text(1) == "ticket" ? FeedKind::kTicket : FeedKind::kRemoval;
+      e.ticket = TicketId(s->text(2));
+      e.removal = enum_from<FeedRemoval>(kRemovalNames, s->text(3)).value_or(FeedRemoval::kNone);
+      e.detail = s->text(4);
+      e.time = at(s->int64(5));
+      page.entries.push_back(std::move(e));
+    }
+    return page;
+  });
 }
 
 std::uint64_t SqliteStore::crew_feed_head() {
-  std::lock_guard lock(mu_);
-  return crew_feed_head_locked();
+  return read([&](Database& db) { return crew_feed_head_in(db); });
 }
 
-std::uint64_t SqliteStore::crew_feed_head_locked() {
+std::uint64_t SqliteStore::crew_feed_head_in(Database& db) {
   // AUTOINCREMENT's counter: never lowered by pruning, unlike MAX(seq).
-  auto s = db_.cached("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'crew_feed'), 0)");
+  auto s = db.cached("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'crew_feed'), 0)");
   s->step();
   return static_cast<std::uint64_t>(s->int64(0));
 }
 
 CrewSnapshot SqliteStore::crew_snapshot(const CrewId& crew) {
-  std::lock_guard lock(mu_);
-  CrewSnapshot snap;
-  snap.head = crew_feed_head_locked();
-  TicketFilter f;
-  f.owner = crew;
-  f.statuses = {TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute,
-                TicketStatus::kOnSite,   TicketStatus::kRestored, TicketStatus::kReturnVisitOwed};
-  f.limit = 1000;
-  for (;;) {
-    auto page = list_locked(f);
-    for (auto& t : page.tickets) snap.tickets.push_back(std::move(t));
-    if (page.next_after == 0) break;
-    f.after = page.next_after;
-  }
-  return snap;
+  return read([&](Database& db) {
+    CrewSnapshot snap;
+    snap.head = crew_feed_head_in(db);
+    TicketFilter f;
+    f.owner = crew;
+    f.statuses = {TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute,
+                  TicketStatus::kOnSite,   TicketStatus::kRestored, TicketStatus::kReturnVisitOwed};
+    f.limit = 1000;
+    for (;;) {
+      auto page = list_in(db, f);
+      for (auto& t : page.tickets) snap.tickets.push_back(std::move(t));
+      if (page.next_after == 0) break;
+      f.after = page.next_after;
+    }
+    return snap;
+  });
 }
 
 }  // namespace linecrew::storage

@@ -151,7 +151,7 @@ CreateResult SqliteStore::create_locked(Ticket t) {
             ErrorCode::kAlreadyExists, "client_request_id",
             "'" + t.client_request_id + "' was already used for ticket " + find->text(0) + " with different content");
       const TicketId existing(find->text(0));
-      return {*get_locked(existing), false};
+      return {*get_in(db_, existing), false};
     }
   }
   std::int64_t seq = 0;
@@ -211,7 +211,7 @@ std::vector<std::optional<Ticket>> SqliteStore::mutate_many(const std::vector<Ti
 
 Ticket SqliteStore::mutate_locked(const TicketId& id, const std::function<void(Ticket&)>& change) {
   std::int64_t seq = 0;
-  auto found = get_locked(id, &seq);
+  auto found = get_in(db_, id, &seq);
   if (!found) throw Error(ErrorCode::kNotFound, "ticket_id", "no ticket '" + id.str() + "'");
   Ticket t = std::move(*found);
   const Ticket before = t;
@@ -234,46 +234,50 @@ Ticket SqliteStore::mutate_locked(const TicketId& id, const std::function<void(T
 }
 
 std::optional<Ticket> SqliteStore::get(const TicketId& id) {
-  std::lock_guard lock(mu_);
-  return get_locked(id);
+  return read([&](Database& db) { return get_in(db, id); });
 }
 
-std::optional<Ticket> SqliteStore::get_locked(const TicketId& id, std::int64_t* seq_out) {
+std::optional<Ticket> SqliteStore::get_in(Database& db, const TicketId& id, std::int64_t* seq_out) {
   std::int64_t seq = 0;
   Ticket t;
   {
-    auto s = db_.cached(std::string("SELECT ") + kColumns + " FROM tickets WHERE id = ?");
+    auto s = db.cached(std::string("SELECT ") + kColumns + " FROM tickets WHERE id = ?");
     s->bind(1, id.str());
     if (!s->step()) return std::nullopt;
     t = read_row(*s, seq);
   }
-  load_children({{seq, &t}});
+  load_children(db, {{seq, &t}});
   if (seq_out) *seq_out = seq;
   return t;
 }
 
 std::optional<Ticket> SqliteStore::find_by_tracking_token(const std::string& token) {
-  std::lock_guard lock(mu_);
-  Statement s = db_.prepare("SELECT id FROM tickets WHERE tracking_token = ?");
-  s.bind(1, token);
-  if (!s.step()) return std::nullopt;
-  return get_locked(TicketId(s.text(0)));
+  return read([&](Database& db) -> std::optional<Ticket> {
+    TicketId id;
+    {
+      auto s = db.cached("SELECT id FROM tickets WHERE tracking_token = ?");
+      s->bind(1, token);
+      if (!s->step()) return std::nullopt;
+      id = TicketId(s->text(0));
+    }
+    return get_in(db, id);
+  });
 }
 
-void SqliteStore::load_children(const std::vector<std::pair<std::int64_t, Ticket*>>& rows) {
+void SqliteStore::load_children(Database& db, const std::vector<std::pair<std::int64_t, Ticket*>>& rows) {
   if (rows.empty()) return;
   // One range query per child table for the whole page (rows are in seq order).
   std::unordered_map<std::int64_t, Ticket*> by_seq;
   for (const auto& [seq, t] : rows) by_seq[seq] = t;
   const std::int64_t lo = rows.front().first, hi = rows.back().first;
-  auto ev = db_.cached(
+  auto ev = db.cached(
       "SELECT ticket_seq, time, kind, actor, detail FROM ticket_events WHERE ticket_seq BETWEEN ? AND ? "
       "ORDER BY ticket_seq, n");
   ev->bind_all(lo, hi);
   while (ev->step())
     if (const auto it = by_seq.find(ev->int64(0)); it != by_seq.end())
       it->second->timeline.push_back({at(ev->int64(1)), ev->text(2), ev->text(3), ev->text(4)});
-  auto ct = db_.cached(
+  auto ct = db.cached(
       "SELECT ticket_seq, time, reason, proposed, consent FROM contacts WHERE ticket_seq BETWEEN ? AND ? "
       "ORDER BY ticket_seq, n");
   ct->bind_all(lo, hi);
@@ -288,11 +292,10 @@ void SqliteStore::load_children(const std::vector<std::pair<std::int64_t, Ticket
 }
 
 TicketPage SqliteStore::list(const TicketFilter& f) {
-  std::lock_guard lock(mu_);
-  return list_locked(f);
+  return read([&](Database& db) { return list_in(db, f); });
 }
 
-TicketPage SqliteStore::list_locked(const TicketFilter& f) {
+TicketPage SqliteStore::list_in(Database& db, const TicketFilter& f) {
   std::string sql = std::string("SELECT ") + kColumns + " FROM tickets WHERE seq > ?";
   std::vector<std::string> texts;
   const auto in_list = [&](const char* column, const auto& values) {
@@ -313,7 +316,7 @@ TicketPage SqliteStore::list_locked(const TicketFilter& f) {
   if (f.first_contact_from) sql += " AND first_contact >= " + std::to_string(secs(*f.first_contact_from));
   if (f.first_contact_to) sql += " AND first_contact < " + std::to_string(secs(*f.first_contact_to));
   sql += " ORDER BY seq LIMIT ?";
-  Statement s = db_.prepare(sql);
+  Statement s = db.prepare(sql);
   int i = 1;
   s.bind(i++, f.after);
   for (const auto& t : texts) s.bind(i++, t);
@@ -331,34 +334,37 @@ TicketPage SqliteStore::list_locked(const TicketFilter& f) {
   }
   std::vector<std::pair<std::int64_t, Ticket*>> rows;
   for (std::size_t k = 0; k < seqs.size(); ++k) rows.emplace_back(seqs[k], &page.tickets[k]);
-  load_children(rows);
+  load_children(db, rows);
   return page;
 }
 
 OpenCounts SqliteStore::open_counts(TimePoint now) {
-  std::lock_guard lock(mu_);
-  OpenCounts out;
-  Statement s = db_.prepare(
-      "SELECT zone_class, status, COUNT(*) FROM tickets WHERE status NOT IN ('closed', 'cancelled') "
-      "GROUP BY zone_class, status ORDER BY zone_class, status");
-  while (s.step()) {
-    const auto zone = parse_zone_class(s.text(0));
-    const auto status = parse_ticket_status(s.text(1));
-    if (zone && status) out.by_zone_status.push_back({*zone, *status, s.int64(2)});
-  }
-  Statement late = db_.prepare(
-      "SELECT COUNT(*) FROM tickets WHERE status NOT IN ('closed', 'cancelled') AND arrival IS NULL AND deadline < ?");
-  late.bind(1, secs(now));
-  late.step();
-  out.past_deadline = late.int64(0);
-  return out;
+  return read([&](Database& db) {
+    OpenCounts out;
+    Statement s = db.prepare(
+        "SELECT zone_class, status, COUNT(*) FROM tickets WHERE status NOT IN ('closed', 'cancelled') "
+        "GROUP BY zone_class, status ORDER BY zone_class, status");
+    while (s.step()) {
+      const auto zone = parse_zone_class(s.text(0));
+      const auto status = parse_ticket_status(s.text(1));
+      if (zone && status) out.by_zone_status.push_back({*zone, *status, s.int64(2)});
+    }
+    Statement late = db.prepare(
+        "SELECT COUNT(*) FROM tickets WHERE status NOT IN ('closed', 'cancelled') AND arrival IS NULL AND deadline < "
+        "?");
+    late.bind(1, secs(now));
+    late.step();
+    out.past_deadline = late.int64(0);
+    return out;
+  });
 }
 
 std::int64_t SqliteStore::count() {
-  std::lock_guard lock(mu_);
-  Statement s = db_.prepare("SELECT COUNT(*) FROM tickets");
-  s.step();
-  return s.int64(0);
+  return read([](Database& db) {
+    auto s = db.cached("SELECT COUNT(*) FROM tickets");
+    s->step();
+    return s->int64(0);
+  });
 }
 
 }  // namespace linecrew::storage
