@@ -12,17 +12,32 @@ Dispatch::Dispatch(const Clock& clock, const ZoneMap& zones, const ServicePolicy
                    storage::CrewStore& crews)
     : clock_(clock), zones_(zones), policy_(policy), store_(tickets), crews_(crews) {}
 
+// With the planner, a new ticket is planned first and then stored with its
+// crew in one durable write (the store's group commit): one transaction per
+// batch of intakes, not one for the ticket and another for its assignment.
 storage::CreateResult Dispatch::create_ticket(const TicketDraft& draft) {
   Ticket t = intake(draft, zones_, policy_, clock_.now());
   t.tracking_token = new_tracking_token();
-  auto result = store_.create(std::move(t));
-  if (result.created) {
-    signal_.notify();
-    if (planning_) {
-      planning_->ticket_created(result.ticket);  // inserted within the request
-      result.ticket = get_ticket(result.ticket.id);
-    }
+  if (!planning_) {
+    auto result = store_.create(std::move(t));
+    if (result.created) signal_.notify();
+    return result;
   }
+  // A replay (or a reused request id) is answered by the store, unplanned.
+  if (store_.find_by_request_id(t.client_request_id)) return store_.create(std::move(t));
+  t.id = store_.reserve_ticket_id();
+  const TicketId id = t.id;
+  planning_->place_new(t);  // inserted within the request
+  auto result = [&] {
+    try {
+      return store_.create(std::move(t));
+    } catch (...) {
+      planning_->ticket_cancelled(id);  // not stored: not planned either
+      throw;
+    }
+  }();
+  if (!result.created) planning_->ticket_cancelled(id);  // a concurrent replay stored the ticket first
+  signal_.notify();
   return result;
 }
 

@@ -145,12 +145,11 @@ void Planning::write_moves(const Moves& moves) {
 }
 
 // Concurrent intakes are planned in batches, like the store's group commit:
-// one caller takes every ticket queued so far, inserts them all under one
-// hold of the planner and writes their ownership in one transaction; each
-// caller returns once its own ticket is planned and written.
-void Planning::ticket_created(const Ticket& t) {
+// one caller takes every ticket queued so far and inserts them all under one
+// hold of the planner; each caller returns once its own ticket is planned.
+void Planning::place_new(Ticket& t) {
   auto mine = std::make_shared<PendingInsert>();
-  mine->ticket = t;
+  mine->ticket = &t;
   std::vector<std::shared_ptr<PendingInsert>> batch;
   {
     std::unique_lock q(intake_mu_);
@@ -164,18 +163,14 @@ void Planning::ticket_created(const Ticket& t) {
   if (!batch.empty()) {
     std::exception_ptr error;
     try {
-      Moves moves;
-      {
-        const auto lock = lock_first();
-        std::vector<TicketId> ids;
-        for (const auto& p : batch) {
-          planner_.insert(ticket_spec(p->ticket));
-          known_[p->ticket.id] = {p->ticket.owner, p->ticket.effective_deadline()};
-          ids.push_back(p->ticket.id);
-        }
-        moves = moves_locked(ids);
+      const auto lock = lock_first();
+      for (const auto& p : batch) planner_.insert(ticket_spec(*p->ticket));
+      // Inserting places only the new ticket: the others keep their crews.
+      for (const auto& p : batch) {
+        const auto a = planner_.assignment(p->ticket->id);
+        p->crew = a ? a->crew : CrewId();
+        known_[p->ticket->id] = {p->crew, p->ticket->effective_deadline()};  // as it will be stored
       }
-      write_moves(moves);
     } catch (...) {
       error = std::current_exception();
     }
@@ -189,6 +184,7 @@ void Planning::ticket_created(const Ticket& t) {
   }
   mark_dirty();
   if (mine->error) std::rethrow_exception(mine->error);
+  if (!mine->crew.empty()) assign(t, mine->crew, kPlanner, clock_.now(), "planned");
 }
 
 void Planning::ticket_cancelled(const TicketId& id) {
@@ -328,7 +324,9 @@ std::optional<PlanView> Planning::view(const TicketId& id) {
 
 PlanningStats Planning::stats() {
   const auto lock = lock_first();
-  return stats_;
+  PlanningStats s = stats_;
+  s.planned = known_.size();
+  return s;
 }
 
 std::unique_lock<std::mutex> Planning::lock_first() {

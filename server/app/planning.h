@@ -61,6 +61,7 @@ struct PlanningStats {
   long replans = 0;
   std::size_t unassigned = 0;
   std::size_t predicted_late = 0;
+  std::size_t planned = 0;  // open tickets in the plan (not yet reached), now
 };
 
 class Planning {
@@ -73,8 +74,15 @@ class Planning {
   // background re-planner.
   void start();
 
+  // A new ticket, before the store has it (its id from reserve_ticket_id):
+  // inserted into the plan, batched with concurrent intakes under one hold
+  // of the planner, and assigned to the plan's crew (System actor, with
+  // history) when it has one. The caller stores `t` as it is then, in the
+  // same write as the ticket itself, or calls ticket_cancelled() if it could
+  // not. A re-plan that moves the ticket before it is stored is written by
+  // the next re-plan.
+  void place_new(Ticket& t);
   // Each returns after the planner and the store agree on ownership.
-  void ticket_created(const Ticket& t);
   void ticket_cancelled(const TicketId& id);
   void ticket_pinned(const Ticket& t, const CrewId& crew);
   void ticket_unpinned(const TicketId& id);
@@ -132,11 +140,12 @@ class Planning {
   PlanningStats stats_;
 
   struct PendingInsert {
-    Ticket ticket;
+    const Ticket* ticket;  // the caller's, until done
+    CrewId crew;           // the plan's choice; empty: the desk
     std::exception_ptr error;
     bool done = false;
   };
-  std::mutex intake_mu_;  // batched intake (see ticket_created)
+  std::mutex intake_mu_;  // batched intake (see place_new)
   std::condition_variable intake_cv_;
   std::vector<std::shared_ptr<PendingInsert>> intake_queue_;
   bool intake_leader_ = false;

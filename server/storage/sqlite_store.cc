@@ -134,6 +134,9 @@ SqliteStore::SqliteStore(const std::string& path)
     if (result != "ok") throw Error(ErrorCode::kUnavailable, path, "integrity_check failed: " + result);
   }
   db_.exec("INSERT INTO meta(key, value) VALUES('open', '1') ON CONFLICT(key) DO UPDATE SET value = '1'");
+  Statement next = db_.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets");
+  next.step();
+  next_seq_ = next.int64(0);
 }
 
 SqliteStore::~SqliteStore() {

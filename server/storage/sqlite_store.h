@@ -33,6 +33,8 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   ~SqliteStore() override;
 
   CreateResult create(Ticket ticket) override;
+  TicketId reserve_ticket_id() override;
+  std::optional<Ticket> find_by_request_id(const std::string& client_request_id) override;
   std::optional<Ticket> get(const TicketId& id) override;
   Ticket mutate(const TicketId& id, const std::function<void(Ticket&)>& change) override;
   std::vector<std::optional<Ticket>> mutate_many(const std::vector<TicketId>& ids,
@@ -116,6 +118,8 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
     std::uint64_t cursor = 0;
     TimePoint seen;
   };
+  std::mutex seq_mu_;                                 // next_seq_
+  std::int64_t next_seq_ = 0;                         // the next ticket row position (ids are made from it)
   std::mutex cursors_mu_;                             // noted_cursors_
   std::map<std::string, NotedCursor> noted_cursors_;  // by device, not yet written
   std::optional<TimePoint> last_prune_;               // under mu_

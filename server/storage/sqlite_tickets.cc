@@ -141,6 +141,26 @@ CreateResult SqliteStore::create(Ticket t) {
   return std::move(*mine->result);
 }
 
+TicketId SqliteStore::reserve_ticket_id() {
+  std::lock_guard lock(seq_mu_);
+  char id[32];
+  std::snprintf(id, sizeof id, "T-%06lld", static_cast<long long>(next_seq_++));
+  return TicketId(id);
+}
+
+std::optional<Ticket> SqliteStore::find_by_request_id(const std::string& client_request_id) {
+  return read([&](Database& db) -> std::optional<Ticket> {
+    TicketId id;
+    {
+      auto s = db.cached("SELECT id FROM tickets WHERE client_request_id = ?");
+      s->bind(1, client_request_id);
+      if (!s->step()) return std::nullopt;
+      id = TicketId(s->text(0));
+    }
+    return get_in(db, id);
+  });
+}
+
 CreateResult SqliteStore::create_locked(Ticket t) {
   {
     auto find = db_.cached("SELECT id, fingerprint FROM tickets WHERE client_request_id = ?");
@@ -154,15 +174,12 @@ CreateResult SqliteStore::create_locked(Ticket t) {
       return {*get_in(db_, existing), false};
     }
   }
-  std::int64_t seq = 0;
-  {
-    auto next = db_.cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets");
-    next->step();
-    seq = next->int64(0);
-  }
-  char id[32];
-  std::snprintf(id, sizeof id, "T-%06lld", static_cast<long long>(seq));
-  t.id = TicketId(id);
+  if (t.id.empty()) t.id = reserve_ticket_id();
+  // The row position is the id's number (reserve_ticket_id).
+  const std::string& id = t.id.str();
+  if (id.size() < 3 || id.compare(0, 2, "T-") != 0 || id.find_first_not_of("0123456789", 2) != std::string::npos)
+    throw Error(ErrorCode::kInternal, "ticket_id", "'" + id + "' is not an id from reserve_ticket_id()");
+  const std::int64_t seq = std::stoll(id.substr(2));
   t.version = 1;
 
   auto ins = db_.cached(std::string("INSERT INTO tickets(") + kColumns +
@@ -178,6 +195,7 @@ CreateResult SqliteStore::create_locked(Ticket t) {
 
   append_children(db_, seq, t, 0, 0);
   record_change_locked(Change::Kind::kTicket, t.id.str());
+  if (!t.owner.empty()) record_crew_feed_locked(Ticket(), t);  // created already assigned (planned at intake)
   return {std::move(t), true};
 }
 

@@ -47,10 +47,18 @@ class TicketStore {
  public:
   virtual ~TicketStore() = default;
 
-  // Stores a new ticket from intake and assigns its id. Idempotent on
+  // Stores a new ticket from intake, with the id it carries from
+  // reserve_ticket_id() or, when it has none, a new one. Idempotent on
   // client_request_id: the same fingerprint returns the stored ticket,
   // another fingerprint throws Error(kAlreadyExists, "client_request_id").
+  // A ticket created with an owner is on that crew's feed.
   virtual CreateResult create(Ticket ticket) = 0;
+  // A new ticket id (intake plans a ticket before storing it): never handed
+  // out before while the store is open. An id reserved but never stored is
+  // a gap (after a restart it may be handed out again: nothing kept it).
+  virtual TicketId reserve_ticket_id() = 0;
+  // The ticket created with this client request id, if any.
+  virtual std::optional<Ticket> find_by_request_id(const std::string& client_request_id) = 0;
   virtual std::optional<Ticket> get(const TicketId& id) = 0;
   // Reads the ticket, lets `change` modify it (status, owner, pin, arrival;
   // append to timeline and contacts, never rewrite them), writes it back with

@@ -8,7 +8,10 @@
 #include <thread>
 
 #include "app/dispatch.h"
+#include "app/planning.h"
 #include "linecrew/core/error.h"
+#include "linecrew/core/ownership.h"
+#include "linecrew/core/travel.h"
 #include "server_process.h"
 #include "storage/sqlite_store.h"
 #include "test_support.h"
@@ -150,6 +153,86 @@ TEST_F(Store, AChangeThatChangesNothingWritesNothing) {
   });
   EXPECT_EQ(pinned.version, 2u);
   EXPECT_GT(store.last_sequence(), seq);
+}
+
+TEST_F(Store, ReservedIdsAreStoredAsGivenAndAnAssignedNewTicketIsOnItsCrewsFeed) {
+  storage::SqliteStore store(dir.file("r.db"));
+  const auto ticket = [&](const std::string& request, const TicketId& id) {
+    Ticket t = intake(draft(request), zones, policy, clock.now());
+    t.tracking_token = app::new_tracking_token();
+    t.id = id;
+    return t;
+  };
+  const TicketId a = store.reserve_ticket_id(), b = store.reserve_ticket_id();
+  EXPECT_EQ(a.str(), "T-000001");
+  EXPECT_EQ(b.str(), "T-000002");
+  Ticket tb = ticket("rb", b);
+  assign(tb, CrewId("C-1"), {Actor::kSystem, "system:planner"}, clock.now(), "planned");
+  ASSERT_TRUE(store.create(tb).created);  // b before a: each keeps its reserved id
+  ASSERT_TRUE(store.create(ticket("ra", a)).created);
+  const Ticket stored = *store.get(b);
+  EXPECT_EQ(stored.owner, CrewId("C-1"));
+  EXPECT_EQ(stored.status, TicketStatus::kAssigned);
+  EXPECT_EQ(stored.timeline.size(), 2u);  // created, assigned
+  EXPECT_EQ(store.get(a)->owner, CrewId());
+  const auto snap = store.crew_snapshot(CrewId("C-1"));
+  ASSERT_EQ(snap.tickets.size(), 1u);
+  EXPECT_EQ(snap.tickets[0].id, b);
+  EXPECT_GE(snap.head, 1u);  // the crew's feed has a row for it
+  // Without a reserved id the store takes the next one.
+  EXPECT_EQ(store.create(ticket("rc", TicketId())).ticket.id.str(), "T-000003");
+  // A replay carrying a fresh reservation gets the stored ticket; the reservation is a gap.
+  const auto replay = store.create(ticket("rb", store.reserve_ticket_id()));
+  EXPECT_FALSE(replay.created);
+  EXPECT_EQ(replay.ticket.id, b);
+  EXPECT_EQ(store.reserve_ticket_id().str(), "T-000005");
+  EXPECT_EQ(store.find_by_request_id("rb")->id, b);
+  EXPECT_FALSE(store.find_by_request_id("nobody"));
+  testing::expect_error([&] { store.create(ticket("rx", TicketId("X-1"))); }, ErrorCode::kInternal, "ticket_id");
+  EXPECT_EQ(store.count(), 3);
+}
+
+TEST_F(Store, WithThePlannerConcurrentReplaysStoreAndPlanEachRequestOnce) {
+  storage::SqliteStore store(dir.file("p.db"));
+  app::Dispatch dispatch(clock, zones, policy, store, store);
+  Crew crew;
+  crew.id = CrewId("C-1");
+  crew.name = "Crew one";
+  crew.members = {{"Wei", "Wang Wei", "A1"}};
+  crew.home = GeoPoint(30.25, 120.15);
+  crew.shift_start = at("13:00");
+  crew.shift_end = at("23:00");
+  crew.on_shift = true;
+  crew.callback_phone = "+8613800138001";
+  dispatch.register_crew(crew);
+  const GeoTravelModel travel(zones, GeoTravelModel::Speeds{}, 1.3);
+  app::Planning planning(clock, policy, travel, store, store, dispatch.changes(), std::chrono::milliseconds(20));
+  planning.start();
+  dispatch.set_planning(&planning);
+  constexpr int kThreads = 6, kEach = 20;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {  // every request id from two threads: a retry race
+        const auto r = dispatch.create_ticket(draft("p" + std::to_string((t / 2) * kEach + i), 30.25 + 0.001 * i));
+        if (!r.ticket.owner.empty()) {
+          EXPECT_EQ(r.ticket.status, TicketStatus::kAssigned);
+        }
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(store.count(), kThreads / 2 * kEach);
+  // The losers of each race took their planned copy back out: one plan entry per stored ticket.
+  EXPECT_EQ(planning.stats().planned, static_cast<std::size_t>(store.count()));
+  storage::TicketFilter f;
+  f.limit = 1000;
+  int assigned = 0;
+  for (const Ticket& t : store.list(f).tickets) {
+    ASSERT_TRUE(planning.view(t.id)) << t.id.str();
+    if (!t.owner.empty()) ++assigned;
+  }
+  EXPECT_GT(assigned, 0);  // planned at intake and stored with the crew
+  dispatch.set_planning(nullptr);
 }
 
 TEST(TrackingToken, Is128RandomBitsInBase64Url) {
