@@ -27,7 +27,7 @@ struct GeneratorOptions {
   double gap_share_remote = 0.5;  // crews based in remote areas with a connectivity gap
   double gap_share_other = 0.1;
   Duration step{seconds(60)};
-  Duration sync_interval{seconds(60)};
+  Duration sync_interval{seconds(900)};
   Duration drain{hours(3)};
 };
 

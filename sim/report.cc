@@ -193,6 +193,11 @@ std::string format_report(const RunReport& a, const RunReport* b) {
                : std::string("-");
   };
   out += row("  sync payload per sync (syncs)", per(a), other(per));
+  const auto push = [](const RunReport& r) {
+    return std::to_string(r.pushes_desk) + " / " + std::to_string(r.pushes_board) + " (" +
+           std::to_string(r.board_updates) + ")";
+  };
+  out += row("  pushes desk / board (board updates)", push(a), other(push));
   const auto gap = [](const RunReport& r) {
     return std::to_string(r.max_offline_outbox) + " / " + std::to_string(r.uploaded_after_gap);
   };

@@ -74,8 +74,12 @@ struct RunReport {
   std::map<std::string, Samples> rpc_ms;  // client-side latency by call ("Pin", "sync", ...)
   std::map<std::string, std::pair<double, std::uint64_t>> server_rpc;  // method -> (seconds sum, count) from /metrics
   std::uint64_t sync_up_bytes = 0, sync_down_bytes = 0, syncs = 0, sync_failures = 0;
+  // Pushes to handhelds (each makes the crew sync at its next step): from the desk's own calls (the
+  // crew a CreateTicket / PinTicket assigned) and from the server's board stream (WatchBoard).
+  std::uint64_t pushes_desk = 0, pushes_board = 0, board_updates = 0, board_reconnects = 0;
   std::size_t max_offline_outbox = 0;  // largest outbox a crew carried through a connectivity gap
   std::uint32_t uploaded_after_gap = 0;
+  std::uint32_t arrivals_not_applied = 0;  // arrivals the server superseded (another crew's came first): not counted
 
   double lateness_mean() const;
   double lateness_p95() const;

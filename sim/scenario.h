@@ -63,11 +63,11 @@ struct Scenario {
   std::string name = "storm";
   std::uint64_t seed = 0;
   TimePoint start;
-  Duration duration{hours(24)};         // tickets are reported in [start, start + duration)
-  Duration drain{hours(3)};             // after that, crews keep working (no new tickets) at most this long
-  Duration step{seconds(60)};           // simulation step
-  Duration sync_interval{seconds(60)};  // an online handheld pulls at least this often
-  std::string zones_file;               // absolute, or relative to the scenario file
+  Duration duration{hours(24)};          // tickets are reported in [start, start + duration)
+  Duration drain{hours(3)};              // after that, crews keep working (no new tickets) at most this long
+  Duration step{seconds(60)};            // simulation step
+  Duration sync_interval{seconds(900)};  // keep-alive: an online handheld pulls at least this often
+  std::string zones_file;                // absolute, or relative to the scenario file
   std::vector<CrewSpec> crews;
   std::vector<TicketSpec> tickets;  // by report time
   std::vector<TrafficEvent> traffic;

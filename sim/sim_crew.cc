@@ -56,6 +56,21 @@ void SimCrew::sync(TimePoint t) {
   const auto r = agent_->sync_once();
   log_.sync_ms.add(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
   ++log_.syncs;
+  if (r.rejected + r.superseded > 0) {
+    // An arrival the server did not apply (another crew's was committed first) is not an arrival of the
+    // ticket: drop it from the log, as the server's report does.
+    for (const auto& n : store_.notices(r.rejected + r.superseded + r.pulled + 16)) {
+      if (n.time != t || (n.text.rfind("arrived superseded", 0) != 0 && n.text.rfind("arrived rejected", 0) != 0))
+        continue;
+      const auto it = std::find_if(log_.arrivals.rbegin(), log_.arrivals.rend(),
+                                   [&](const auto& a) { return a.first == n.ticket; });
+      if (it != log_.arrivals.rend()) {
+        log_.arrivals.erase(std::next(it).base());
+        ++log_.arrivals_not_applied;
+      }
+    }
+  }
+  queued_ = store_.outbox_size() > 0;
   if (!r.ok) {
     ++log_.sync_failures;
     error("sync: " + r.error);
@@ -63,21 +78,23 @@ void SimCrew::sync(TimePoint t) {
   }
   last_sync_ = t;
   synced_once_ = true;
+  pushed_ = false;
+  if (r.pulled > 0 || r.reset) quiet_ = false;
   if (was_offline_) {
     log_.uploaded_after_gap += static_cast<std::uint32_t>(r.uploaded);
     was_offline_ = false;
   }
-  if (store_.outbox_size() == 0) {
+  if (!queued_) {
     for (const auto& id : closed_local_) closed_on_server_.insert(id);
     closed_local_.clear();
   }
 }
 
-void SimCrew::step(TimePoint t, Duration dt, const World& w) {
+void SimCrew::step(TimePoint t, Duration dt, const World& w, Duration keepalive) {
   clock_.set(t);
   if (!online(t)) {
     was_offline_ = true;
-  } else if (!synced_once_ || store_.outbox_size() > 0 || t - last_sync_ >= w.scenario.sync_interval) {
+  } else if (!synced_once_ || pushed_ || queued_ || t - last_sync_ >= keepalive) {
     sync(t);
   }
   try {
@@ -87,6 +104,16 @@ void SimCrew::step(TimePoint t, Duration dt, const World& w) {
     phase_ = Phase::kIdle;
   }
   if (!online(t)) log_.max_offline_outbox = std::max(log_.max_offline_outbox, store_.outbox_size());
+}
+
+bool SimCrew::holds_older(const std::string& ticket_id, std::uint64_t version) {
+  const auto local = store_.get(TicketId(ticket_id));
+  return !local || local->version < version;
+}
+
+bool SimCrew::holds_open(const std::string& ticket_id) {
+  const auto local = store_.get(TicketId(ticket_id));
+  return local && local->removed.empty() && !is_terminal(local->status);
 }
 
 void SimCrew::final_sync(TimePoint t) {
@@ -104,6 +131,7 @@ void SimCrew::act(const std::string& action, const TicketId& id, TimePoint t, co
   in.text = text;
   if (action == "arrived") in.position = pos_;
   device::record(store_, device_id_, in, t);
+  queued_ = true;
 }
 
 void SimCrew::call_customer(const DelayDecision& d, TimePoint t, double slowdown, const World& w) {
@@ -124,6 +152,7 @@ void SimCrew::call_customer(const DelayDecision& d, TimePoint t, double slowdown
     in.proposed = proposed;
     in.text = note;
     device::record(store_, device_id_, in, t);
+    queued_ = true;
     log_.calls.emplace_back(d.id.str(), ContactRecord{t, reason, proposed, consent});
   };
   switch (answer) {
@@ -150,9 +179,11 @@ void SimCrew::call_customer(const DelayDecision& d, TimePoint t, double slowdown
   store_.save_prompt_log(plog);
 }
 
-std::optional<device::LocalTicket> SimCrew::choose_target(TimePoint t, const World& w) {
-  store_.set_meta("position_lat", std::to_string(pos_.lat()));
-  store_.set_meta("position_lon", std::to_string(pos_.lon()));
+std::optional<RouteStop> SimCrew::choose_target(TimePoint t, const World& w) {
+  // The handheld's last fix, for the watcher (written only when it changed).
+  std::string lat = std::to_string(pos_.lat()), lon = std::to_string(pos_.lon());
+  if (lat != stored_lat_) store_.set_meta("position_lat", stored_lat_ = std::move(lat));
+  if (lon != stored_lon_) store_.set_meta("position_lon", stored_lon_ = std::move(lon));
   const double slowdown = w.scenario.slowdown_at(pos_, t);
   const auto result = device::watch(store_, t, w.handheld, slowdown);
   for (const auto& d : result.new_prompts) {
@@ -162,11 +193,8 @@ std::optional<device::LocalTicket> SimCrew::choose_target(TimePoint t, const Wor
       error(std::string("call: ") + e.what());
     }
   }
-  for (const auto& s : result.stops) {
-    if (s.status == TicketStatus::kOnSite) continue;
-    auto local = store_.get(s.id);
-    if (local) return local;
-  }
+  for (const auto& s : result.stops)  // the watcher's stops come from the store's tickets
+    if (s.status != TicketStatus::kOnSite) return s;
   return std::nullopt;
 }
 
@@ -188,9 +216,12 @@ void SimCrew::advance(TimePoint from, TimePoint to, const World& w) {
     }
     // A crew whose shift is over takes no new stop (work already started is finished above).
     if (t >= spec_.shift_end) return;
+    // Idle with no ticket to go to: nothing changes until a sync brings news (skips the watcher's queries).
+    if (phase_ == Phase::kIdle && quiet_) return;
     const auto next = choose_target(t, w);
     if (!next) {
       phase_ = Phase::kIdle;
+      quiet_ = true;
       return;
     }
     if (phase_ != Phase::kDriving || next->id != target_) {

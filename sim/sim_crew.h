@@ -3,7 +3,8 @@
 // route its handheld holds (the server plan's order, then by deadline: the
 // delay watcher's), slowed by traffic; records accept, en route, arrival and
 // the close-out with the device's actions; calls the customer when the delay
-// watcher prompts (scripted answer); syncs when it has a link.
+// watcher prompts (scripted answer); syncs when it has a link and something to
+// send, a push from the server, or its keep-alive interval has passed.
 #pragma once
 
 #include <grpcpp/channel.h>
@@ -42,7 +43,8 @@ struct CrewLog {
   std::uint64_t syncs = 0, sync_failures = 0;
   std::size_t max_offline_outbox = 0;
   std::uint32_t uploaded_after_gap = 0;
-  std::vector<std::string> errors;  // unexpected failures (first few)
+  std::uint32_t arrivals_not_applied = 0;  // superseded / rejected by the server: not counted
+  std::vector<std::string> errors;         // unexpected failures (first few)
 };
 
 class SimCrew {
@@ -51,9 +53,17 @@ class SimCrew {
   SimCrew(const CrewSpec& spec, const std::string& store_path, std::shared_ptr<grpc::Channel> channel,
           const std::string& token, TimePoint start, std::vector<ConnectivityGap> gaps);
 
-  // At `t` (the servers' clock): syncs when online and due, then lives
+  // At `t` (the servers' clock): syncs when online and due (never synced,
+  // actions queued, pushed, or `keepalive` since the last sync), then lives
   // through [t, t + dt): drives, arrives, works, calls.
-  void step(TimePoint t, Duration dt, const World& w);
+  void step(TimePoint t, Duration dt, const World& w, Duration keepalive);
+  // The server has news for this handheld (a push): it syncs at its next step with a link.
+  void push() { pushed_ = true; }
+  // What the push channel compares with the server's board (call only between steps):
+  // the handheld does not hold this ticket at `version` or later,
+  bool holds_older(const std::string& ticket_id, std::uint64_t version);
+  // holds it as an open ticket of its own (not removed, not closed).
+  bool holds_open(const std::string& ticket_id);
   // The link is back for everybody at the end: one last sync.
   void final_sync(TimePoint t);
 
@@ -68,7 +78,7 @@ class SimCrew {
   enum class Phase { kIdle, kDriving, kWorking };
   void sync(TimePoint t);
   void advance(TimePoint from, TimePoint to, const World& w);
-  std::optional<device::LocalTicket> choose_target(TimePoint t, const World& w);
+  std::optional<RouteStop> choose_target(TimePoint t, const World& w);
   void call_customer(const DelayDecision& d, TimePoint t, double slowdown, const World& w);
   void act(const std::string& action, const TicketId& id, TimePoint t, const std::string& text = "");
   void error(const std::string& what);
@@ -89,6 +99,11 @@ class SimCrew {
   bool synced_once_ = false;
   bool was_offline_ = false;
   bool moved_ = true;
+  bool pushed_ = false;
+  bool queued_ = false;  // actions in the outbox (tracked here: no COUNT query per step)
+  bool quiet_ = false;
+  std::string stored_lat_,
+      stored_lon_;  // the position in the store's meta  // idle with nothing to do until a sync brings changes
   std::set<std::string> closed_on_server_;
   std::vector<std::string> closed_local_;
   CrewLog log_;

@@ -8,11 +8,13 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <mutex>
 #include <ostream>
 #include <stdexcept>
 #include <thread>
+#include <unordered_set>
 
 #include "app/watch.h"
 #include "baseline.h"
@@ -136,8 +138,9 @@ void check(const grpc::Status& s, const std::string& what) {
   if (!s.ok()) throw std::runtime_error(what + ": " + s.error_message());
 }
 
-// Samples the server's re-plan gauge while the run goes (a re-plan runs in
-// the background on wall time).
+// Samples the server's re-plan gauge every second of wall time while the run
+// goes (a re-plan runs in the background on wall time; a scrape costs the server
+// a few ms with thousands of open tickets).
 class ReplanSampler {
  public:
   ReplanSampler(const ServerInstance& server, RunReport& report) : server_(server), report_(report) {
@@ -162,7 +165,7 @@ class ReplanSampler {
         report_.replan_ms.add(d->second * 1000.0);
         report_.replans = static_cast<std::uint64_t>(seen);
       }
-      for (int i = 0; i < 5 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      for (int i = 0; i < 40 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
   }
   const ServerInstance& server_;
@@ -171,6 +174,152 @@ class ReplanSampler {
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
+
+// The server's board stream (WatchBoard with the admin token): what a push
+// channel to the handhelds would carry. Reads on its own thread, resumes from
+// the last sequence if the stream breaks; the run drains it between steps.
+class BoardWatcher {
+ public:
+  BoardWatcher(const std::string& address, std::string token)
+      : stub_(v1::DispatchService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))),
+        token_(std::move(token)) {
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~BoardWatcher() { stop(); }
+  BoardWatcher(const BoardWatcher&) = delete;
+  BoardWatcher& operator=(const BoardWatcher&) = delete;
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+      if (ctx_) ctx_->TryCancel();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+  std::vector<v1::BoardUpdate> drain() {
+    std::vector<v1::BoardUpdate> out;
+    std::lock_guard lock(mu_);
+    out.swap(pending_);
+    return out;
+  }
+  std::uint64_t reconnects() const { return reconnects_; }
+
+ private:
+  void loop() {
+    std::uint64_t from = 0;
+    for (;;) {
+      auto ctx = std::make_shared<grpc::ClientContext>();
+      ctx->AddMetadata("authorization", "Bearer " + token_);
+      {
+        std::lock_guard lock(mu_);
+        if (stop_) return;
+        ctx_ = ctx;
+      }
+      v1::WatchBoardRequest req;
+      req.set_from_sequence(from);
+      auto reader = stub_->WatchBoard(ctx.get(), req);
+      v1::WatchBoardResponse msg;
+      while (reader->Read(&msg)) {
+        if (msg.updates_size() == 0) continue;
+        from = std::max(from, msg.updates(msg.updates_size() - 1).sequence());
+        std::lock_guard lock(mu_);
+        for (auto& u : *msg.mutable_updates()) pending_.push_back(std::move(u));
+      }
+      reader->Finish();
+      {
+        std::lock_guard lock(mu_);
+        if (stop_) return;
+      }
+      ++reconnects_;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  std::unique_ptr<v1::DispatchService::Stub> stub_;
+  std::string token_;
+  std::mutex mu_;
+  bool stop_ = false;
+  std::shared_ptr<grpc::ClientContext> ctx_;
+  std::vector<v1::BoardUpdate> pending_;
+  std::atomic<std::uint64_t> reconnects_{0};
+  std::thread thread_;
+};
+
+// The push channel: turns board updates into pushes to the handhelds whose
+// change feed they touch (a ticket of the crew newer than the handheld's copy,
+// a ticket taken from it). Crew updates are not used: the board's crews carry
+// no route (the plan order comes with every Pull). Runs between steps, when
+// the crews are idle.
+class PushChannel {
+ public:
+  PushChannel(std::vector<std::unique_ptr<SimCrew>>& crews, RunReport& report) : crews_(crews), report_(report) {
+    for (std::size_t i = 0; i < crews_.size(); ++i) index_[crews_[i]->spec().id.str()] = i;
+  }
+  // A desk call's answer named the crew that owns the ticket now (CreateTicket, PinTicket).
+  void owner_from_desk(const std::string& ticket, const std::string& crew) {
+    if (crew.empty()) return;
+    owner_[ticket] = crew;
+    if (push(crew)) ++report_.pushes_desk;
+  }
+  // A shift change released tickets of the crew (SetCrewShift's answer).
+  void released(const std::string& crew) {
+    if (push(crew)) ++report_.pushes_desk;
+  }
+  void apply(const std::vector<v1::BoardUpdate>& updates) {
+    report_.board_updates += updates.size();
+    // The latest state of each entity (an update carries the entity's whole state).
+    struct TicketState {
+      std::string owner;
+      std::uint64_t version = 0;
+      bool left = false;  // closed or cancelled: off the board
+    };
+    std::unordered_map<std::string, TicketState> tickets;
+    const auto ticket = [&](const v1::Ticket& t) { tickets[t.id()] = {t.owner_crew_id(), t.version(), false}; };
+    for (const auto& u : updates) {
+      if (u.has_ticket()) ticket(u.ticket());
+      if (u.has_removed_ticket_id()) tickets[u.removed_ticket_id()] = {"", 0, true};
+      if (u.has_snapshot()) {
+        for (const auto& t : u.snapshot().tickets()) ticket(t);
+      }
+    }
+    for (const auto& [id, st] : tickets) {
+      const auto prev = owner_.find(id);
+      const std::string before = prev == owner_.end() ? std::string() : prev->second;
+      if (!st.left && !st.owner.empty())
+        if (auto* c = unpushed(st.owner); c && c->holds_older(id, st.version)) board_push(st.owner);
+      if (!before.empty() && before != st.owner)
+        if (auto* c = unpushed(before); c && c->holds_open(id)) board_push(before);
+      if (st.left || st.owner.empty())
+        owner_.erase(id);
+      else
+        owner_[id] = st.owner;
+    }
+  }
+  // After each crews' phase: the pushes were consumed by the crews' syncs.
+  void stepped() { pending_.clear(); }
+
+ private:
+  SimCrew* unpushed(const std::string& crew) {
+    const auto it = index_.find(crew);
+    if (it == index_.end() || pending_.count(it->second) > 0) return nullptr;
+    return crews_[it->second].get();
+  }
+  bool push(const std::string& crew) {
+    const auto it = index_.find(crew);
+    if (it == index_.end() || !pending_.insert(it->second).second) return false;
+    crews_[it->second]->push();
+    return true;
+  }
+  void board_push(const std::string& crew) {
+    if (push(crew)) ++report_.pushes_board;
+  }
+  std::vector<std::unique_ptr<SimCrew>>& crews_;
+  RunReport& report_;
+  std::unordered_map<std::string, std::size_t> index_;
+  std::unordered_map<std::string, std::string> owner_;  // ticket -> owning crew, as last seen
+  std::unordered_set<std::size_t> pending_;             // crews pushed since the last crews' phase
+};
+
+std::mutex progress_mu;  // both policies may run at once
 
 std::string local_hhmm(TimePoint t) {
   return format_hhmm(t, hours(8));  // policy utc_offset_minutes (480) of the shipped config
@@ -237,7 +386,9 @@ RunReport run_policy(const Scenario& s, const RunOptions& o, Policy policy) {
   ServerInstance server(setup, s.start);
   Desk desk(server.address(), server.admin_token(), report);
   const auto say = [&](const std::string& text) {
-    if (o.progress) *o.progress << "[" << report.policy << "] " << text << std::endl;
+    if (!o.progress) return;
+    std::lock_guard lock(progress_mu);
+    *o.progress << "[" << report.policy << "] " << text << std::endl;
   };
 
   // Crews: registered by the admin, each with a crew-device token for its handheld.
@@ -297,6 +448,13 @@ RunReport run_policy(const Scenario& s, const RunOptions& o, Policy policy) {
   std::map<std::string, WaitingTicket> waiting_info;
 
   ReplanSampler sampler(server, report);
+  // The push channel: the board stream (and the desk's own answers) wake the handhelds concerned.
+  PushChannel push(crews, report);
+  // Only the planner changes assignments behind the desk's back (background re-plans); the baseline
+  // desk's own answers name every crew whose tickets it changed.
+  std::unique_ptr<BoardWatcher> board;
+  if (o.push && policy == Policy::kLinecrew)
+    board = std::make_unique<BoardWatcher>(server.address(), server.admin_token());
   report.setup_seconds = ms_since(wall0) / 1000.0;
   std::size_t next_ticket = 0;
   bool board_shown = false;
@@ -317,6 +475,7 @@ RunReport run_policy(const Scenario& s, const RunOptions& o, Policy policy) {
       v1::SetCrewShiftResponse resp;
       check(desk.call("SetCrewShift", &v1::DispatchService::Stub::SetCrewShift, req, &resp), "SetCrewShift");
       on_shift[i] = should;
+      if (o.push && resp.released_ticket_ids_size() > 0) push.released(c.id.str());
       if (policy == Policy::kBaseline)
         for (const auto& id : resp.released_ticket_ids()) {
           pinned[c.id.str()].erase(id);
@@ -343,6 +502,7 @@ RunReport run_policy(const Scenario& s, const RunOptions& o, Policy policy) {
       check(desk.call("CreateTicket", &v1::DispatchService::Stub::CreateTicket, req, &resp),
             "CreateTicket " + spec.key);
       const auto& tk = resp.ticket();
+      if (o.push) push.owner_from_desk(tk.id(), tk.owner_crew_id());
       specs[tk.id()] = &spec;
       outcome_of[tk.id()] = outcomes.size();
       outcomes.push_back({zone_of(tk.zone_class()), from_ts(tk.deadline()), std::nullopt, {}, ""});
@@ -373,6 +533,7 @@ RunReport run_policy(const Scenario& s, const RunOptions& o, Policy policy) {
         }
         ++report.pins;
         pinned[a.crew.str()].insert(a.ticket.str());
+        if (o.push) push.owner_from_desk(a.ticket.str(), a.crew.str());
       }
     }
     if (o.board_at && !board_shown && t >= s.start + *o.board_at && policy == Policy::kLinecrew && o.progress) {
@@ -385,16 +546,18 @@ RunReport run_policy(const Scenario& s, const RunOptions& o, Policy policy) {
       if (arrived >= outcomes.size() || t >= hard_end) break;
     }
     report.desk_seconds += ms_since(desk0) / 1000.0;
+    if (board) push.apply(board->drain());
     // The crews live through [t, t + step), in parallel.
     const auto crews0 = Clock::now();
     std::atomic<std::size_t> next{0};
     const auto worker = [&] {
-      for (std::size_t i; (i = next++) < crews.size();) crews[i]->step(t, s.step, world);
+      for (std::size_t i; (i = next++) < crews.size();) crews[i]->step(t, s.step, world, s.sync_interval);
     };
     std::vector<std::thread> pool_threads;
     for (int k = 1; k < pool; ++k) pool_threads.emplace_back(worker);
     worker();
     for (auto& th : pool_threads) th.join();
+    push.stepped();
     report.crews_seconds += ms_since(crews0) / 1000.0;
     ++report.steps;
     const auto elapsed =
@@ -409,6 +572,10 @@ RunReport run_policy(const Scenario& s, const RunOptions& o, Policy policy) {
   // The link comes back for every handheld: the last actions reach the server.
   for (auto& c : crews) c->final_sync(t);
   sampler.stop();
+  if (board) {
+    board->stop();
+    report.board_reconnects = board->reconnects();
+  }
 
   // The server's own report over the scenario period.
   v1::GetReportRequest rr;
@@ -463,6 +630,7 @@ RunReport run_policy(const Scenario& s, const RunOptions& o, Policy policy) {
     report.sync_failures += l.sync_failures;
     report.max_offline_outbox = std::max(report.max_offline_outbox, l.max_offline_outbox);
     report.uploaded_after_gap += l.uploaded_after_gap;
+    report.arrivals_not_applied += l.arrivals_not_applied;
     for (const auto& e : l.errors) say("crew error: " + e);
   }
   tally(report, outcomes, t);
@@ -481,6 +649,17 @@ RunReport run_policy(const Scenario& s, const RunOptions& o, Policy policy) {
 
 SimResult simulate(const Scenario& s, const RunOptions& o) {
   SimResult r;
+  if (o.linecrew && o.baseline && o.concurrent) {  // two servers, two sets of handhelds: nothing shared
+    auto baseline = std::async(std::launch::async, [&] { return run_policy(s, o, Policy::kBaseline); });
+    try {
+      r.linecrew = run_policy(s, o, Policy::kLinecrew);
+    } catch (...) {
+      baseline.wait();
+      throw;
+    }
+    r.baseline = baseline.get();
+    return r;
+  }
   if (o.linecrew) r.linecrew = run_policy(s, o, Policy::kLinecrew);
   if (o.baseline) r.baseline = run_policy(s, o, Policy::kBaseline);
   return r;

@@ -22,9 +22,11 @@ struct RunOptions {
   std::string work_dir;    // one sub-directory per run (server data, clock, log, stores)
   bool linecrew = true;
   bool baseline = true;
-  int threads = 4;                   // crews stepped in parallel
-  bool file_stores = false;          // handheld stores as SQLite files in work_dir (else in memory)
-  bool server_log = true;            // keep the server's request log
+  int threads = 4;           // crews stepped in parallel
+  bool file_stores = false;  // handheld stores as SQLite files in work_dir (else in memory)
+  bool server_log = true;    // keep the server's request log
+  bool push = true;          // push channel: the board stream wakes the handhelds it concerns (else they only poll)
+  bool concurrent = true;    // both policies at once (their own servers and handhelds)
   std::optional<Duration> board_at;  // print the Linecrew board this long after the start
   std::ostream* progress = nullptr;  // progress lines and the board
 };

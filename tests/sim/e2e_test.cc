@@ -99,6 +99,15 @@ TEST_F(SmallStorm, BothPoliciesRunAndTheirFiguresMatchTheServersReports) {
   EXPECT_EQ(b.rpc_ms.count("PinTicket"), 1u);
   EXPECT_EQ(b.replans, 0u);
 
+  // The push channel woke the handhelds: the crew a ticket was assigned or pinned to (the desk's answer),
+  // and with the planner the board stream; a handheld syncs far less often than once per step.
+  for (const auto* r : {&l, &b}) {
+    EXPECT_GT(r->pushes_desk, 0u) << r->policy;
+    EXPECT_LT(r->syncs, r->steps * r->crews / 2) << r->policy;
+  }
+  EXPECT_GT(l.board_updates, 0u);
+  EXPECT_EQ(b.board_updates, 0u);  // the baseline desk's own answers name every crew it changed
+
   // The rural crew worked through its connectivity gap: actions queued offline went up later.
   for (const auto* r : {&l, &b}) {
     EXPECT_GT(r->max_offline_outbox, 0u) << r->policy;
