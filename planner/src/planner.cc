@@ -124,6 +124,7 @@ int Planner::Impl::job_index(const TicketId& id) const {
 }
 
 void Planner::Impl::sync_vehicle(int c) {
+  plan_changed();
   const CrewSpec& s = crews[ix(c)].spec;
   engine::Vehicle& v = model.vehicles[ix(c)];
   v.start_loc = kCrewBase + c;
@@ -136,6 +137,7 @@ void Planner::Impl::sync_vehicle(int c) {
 }
 
 void Planner::Impl::sync_job(int j) {
+  plan_changed();
   const JobRec& r = jobs[ix(j)];
   engine::Job& e = model.jobs[ix(j)];
   e = engine::Job{};

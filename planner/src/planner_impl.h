@@ -87,9 +87,14 @@ struct Planner::Impl {
   void reinsert(std::vector<int>& orphans);
   void touch(int crew);
   void flush_grid();
-  // Ruin adjacency and candidate crews for each ticket (for a re-plan); stops
-  // early at `deadline`.
+  // Ruin adjacency and candidate crews for each ticket (for a re-plan). They
+  // are kept between re-plans and recomputed in a pass only after enough
+  // changes (a ticket or crew added, moved or removed); a pass stopped at
+  // `deadline` resumes in the next re-plan. Between passes a new ticket has
+  // no neighbourhood of its own yet, and a list may name a ticket since
+  // removed: the search treats both as "nothing near" (it is a heuristic).
   void compute_neighbourhoods(std::chrono::steady_clock::time_point deadline);
+  void plan_changed() { ++neighbourhood.changes; }
   void remove_job_from_route(int job);
   std::vector<int> candidate_crews(const GeoPoint& p);
 
@@ -115,6 +120,12 @@ struct Planner::Impl {
   SpatialGrid crew_grid;
   std::vector<int> touched;
   std::vector<char> touched_flag;
+  struct Neighbourhood {
+    std::size_t changes = 1;          // since the last pass started (1: none yet)
+    std::optional<std::size_t> next;  // the next job of a pass under way
+    std::size_t end = 0;              // jobs at the start of the pass
+    std::optional<SpatialGrid> jobs, crews;
+  } neighbourhood;
   std::uint64_t pin_counter = 0;
 };
 

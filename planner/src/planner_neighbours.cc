@@ -43,33 +43,46 @@ void nearest(const GeoPoint& p, const std::vector<int>& found, std::size_t k, in
 
 void Planner::Impl::compute_neighbourhoods(std::chrono::steady_clock::time_point deadline) {
   const std::size_t nj = jobs.size();
-  model.neighbours.assign(nj, {});
-  model.near_vehicles.assign(nj, {});
-  std::vector<GeoPoint> points;
-  for (std::size_t j = 0; j < nj; ++j)
-    if (model.jobs[j].active) points.push_back(jobs[j].spec.location);
-  SpatialGrid job_grid(SpatialGrid::cell_size_for(points));
-  for (std::size_t j = 0; j < nj; ++j)
-    if (model.jobs[j].active) job_grid.set(static_cast<int>(j), {jobs[j].spec.location});
-  points.clear();
-  for (const auto& c : crews)
-    if (c.spec.on_shift) points.push_back(c.spec.position);
-  SpatialGrid crew_positions(SpatialGrid::cell_size_for(points));
-  for (std::size_t c = 0; c < crews.size(); ++c)
-    if (crews[c].spec.on_shift) crew_positions.set(static_cast<int>(c), {crews[c].spec.position});
+  model.neighbours.resize(nj);  // new tickets: empty until the next pass
+  model.near_vehicles.resize(nj);
+  Neighbourhood& nb = neighbourhood;
+  std::size_t active = 0;
+  for (std::size_t j = 0; j < nj; ++j) active += model.jobs[j].active ? 1 : 0;
+  // A new pass once changes reach a quarter of the open tickets (every change in a small plan).
+  if (!nb.next && nb.changes >= 1 + active / 4) {
+    std::vector<GeoPoint> points;
+    for (std::size_t j = 0; j < nj; ++j)
+      if (model.jobs[j].active) points.push_back(jobs[j].spec.location);
+    nb.jobs.emplace(SpatialGrid::cell_size_for(points));
+    for (std::size_t j = 0; j < nj; ++j)
+      if (model.jobs[j].active) nb.jobs->set(static_cast<int>(j), {jobs[j].spec.location});
+    points.clear();
+    for (const auto& c : crews)
+      if (c.spec.on_shift) points.push_back(c.spec.position);
+    nb.crews.emplace(SpatialGrid::cell_size_for(points));
+    for (std::size_t c = 0; c < crews.size(); ++c)
+      if (crews[c].spec.on_shift) nb.crews->set(static_cast<int>(c), {crews[c].spec.position});
+    nb.next = 0;
+    nb.end = nj;
+    nb.changes = 0;
+  }
+  if (!nb.next) return;
   const std::function<const GeoPoint&(int)> job_at = [&](int o) -> const GeoPoint& {
     return jobs[ix(o)].spec.location;
   };
   const std::function<const GeoPoint&(int)> crew_at = [&](int o) -> const GeoPoint& {
     return crews[ix(o)].spec.position;
   };
-  for (std::size_t j = 0; j < nj; ++j) {
-    if ((j & 255u) == 0 && std::chrono::steady_clock::now() >= deadline) return;
+  for (std::size_t& j = *nb.next; j < nb.end; ++j) {
+    if ((j & 255u) == 0 && std::chrono::steady_clock::now() >= deadline) return;  // resumed next time
     if (!model.jobs[j].active) continue;
     const GeoPoint& p = jobs[j].spec.location;
-    nearest(p, job_grid.near(p, kJobNeighbours + 1), kJobNeighbours, static_cast<int>(j), job_at, model.neighbours[j]);
-    nearest(p, crew_positions.near(p, kNearVehicles), kNearVehicles, -1, crew_at, model.near_vehicles[j]);
+    nearest(p, nb.jobs->near(p, kJobNeighbours + 1), kJobNeighbours, static_cast<int>(j), job_at, model.neighbours[j]);
+    nearest(p, nb.crews->near(p, kNearVehicles), kNearVehicles, -1, crew_at, model.near_vehicles[j]);
   }
+  nb.next.reset();
+  nb.jobs.reset();
+  nb.crews.reset();
 }
 
 }  // namespace linecrew::planner
