@@ -139,6 +139,15 @@ std::vector<Notice> next_notices(const CustomerFacts& f, ToldState& told, const 
   return out;
 }
 
+bool eta_may_need_notice(TicketStatus status, const ToldState& told, TimePoint eta, const NotifyPolicy& policy) {
+  using S = TicketStatus;
+  if (status != S::kAssigned && status != S::kAccepted && status != S::kEnRoute) return false;
+  if (!told.has(NoticeKind::kAssigned)) return true;  // waiting for a first ETA
+  if (status == S::kEnRoute && !told.has(NoticeKind::kEnRoute)) return true;
+  if (!told.eta || (told.agreed && eta <= *told.agreed)) return false;
+  return eta - *told.eta >= policy.eta_change_threshold || *told.eta - eta >= policy.eta_change_threshold;
+}
+
 TimePoint send_time(NoticeKind kind, TimePoint now, const std::vector<TimePoint>& sent_times,
                     const ServicePolicy& policy) {
   TimePoint t = now;

@@ -97,7 +97,19 @@ std::size_t Notifier::scan(bool sweep_etas) {
     cursor = changes.back().sequence;
   }
   std::map<std::string, Ticket> tickets;  // by id: the sweep's pages are read once, not again one by one
-  if (sweep_etas) {
+  bool loading = false;
+  if (sweep_etas && travelling_loaded_ && planning_) {
+    std::vector<TicketId> check;
+    for (const auto& [id, _] : travelling_)
+      if (!ids.count(id.str())) check.push_back(id);
+    const auto stops = planning_->planned(check);
+    for (std::size_t k = 0; k < check.size(); ++k) {
+      const Travelling& t = travelling_.at(check[k]);
+      if (stops[k] && stops[k]->crew == t.owner && eta_may_need_notice(t.status, t.told, stops[k]->eta, policy_.notify))
+        ids.insert(check[k].str());
+    }
+  } else if (sweep_etas && !travelling_loaded_) {
+    loading = true;
     storage::TicketFilter f;
     f.statuses = {TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute};
     f.limit = 1000;
@@ -117,13 +129,17 @@ std::size_t Notifier::scan(bool sweep_etas) {
   std::vector<Ticket> in_order;
   in_order.reserve(tickets.size());
   for (auto& [id, t] : tickets) in_order.push_back(std::move(t));
-  return evaluate(in_order, cursor);
+  const std::size_t queued = evaluate(in_order, cursor);
+  if (loading) travelling_loaded_ = true;
+  return queued;
 }
 
 std::size_t Notifier::evaluate(const std::vector<Ticket>& tickets, std::uint64_t cursor) {
   const TimePoint now = clock_.now();
   std::vector<storage::TicketNotices> batch;
   std::size_t queued = 0;
+  std::vector<ToldState> told_after;  // per ticket, for the sweep's view once recorded
+  told_after.reserve(tickets.size());
   for (const Ticket& t : tickets) {
     const ToldState before = store_.told(t.id).value_or(ToldState{});
     ToldState told = before;
@@ -133,6 +149,7 @@ std::size_t Notifier::evaluate(const std::vector<Ticket>& tickets, std::uint64_t
       if (stop && stop->crew == t.owner) eta = stop->eta;
     }
     const std::vector<Notice> notices = next_notices(customer_facts(t, eta), told, policy_.notify);
+    told_after.push_back(told);
     if (told == before && notices.empty()) continue;
     storage::TicketNotices out{t.id, told, {}};
     std::optional<Crew> crew;
@@ -158,6 +175,15 @@ std::size_t Notifier::evaluate(const std::vector<Ticket>& tickets, std::uint64_t
   }
   if (!batch.empty() || cursor != store_.cursor()) store_.record(batch, cursor);
   if (!batch.empty()) view_changes_.notify();
+  for (std::size_t k = 0; k < tickets.size(); ++k) {
+    const Ticket& t = tickets[k];
+    const bool travelling = t.status == TicketStatus::kAssigned || t.status == TicketStatus::kAccepted ||
+                            t.status == TicketStatus::kEnRoute;
+    if (travelling)
+      travelling_.insert_or_assign(t.id, Travelling{t.owner, t.status, told_after[k]});
+    else
+      travelling_.erase(t.id);
+  }
   return queued;
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "app/customer_view.h"
 #include "app/planning.h"
@@ -76,6 +77,17 @@ class Notifier final : public CustomerViews {
   ChangeSignal& changes_;
   NotifierConfig config_;
   ChangeSignal view_changes_;
+  // The ETA sweep's view of each travelling ticket as last evaluated: a sweep
+  // reads again only the tickets whose planned ETA may call for a notice
+  // (eta_may_need_notice). Filled by the first sweep, which reads them all,
+  // and kept by every evaluation.
+  struct Travelling {
+    CrewId owner;
+    TicketStatus status;
+    ToldState told;
+  };
+  std::unordered_map<TicketId, Travelling> travelling_;
+  bool travelling_loaded_ = false;
   std::chrono::steady_clock::time_point last_sweep_{};
   std::uint64_t swept_generation_ = 0;
   std::atomic<bool> stop_{false};

@@ -303,6 +303,17 @@ std::optional<PlannedStop> Planning::planned(const TicketId& id) {
   return PlannedStop{a->crew, a->stop.eta};
 }
 
+std::vector<std::optional<PlannedStop>> Planning::planned(const std::vector<TicketId>& ids) {
+  const auto lock = lock_first();
+  std::vector<std::optional<PlannedStop>> out;
+  out.reserve(ids.size());
+  for (const TicketId& id : ids) {
+    const auto a = known_.count(id) ? planner_.assignment(id) : std::nullopt;
+    out.push_back(a ? std::optional<PlannedStop>(PlannedStop{a->crew, a->stop.eta}) : std::nullopt);
+  }
+  return out;
+}
+
 std::optional<PlanView> Planning::view(const TicketId& id) {
   const auto lock = lock_first();
   const auto it = known_.find(id);

@@ -106,6 +106,8 @@ class Planning {
   // The crew and ETA the plan has for the ticket; nullopt when it is not planned
   // (or reached). Cheaper than view(): for the notifier's ETA sweep.
   std::optional<PlannedStop> planned(const TicketId& id);
+  // planned() for many tickets under one hold of the planner.
+  std::vector<std::optional<PlannedStop>> planned(const std::vector<TicketId>& ids);
   PlanningStats stats();
 
  private:

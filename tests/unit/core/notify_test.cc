@@ -63,6 +63,52 @@ TEST(Notify, ASlipBeyondTheThresholdSendsOneUpdate) {
   EXPECT_EQ(ns[0].key, "eta:2");
 }
 
+TEST(Notify, TheSweepsPrefilterSkipsWobblesAndNeverAVisibleChange) {
+  const NotifyPolicy p;
+  ToldState told;
+  next_notices(travelling(TicketStatus::kAssigned, at("14:30")), told, p);
+  EXPECT_FALSE(eta_may_need_notice(TicketStatus::kAssigned, told, at("14:36"), p));
+  EXPECT_TRUE(eta_may_need_notice(TicketStatus::kAssigned, told, at("14:40"), p));
+  EXPECT_TRUE(eta_may_need_notice(TicketStatus::kEnRoute, told, at("14:31"), p));  // en route not told yet
+  EXPECT_FALSE(eta_may_need_notice(TicketStatus::kOnSite, told, at("16:00"), p));
+  EXPECT_TRUE(eta_may_need_notice(TicketStatus::kAssigned, ToldState{}, at("14:30"), p));  // first ETA
+  // Randomised: whenever next_notices would send something for an ETA-only
+  // change, the prefilter says so.
+  const TicketStatus statuses[] = {TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute,
+                                   TicketStatus::kOnSite, TicketStatus::kReported};
+  std::uint64_t x = 88172645463325252ull;
+  const auto next = [&](std::uint64_t n) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return static_cast<long>(x % n);
+  };
+  int sends = 0;
+  for (int i = 0; i < 20000; ++i) {
+    CustomerFacts f;
+    f.status = statuses[next(5)];
+    f.assigned = next(4) != 0;
+    if (next(3)) f.eta = at("14:00") + minutes(next(120));
+    if (next(4) == 0) f.agreed = at("14:00") + minutes(next(120));
+    ToldState t;
+    for (int k = static_cast<int>(next(4)); k > 0; --k) {  // a history: earlier evaluations
+      CustomerFacts g = f;
+      g.status = statuses[next(5)];
+      if (g.eta) g.eta = *g.eta + minutes(next(41) - 20);
+      next_notices(g, t, p);
+    }
+    ToldState after = t;
+    next_notices(f, after, p);  // the evaluation the sweep remembers
+    CustomerFacts moved = f;
+    moved.eta = at("14:00") + minutes(next(180));
+    ToldState again = after;
+    const bool sends_now = !next_notices(moved, again, p).empty();
+    sends += sends_now;
+    if (sends_now) {
+      EXPECT_TRUE(eta_may_need_notice(moved.status, after, *moved.eta, p)) << i;
+    }
+  }
+  EXPECT_GT(sends, 100);  // the property was exercised
+}
+
 TEST(Notify, TheThresholdIsConfigurable) {
   NotifyPolicy p;
   p.eta_change_threshold = minutes(3);

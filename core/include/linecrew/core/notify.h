@@ -86,6 +86,12 @@ struct Notice {
 // the time agreed with the customer.
 std::vector<Notice> next_notices(const CustomerFacts& facts, ToldState& told, const NotifyPolicy& policy);
 
+// For a ticket already evaluated with next_notices (leaving `told`) whose only
+// change since is its planned ETA, now `eta`: false when next_notices would
+// certainly send nothing, so the ticket need not be read again (the
+// notifier's ETA sweep). True may still send nothing.
+bool eta_may_need_notice(TicketStatus status, const ToldState& told, TimePoint eta, const NotifyPolicy& policy);
+
 // The earliest time a notice of `kind` may go out at or after `now`, given
 // when this ticket's earlier messages went out: at most max_per_hour in any
 // hour (except cap-exempt kinds), non-urgent ones only in contact hours.
