@@ -15,7 +15,7 @@ Dispatch::Dispatch(const Clock& clock, const ZoneMap& zones, const ServicePolicy
 // With the planner, a new ticket is planned first and then stored with its
 // crew in one durable write (the store's group commit): one transaction per
 // batch of intakes, not one for the ticket and another for its assignment.
-storage::CreateResult Dispatch::create_ticket(const TicketDraft& draft) {
+storage::CreateResult Dispatch::create_ticket(const TicketDraft& draft, std::optional<PlanView>* plan) {
   Ticket t = intake(draft, zones_, policy_, clock_.now());
   t.tracking_token = new_tracking_token();
   if (!planning_) {
@@ -27,7 +27,7 @@ storage::CreateResult Dispatch::create_ticket(const TicketDraft& draft) {
   if (store_.find_by_request_id(t.client_request_id)) return store_.create(std::move(t));
   t.id = store_.reserve_ticket_id();
   const TicketId id = t.id;
-  planning_->place_new(t);  // inserted within the request
+  PlanView view = planning_->place_new(t);  // inserted within the request
   auto result = [&] {
     try {
       return store_.create(std::move(t));
@@ -37,6 +37,7 @@ storage::CreateResult Dispatch::create_ticket(const TicketDraft& draft) {
     }
   }();
   if (!result.created) planning_->ticket_cancelled(id);  // a concurrent replay stored the ticket first
+  if (result.created && plan) *plan = std::move(view);
   signal_.notify();
   return result;
 }

@@ -24,7 +24,9 @@ class Dispatch {
            storage::CrewStore& crews);
 
   // Validates, classifies, stores durably; idempotent on client_request_id.
-  storage::CreateResult create_ticket(const TicketDraft& draft);
+  // `plan` (optional): the plan's view of a new ticket as it was planned
+  // (saves asking the planner again for the answer); unset for a replay.
+  storage::CreateResult create_ticket(const TicketDraft& draft, std::optional<PlanView>* plan = nullptr);
   // Throws Error(kNotFound, "ticket_id").
   Ticket get_ticket(const TicketId& id);
   storage::TicketPage list_tickets(const storage::TicketFilter& filter);

@@ -147,7 +147,7 @@ void Planning::write_moves(const Moves& moves) {
 // Concurrent intakes are planned in batches, like the store's group commit:
 // one caller takes every ticket queued so far and inserts them all under one
 // hold of the planner; each caller returns once its own ticket is planned.
-void Planning::place_new(Ticket& t) {
+PlanView Planning::place_new(Ticket& t) {
   auto mine = std::make_shared<PendingInsert>();
   mine->ticket = &t;
   std::vector<std::shared_ptr<PendingInsert>> batch;
@@ -169,7 +169,9 @@ void Planning::place_new(Ticket& t) {
       for (const auto& p : batch) {
         const auto a = planner_.assignment(p->ticket->id);
         p->crew = a ? a->crew : CrewId();
-        known_[p->ticket->id] = {p->crew, p->ticket->effective_deadline()};  // as it will be stored
+        const Known k{p->crew, p->ticket->effective_deadline()};  // as it will be stored
+        known_[p->ticket->id] = k;
+        p->view = view_locked(p->ticket->id, k);
       }
     } catch (...) {
       error = std::current_exception();
@@ -185,6 +187,7 @@ void Planning::place_new(Ticket& t) {
   mark_dirty();
   if (mine->error) std::rethrow_exception(mine->error);
   if (!mine->crew.empty()) assign(t, mine->crew, kPlanner, clock_.now(), "planned");
+  return std::move(mine->view);
 }
 
 void Planning::ticket_cancelled(const TicketId& id) {
@@ -318,13 +321,17 @@ std::optional<PlanView> Planning::view(const TicketId& id) {
   const auto lock = lock_first();
   const auto it = known_.find(id);
   if (it == known_.end()) return std::nullopt;
+  return view_locked(id, it->second);
+}
+
+PlanView Planning::view_locked(const TicketId& id, const Known& known) {
   PlanView v;
   if (const auto a = planner_.assignment(id)) {
     v.crew = a->crew;
     v.eta = a->stop.eta;
     if (a->stop.late > Duration{0})
       v.risk = Risk::kPredictedMiss;
-    else if (it->second.deadline - a->stop.eta < policy_.delay_call_lead)
+    else if (known.deadline - a->stop.eta < policy_.delay_call_lead)
       v.risk = Risk::kAtRisk;  // less slack than the delay-call lead time
   } else {
     v.risk = Risk::kPredictedMiss;
@@ -377,7 +384,7 @@ void Planning::run() {
     // The budget is spent in short slices, releasing the planner between
     // them, so intake (which inserts under the same lock) waits at most one
     // slice. Each slice continues the local search from the current plan.
-    constexpr std::chrono::milliseconds kSlice{10};
+    constexpr std::chrono::milliseconds kSlice{3};
     const auto start = std::chrono::steady_clock::now();
     try {
       while (!stop_ && std::chrono::steady_clock::now() - start < budget_) {

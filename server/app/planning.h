@@ -81,7 +81,8 @@ class Planning {
   // same write as the ticket itself, or calls ticket_cancelled() if it could
   // not. A re-plan that moves the ticket before it is stored is written by
   // the next re-plan.
-  void place_new(Ticket& t);
+  // Returns the plan's view of it, as view() would right after.
+  PlanView place_new(Ticket& t);
   // Each returns after the planner and the store agree on ownership.
   void ticket_cancelled(const TicketId& id);
   void ticket_pinned(const Ticket& t, const CrewId& crew);
@@ -137,13 +138,15 @@ class Planning {
     CrewId owner;  // as stored
     TimePoint deadline;
   };
-  std::map<TicketId, Known> known_;         // open tickets not yet reached
+  std::map<TicketId, Known> known_;  // open tickets not yet reached
+  PlanView view_locked(const TicketId& id, const Known& known);
   std::map<CrewId, TimePoint> busy_until_;  // crews working on site
   PlanningStats stats_;
 
   struct PendingInsert {
     const Ticket* ticket;  // the caller's, until done
     CrewId crew;           // the plan's choice; empty: the desk
+    PlanView view;
     std::exception_ptr error;
     bool done = false;
   };

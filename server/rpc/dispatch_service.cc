@@ -10,17 +10,20 @@ namespace linecrew::rpc {
 
 namespace {
 // A ticket with the plan's view of it (ETA, risk) when the server plans.
-void ticket_out(app::Dispatch& d, const Ticket& t, bool timeline, v1::Ticket* out) {
+void ticket_out(app::Dispatch& d, const Ticket& t, bool timeline, v1::Ticket* out,
+                std::optional<app::PlanView> plan = std::nullopt) {
   to_proto(t, d.clock().now(), timeline, out);
-  if (const auto plan = d.plan_view(t.id)) to_proto(*plan, d.policy().notify, d.clock().now(), out);
+  if (!plan) plan = d.plan_view(t.id);
+  if (plan) to_proto(*plan, d.policy().notify, d.clock().now(), out);
 }
 }  // namespace
 
 grpc::Status DispatchService::CreateTicket(grpc::ServerContext* ctx, const v1::CreateTicketRequest* req,
                                            v1::CreateTicketResponse* resp) {
   return serve(ctx, auth_, "DispatchService.CreateTicket", [&](const Principal&) {
-    const auto result = dispatch_.create_ticket(draft_from_proto(*req));
-    ticket_out(dispatch_, result.ticket, true, resp->mutable_ticket());
+    std::optional<app::PlanView> plan;
+    const auto result = dispatch_.create_ticket(draft_from_proto(*req), &plan);
+    ticket_out(dispatch_, result.ticket, true, resp->mutable_ticket(), std::move(plan));
     resp->set_created(result.created);
   });
 }

@@ -91,9 +91,9 @@ SqliteNotifyStore::SqliteNotifyStore(const std::string& path) : db_(Database::op
 
 std::uint64_t SqliteNotifyStore::cursor() {
   std::lock_guard lock(mu_);
-  Statement s = db_.prepare("SELECT sequence FROM notify_cursor WHERE id = 1");
-  s.step();
-  return static_cast<std::uint64_t>(s.int64(0));
+  auto s = db_.cached("SELECT sequence FROM notify_cursor WHERE id = 1");
+  s->step();
+  return static_cast<std::uint64_t>(s->int64(0));
 }
 
 std::optional<ToldState> SqliteNotifyStore::told(const TicketId& ticket) {
@@ -113,61 +113,61 @@ std::optional<ToldState> SqliteNotifyStore::told(const TicketId& ticket) {
 void SqliteNotifyStore::record(const std::vector<TicketNotices>& notices, std::optional<std::uint64_t> cursor) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
-  Statement told = db_.prepare(
+  auto told = db_.cached(
       "INSERT INTO told (ticket_id, told, eta, agreed, eta_updates, view_version) VALUES (?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (ticket_id) DO UPDATE SET told = excluded.told, eta = excluded.eta, agreed = excluded.agreed, "
       "eta_updates = excluded.eta_updates, view_version = excluded.view_version");
-  Statement supersede = db_.prepare(
+  auto supersede = db_.cached(
       "UPDATE messages SET status = 'superseded' WHERE ticket_id = ? AND status = 'pending' AND kind = 'eta_changed'");
-  Statement insert = db_.prepare(std::string("INSERT OR IGNORE INTO messages (") + kColumns +
-                                 ") VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, '', NULL, 0)");
+  auto insert = db_.cached(std::string("INSERT OR IGNORE INTO messages (") + kColumns +
+                           ") VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, '', NULL, 0)");
   for (const TicketNotices& n : notices) {
-    told.reset();
-    told.bind_all(n.ticket.str(), static_cast<std::int64_t>(n.told.told), secs(n.told.eta), secs(n.told.agreed),
-                  static_cast<std::int64_t>(n.told.eta_updates), static_cast<std::int64_t>(n.told.view_version));
-    told.run();
+    told->reset();
+    told->bind_all(n.ticket.str(), static_cast<std::int64_t>(n.told.told), secs(n.told.eta), secs(n.told.agreed),
+                   static_cast<std::int64_t>(n.told.eta_updates), static_cast<std::int64_t>(n.told.view_version));
+    told->run();
     for (const NotifyMessage& m : n.messages) {
       if (carries_eta(m.kind)) {
-        supersede.reset();
-        supersede.bind(1, n.ticket.str());
-        supersede.run();
+        supersede->reset();
+        supersede->bind(1, n.ticket.str());
+        supersede->run();
       }
-      insert.reset();
-      insert.bind_all(n.ticket.str(), m.key, to_string(m.kind), m.channel, m.language, m.recipient, m.content,
-                      secs(m.window ? std::optional<TimePoint>(m.window->from) : std::nullopt),
-                      secs(m.window ? std::optional<TimePoint>(m.window->to) : std::nullopt), m.link, secs(m.created),
-                      secs(m.due));
-      insert.run();
+      insert->reset();
+      insert->bind_all(n.ticket.str(), m.key, to_string(m.kind), m.channel, m.language, m.recipient, m.content,
+                       secs(m.window ? std::optional<TimePoint>(m.window->from) : std::nullopt),
+                       secs(m.window ? std::optional<TimePoint>(m.window->to) : std::nullopt), m.link, secs(m.created),
+                       secs(m.due));
+      insert->run();
     }
   }
   if (cursor)
-    db_.prepare("UPDATE notify_cursor SET sequence = ? WHERE id = 1").bind(1, static_cast<std::int64_t>(*cursor)).run();
+    db_.cached("UPDATE notify_cursor SET sequence = ? WHERE id = 1")->bind(1, static_cast<std::int64_t>(*cursor)).run();
   tx.commit();
 }
 
 std::vector<NotifyMessage> SqliteNotifyStore::due(TimePoint now, std::int64_t now_ms, std::size_t limit) {
   std::lock_guard lock(mu_);
-  Statement s = db_.prepare(std::string("SELECT ") + kColumns +
-                            " FROM messages WHERE id IN (SELECT MIN(id) FROM messages WHERE status = 'pending' "
-                            "GROUP BY ticket_id) AND due <= ? AND next_try_ms <= ? ORDER BY id LIMIT ?");
-  s.bind_all(secs(now), now_ms, static_cast<std::int64_t>(limit));
+  auto s = db_.cached(std::string("SELECT ") + kColumns +
+                      " FROM messages WHERE id IN (SELECT MIN(id) FROM messages WHERE status = 'pending' "
+                      "GROUP BY ticket_id) AND due <= ? AND next_try_ms <= ? ORDER BY id LIMIT ?");
+  s->bind_all(secs(now), now_ms, static_cast<std::int64_t>(limit));
   std::vector<NotifyMessage> out;
-  while (s.step()) out.push_back(read_message(s));
+  while (s->step()) out.push_back(read_message(*s));
   return out;
 }
 
 void SqliteNotifyStore::mark_sent(std::int64_t id, TimePoint t) {
   std::lock_guard lock(mu_);
-  db_.prepare("UPDATE messages SET status = 'sent', sent = ?, attempts = attempts + 1, last_error = '' WHERE id = ?")
-      .bind_all(secs(t), id)
+  db_.cached("UPDATE messages SET status = 'sent', sent = ?, attempts = attempts + 1, last_error = '' WHERE id = ?")
+      ->bind_all(secs(t), id)
       .run();
 }
 
 void SqliteNotifyStore::mark_failed(std::int64_t id, const std::string& error, std::int64_t next_try_ms,
                                     bool rejected) {
   std::lock_guard lock(mu_);
-  db_.prepare("UPDATE messages SET attempts = attempts + 1, last_error = ?, next_try_ms = ?, status = ? WHERE id = ?")
-      .bind_all(error, next_try_ms, rejected ? std::string("rejected") : std::string("pending"), id)
+  db_.cached("UPDATE messages SET attempts = attempts + 1, last_error = ?, next_try_ms = ?, status = ? WHERE id = ?")
+      ->bind_all(error, next_try_ms, rejected ? std::string("rejected") : std::string("pending"), id)
       .run();
 }
 

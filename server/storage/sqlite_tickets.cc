@@ -115,10 +115,10 @@ CreateResult SqliteStore::create(Ticket t) {
       std::lock_guard db_lock(mu_);
       Transaction tx(db_);
       for (auto& p : batch) {
-        db_.exec("SAVEPOINT create_one");
+        db_.cached("SAVEPOINT create_one")->run();
         try {
           p->result = create_locked(std::move(p->ticket));
-          db_.exec("RELEASE create_one");
+          db_.cached("RELEASE create_one")->run();
         } catch (...) {
           p->error = std::current_exception();
           db_.exec("ROLLBACK TO create_one");
