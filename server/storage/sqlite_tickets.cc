@@ -284,29 +284,39 @@ std::optional<Ticket> SqliteStore::find_by_tracking_token(const std::string& tok
 
 void SqliteStore::load_children(Database& db, const std::vector<std::pair<std::int64_t, Ticket*>>& rows) {
   if (rows.empty()) return;
-  // One range query per child table for the whole page (rows are in seq order).
+  // One range query per child table for each run of nearby rows (rows are in
+  // seq order): a dense page is one query; a filtered page scattered over
+  // the table does not read every other ticket's history in between.
+  constexpr std::int64_t kMaxGap = 16;
   std::unordered_map<std::int64_t, Ticket*> by_seq;
   for (const auto& [seq, t] : rows) by_seq[seq] = t;
-  const std::int64_t lo = rows.front().first, hi = rows.back().first;
-  auto ev = db.cached(
-      "SELECT ticket_seq, time, kind, actor, detail FROM ticket_events WHERE ticket_seq BETWEEN ? AND ? "
-      "ORDER BY ticket_seq, n");
-  ev->bind_all(lo, hi);
-  while (ev->step())
-    if (const auto it = by_seq.find(ev->int64(0)); it != by_seq.end())
-      it->second->timeline.push_back({at(ev->int64(1)), ev->text(2), ev->text(3), ev->text(4)});
-  auto ct = db.cached(
-      "SELECT ticket_seq, time, reason, proposed, consent FROM contacts WHERE ticket_seq BETWEEN ? AND ? "
-      "ORDER BY ticket_seq, n");
-  ct->bind_all(lo, hi);
-  while (ct->step()) {
-    const auto it = by_seq.find(ct->int64(0));
-    if (it == by_seq.end()) continue;
-    const auto reason = parse_delay_reason(ct->text(2));
-    const auto consent = parse_consent(ct->text(4));
-    if (!reason || !consent) throw Error(ErrorCode::kInternal, "storage", "corrupt contact record");
-    it->second->contacts.push_back({at(ct->int64(1)), *reason, at(ct->int64(3)), *consent});
-  }
+  const auto load = [&](std::int64_t lo, std::int64_t hi) {
+    auto ev = db.cached(
+        "SELECT ticket_seq, time, kind, actor, detail FROM ticket_events WHERE ticket_seq BETWEEN ? AND ? "
+        "ORDER BY ticket_seq, n");
+    ev->bind_all(lo, hi);
+    while (ev->step())
+      if (const auto it = by_seq.find(ev->int64(0)); it != by_seq.end())
+        it->second->timeline.push_back({at(ev->int64(1)), ev->text(2), ev->text(3), ev->text(4)});
+    auto ct = db.cached(
+        "SELECT ticket_seq, time, reason, proposed, consent FROM contacts WHERE ticket_seq BETWEEN ? AND ? "
+        "ORDER BY ticket_seq, n");
+    ct->bind_all(lo, hi);
+    while (ct->step()) {
+      const auto it = by_seq.find(ct->int64(0));
+      if (it == by_seq.end()) continue;
+      const auto reason = parse_delay_reason(ct->text(2));
+      const auto consent = parse_consent(ct->text(4));
+      if (!reason || !consent) throw Error(ErrorCode::kInternal, "storage", "corrupt contact record");
+      it->second->contacts.push_back({at(ct->int64(1)), *reason, at(ct->int64(3)), *consent});
+    }
+  };
+  std::size_t start = 0;
+  for (std::size_t k = 1; k <= rows.size(); ++k)
+    if (k == rows.size() || rows[k].first - rows[k - 1].first > kMaxGap) {
+      load(rows[start].first, rows[k - 1].first);
+      start = k;
+    }
 }
 
 TicketPage SqliteStore::list(const TicketFilter& f) {

@@ -155,6 +155,42 @@ TEST_F(Store, AChangeThatChangesNothingWritesNothing) {
   EXPECT_GT(store.last_sequence(), seq);
 }
 
+TEST_F(Store, AFilteredPageScatteredOverTheTableHasEachTicketsOwnHistory) {
+  storage::SqliteStore store(dir.file("s.db"));
+  app::Dispatch dispatch(clock, zones, policy, store, store);
+  std::vector<TicketId> pinned;
+  for (int i = 0; i < 200; ++i) {
+    const TicketId id = dispatch.create_ticket(draft("s" + std::to_string(i))).ticket.id;
+    if (i % 37 == 0 || i == 101 || i == 102) {  // far apart, and two neighbours
+      store.mutate(id, [&](Ticket& t) {
+        pin(t, CrewId("C-" + std::to_string(i)), {Actor::kDispatcher, "d"}, clock.now());
+      });
+      pinned.push_back(id);
+    }
+  }
+  storage::TicketFilter f;
+  f.statuses = {TicketStatus::kAssigned};
+  f.limit = 3;
+  std::vector<Ticket> listed;
+  for (;;) {
+    auto page = store.list(f);
+    for (auto& t : page.tickets) listed.push_back(std::move(t));
+    if (page.next_after == 0) break;
+    f.after = page.next_after;
+  }
+  ASSERT_EQ(listed.size(), pinned.size());
+  for (std::size_t k = 0; k < listed.size(); ++k) {
+    EXPECT_EQ(listed[k].id, pinned[k]);
+    const Ticket alone = *store.get(pinned[k]);
+    ASSERT_EQ(listed[k].timeline.size(), alone.timeline.size()) << pinned[k].str();
+    ASSERT_GE(listed[k].timeline.size(), 2u);  // created, then the pin's events
+    for (std::size_t e = 0; e < alone.timeline.size(); ++e)
+      EXPECT_EQ(listed[k].timeline[e].detail, alone.timeline[e].detail);
+    EXPECT_NE(listed[k].timeline[1].detail.find(listed[k].owner.str()), std::string::npos)
+        << listed[k].timeline[1].detail;
+  }
+}
+
 TEST_F(Store, ReservedIdsAreStoredAsGivenAndAnAssignedNewTicketIsOnItsCrewsFeed) {
   storage::SqliteStore store(dir.file("r.db"));
   const auto ticket = [&](const std::string& request, const TicketId& id) {
