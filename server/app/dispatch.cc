@@ -27,9 +27,10 @@ storage::CreateResult Dispatch::create_ticket(const TicketDraft& draft, std::opt
   if (store_.find_by_request_id(t.client_request_id)) return store_.create(std::move(t));
   t.id = store_.reserve_ticket_id();
   const TicketId id = t.id;
-  PlanView view = planning_->place_new(t);  // inserted within the request
+  PlanView view;
   auto result = [&] {
     try {
+      view = planning_->place_new(t);  // inserted within the request
       return store_.create(std::move(t));
     } catch (...) {
       planning_->ticket_cancelled(id);  // not stored: not planned either

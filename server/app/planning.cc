@@ -161,26 +161,36 @@ PlanView Planning::place_new(Ticket& t) {
     }
   }
   if (!batch.empty()) {
-    std::exception_ptr error;
-    try {
-      const auto lock = lock_first();
-      for (const auto& p : batch) planner_.insert(ticket_spec(*p->ticket));
-      // Inserting places only the new ticket: the others keep their crews.
-      for (const auto& p : batch) {
+    // Each ticket fails alone (its request gets the error); a failed ticket
+    // leaves nothing in the plan, since it will not be stored.
+    auto lock = lock_first();
+    for (const auto& p : batch) {
+      try {
+        planner_.insert(ticket_spec(*p->ticket));
+      } catch (...) {
+        p->error = std::current_exception();
+      }
+    }
+    // Inserting places only the new ticket: the others keep their crews.
+    for (const auto& p : batch) {
+      if (p->error) continue;
+      try {
         const auto a = planner_.assignment(p->ticket->id);
         p->crew = a ? a->crew : CrewId();
         const Known k{p->crew, p->ticket->effective_deadline()};  // as it will be stored
-        known_[p->ticket->id] = k;
         p->view = view_locked(p->ticket->id, k);
+        known_[p->ticket->id] = k;
+      } catch (...) {
+        p->error = std::current_exception();
+        try {
+          planner_.cancel(p->ticket->id);
+        } catch (...) {  // not in the plan: nothing to take out
+        }
       }
-    } catch (...) {
-      error = std::current_exception();
     }
+    lock.unlock();
     std::lock_guard q(intake_mu_);
-    for (auto& p : batch) {
-      p->error = error;
-      p->done = true;
-    }
+    for (auto& p : batch) p->done = true;
     intake_leader_ = false;
     intake_cv_.notify_all();
   }
