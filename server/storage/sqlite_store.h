@@ -91,6 +91,8 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   // The *_in helpers work on the given connection: the writer (under mu_) or a reader.
   std::optional<Ticket> get_in(Database& db, const TicketId& id, std::int64_t* seq = nullptr);
   std::optional<Crew> get_crew_in(Database& db, const CrewId& id);
+  // The ticket whose id `id_sql` (one parameter) selects by `value`.
+  std::optional<Ticket> find_one(const char* id_sql, const std::string& value);
   void write_crew_locked(const Crew& c, bool insert);
   void record_change_locked(Change::Kind kind, const std::string& id);
   // The crews' feed rows for a ticket change (sqlite_sync.cc).

@@ -149,11 +149,15 @@ TicketId SqliteStore::reserve_ticket_id() {
 }
 
 std::optional<Ticket> SqliteStore::find_by_request_id(const std::string& client_request_id) {
+  return find_one("SELECT id FROM tickets WHERE client_request_id = ?", client_request_id);
+}
+
+std::optional<Ticket> SqliteStore::find_one(const char* id_sql, const std::string& value) {
   return read([&](Database& db) -> std::optional<Ticket> {
     TicketId id;
     {
-      auto s = db.cached("SELECT id FROM tickets WHERE client_request_id = ?");
-      s->bind(1, client_request_id);
+      auto s = db.cached(id_sql);
+      s->bind(1, value);
       if (!s->step()) return std::nullopt;
       id = TicketId(s->text(0));
     }
@@ -270,16 +274,7 @@ std::optional<Ticket> SqliteStore::get_in(Database& db, const TicketId& id, std:
 }
 
 std::optional<Ticket> SqliteStore::find_by_tracking_token(const std::string& token) {
-  return read([&](Database& db) -> std::optional<Ticket> {
-    TicketId id;
-    {
-      auto s = db.cached("SELECT id FROM tickets WHERE tracking_token = ?");
-      s->bind(1, token);
-      if (!s->step()) return std::nullopt;
-      id = TicketId(s->text(0));
-    }
-    return get_in(db, id);
-  });
+  return find_one("SELECT id FROM tickets WHERE tracking_token = ?", token);
 }
 
 void SqliteStore::load_children(Database& db, const std::vector<std::pair<std::int64_t, Ticket*>>& rows) {
