@@ -111,8 +111,7 @@ std::vector<Notice> next_notices(const CustomerFacts& f, ToldState& told, const 
       told.eta = f.agreed;
       add(NoticeKind::kNewTimeAgreed, "agreed:" + std::to_string(f.agreed->time_since_epoch().count()), f.agreed);
     }
-    const bool travelling = f.status == S::kAssigned || f.status == S::kAccepted || f.status == S::kEnRoute;
-    if (travelling && f.assigned && f.eta) {
+    if (crew_travelling(f.status) && f.assigned && f.eta) {
       if (!told.has(NoticeKind::kAssigned)) {
         told.eta = f.eta;
         add(NoticeKind::kAssigned, "assigned", f.eta);
@@ -141,7 +140,7 @@ std::vector<Notice> next_notices(const CustomerFacts& f, ToldState& told, const 
 
 bool eta_may_need_notice(TicketStatus status, const ToldState& told, TimePoint eta, const NotifyPolicy& policy) {
   using S = TicketStatus;
-  if (status != S::kAssigned && status != S::kAccepted && status != S::kEnRoute) return false;
+  if (!crew_travelling(status)) return false;
   if (!told.has(NoticeKind::kAssigned)) return true;  // waiting for a first ETA
   if (status == S::kEnRoute && !told.has(NoticeKind::kEnRoute)) return true;
   if (!told.eta || (told.agreed && eta <= *told.agreed)) return false;

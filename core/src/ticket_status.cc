@@ -85,6 +85,10 @@ bool crew_has_arrived(TicketStatus status) {
   return status == S::kOnSite || status == S::kRestored || status == S::kClosed || status == S::kReturnVisitOwed;
 }
 
+bool crew_travelling(TicketStatus status) {
+  return status == S::kAssigned || status == S::kAccepted || status == S::kEnRoute;
+}
+
 std::optional<std::string> transition_error(TicketStatus from, TicketStatus to, Actor actor) {
   const std::string move = std::string(to_string(from)) + " -> " + std::string(to_string(to));
   if (is_terminal(from)) return "the ticket is " + std::string(to_string(from)) + "; no change is possible";

@@ -71,9 +71,8 @@ CustomerView customer_view(const Ticket& t, const ToldState& told, const std::op
   v.status = t.status;
   v.language = templates.language(t.customer.language);
   v.effective_deadline = t.effective_deadline();
-  const bool travelling =
-      t.status == TicketStatus::kAssigned || t.status == TicketStatus::kAccepted || t.status == TicketStatus::kEnRoute;
-  if (travelling && told.eta && !t.owner.empty()) v.eta_window = eta_window(*told.eta, policy.notify, now);
+  if (crew_travelling(t.status) && told.eta && !t.owner.empty())
+    v.eta_window = eta_window(*told.eta, policy.notify, now);
   if (!t.owner.empty() && crew && !crew->members.empty()) v.crew_first_name = crew->members.front().first_name;
   const PlaceholderValues values = notice_values(t, crew, policy, v.eta_window, "");
   for (const TicketEvent& e : t.timeline) {

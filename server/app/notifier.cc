@@ -177,9 +177,7 @@ std::size_t Notifier::evaluate(const std::vector<Ticket>& tickets, std::uint64_t
   if (!batch.empty()) view_changes_.notify();
   for (std::size_t k = 0; k < tickets.size(); ++k) {
     const Ticket& t = tickets[k];
-    const bool travelling = t.status == TicketStatus::kAssigned || t.status == TicketStatus::kAccepted ||
-                            t.status == TicketStatus::kEnRoute;
-    if (travelling)
+    if (crew_travelling(t.status))
       travelling_.insert_or_assign(t.id, Travelling{t.owner, t.status, told_after[k]});
     else
       travelling_.erase(t.id);

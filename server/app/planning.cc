@@ -93,23 +93,18 @@ void Planning::start() {
   const auto st = planner_.replan(budget_);
   stats_.last_replan_ms = st.elapsed_ms;
   ++stats_.replans;
-  const Moves moves = moves_locked({});
+  const Moves moves = moves_locked();
   lock.unlock();
   write_moves(moves);
   thread_ = std::thread([this] { run(); });
 }
 
-Planning::Moves Planning::moves_locked(const std::vector<TicketId>& ids) {
-  std::vector<TicketId> all;
-  if (ids.empty())
-    for (const auto& [id, _] : known_) all.push_back(id);
+Planning::Moves Planning::moves_locked() {
   Moves moves;
-  for (const TicketId& id : ids.empty() ? all : ids) {
-    const auto it = known_.find(id);
-    if (it == known_.end()) continue;
+  for (const auto& [id, known] : known_) {
     const auto a = planner_.assignment(id);
     const CrewId crew = a ? a->crew : CrewId();
-    if (crew != it->second.owner) moves.emplace_back(id, crew);
+    if (crew != known.owner) moves.emplace_back(id, crew);
   }
   const auto summary = planner_.summary();
   stats_.unassigned = summary.unassigned;
@@ -227,7 +222,7 @@ void Planning::crew_changed(const Crew& c) {
   {
     const auto lock = lock_first();
     planner_.upsert_crew(crew_spec(c));
-    moves = moves_locked({});
+    moves = moves_locked();
   }
   write_moves(moves);
   mark_dirty();
@@ -411,7 +406,7 @@ void Planning::run() {
       Moves moves;
       {
         std::lock_guard lock(mu_);
-        moves = moves_locked({});  // once per re-plan: intermediate plans are not worth writing
+        moves = moves_locked();  // once per re-plan: intermediate plans are not worth writing
         stats_.last_replan_ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         ++stats_.replans;

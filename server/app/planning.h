@@ -114,10 +114,10 @@ class Planning {
  private:
   planner::TicketSpec ticket_spec(const Ticket& t) const;
   planner::CrewSpec crew_spec(const Crew& c) const;
-  // The plan's crew choices for `ids` (all tickets when empty) that differ
-  // from the stored owners; needs the planner lock.
+  // The plan's crew choices that differ from the stored owners (and the
+  // plan's summary into stats_); needs the planner lock.
   using Moves = std::vector<std::pair<TicketId, CrewId>>;
-  Moves moves_locked(const std::vector<TicketId>& ids);
+  Moves moves_locked();
   // Writes moves to the store in one transaction; takes the planner lock only
   // to record the new owners.
   void write_moves(const Moves& moves);

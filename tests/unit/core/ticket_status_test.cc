@@ -38,6 +38,9 @@ TEST(TicketStatus, ArrivedCrewsKeepTheirTicketAndTerminalStatesAreFinal) {
   EXPECT_FALSE(allowed(S::kOnSite, S::kCancelled, A::kDispatcher));
   EXPECT_TRUE(crew_has_arrived(S::kOnSite));
   EXPECT_FALSE(crew_has_arrived(S::kEnRoute));
+  for (const S s : {S::kAssigned, S::kAccepted, S::kEnRoute}) EXPECT_TRUE(crew_travelling(s));
+  for (const S s : {S::kReported, S::kOnSite, S::kRestored, S::kClosed, S::kCancelled, S::kReturnVisitOwed})
+    EXPECT_FALSE(crew_travelling(s));
   for (const S to : {S::kReported, S::kAssigned, S::kOnSite, S::kClosed})
     for (const A a : {A::kSystem, A::kDispatcher, A::kCrew}) {
       EXPECT_FALSE(allowed(S::kClosed, to, a));

@@ -37,6 +37,9 @@ bool is_terminal(TicketStatus status);
 // True once the crew has arrived (OnSite and after, except Cancelled): such a
 // ticket keeps its crew even if a dispatcher reassigned it meanwhile.
 bool crew_has_arrived(TicketStatus status);
+// True while a crew holds the ticket and has not arrived yet (Assigned,
+// Accepted, EnRoute): the stages in which a customer is told an ETA.
+bool crew_travelling(TicketStatus status);
 
 // nullopt when `actor` may move a ticket from `from` to `to`; otherwise the
 // reason, readable by a dispatcher.
