@@ -101,46 +101,50 @@ LocalTicket read_row(const storage::Statement& s) {
   return t;
 }
 
+const std::string kInsertTicket =
+    std::string("INSERT OR REPLACE INTO tickets(") + kColumns + ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+const std::string kSelectTicket = std::string("SELECT ") + kColumns + " FROM tickets WHERE id = ?";
+const std::string kSelectTickets = std::string("SELECT ") + kColumns + " FROM tickets ORDER BY effective_deadline, id";
+
+// Every statement here is fixed SQL: prepared once per connection and kept
+// (Database::cached), since the handheld runs the same few queries all shift.
 void write_ticket(storage::Database& db, const LocalTicket& t) {
-  db.prepare(std::string("INSERT OR REPLACE INTO tickets(") + kColumns +
-             ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-      .bind_all(t.id.str(), t.customer_name, t.customer_phone, t.language, t.location.lat(), t.location.lon(),
-                t.address, secs(t.deadline), secs(t.effective_deadline), to_string(t.status),
-                static_cast<std::int64_t>(t.version), t.zone_class, static_cast<std::int64_t>(t.priority),
-                static_cast<std::int64_t>(t.service.count()), secs(t.earliest_start), secs(t.arrival), secs(t.eta),
-                static_cast<std::int64_t>(t.cause_found), static_cast<std::int64_t>(t.explained), t.removed,
-                t.removed_detail)
+  db.cached(kInsertTicket)
+      ->bind_all(t.id.str(), t.customer_name, t.customer_phone, t.language, t.location.lat(), t.location.lon(),
+                 t.address, secs(t.deadline), secs(t.effective_deadline), to_string(t.status),
+                 static_cast<std::int64_t>(t.version), t.zone_class, static_cast<std::int64_t>(t.priority),
+                 static_cast<std::int64_t>(t.service.count()), secs(t.earliest_start), secs(t.arrival), secs(t.eta),
+                 static_cast<std::int64_t>(t.cause_found), static_cast<std::int64_t>(t.explained), t.removed,
+                 t.removed_detail)
       .run();
 }
 
 std::optional<LocalTicket> get_locked(storage::Database& db, const TicketId& id) {
-  auto s = db.prepare(std::string("SELECT ") + kColumns + " FROM tickets WHERE id = ?");
-  s.bind(1, id.str());
-  if (!s.step()) return std::nullopt;
-  return read_row(s);
+  auto s = db.cached(kSelectTicket);
+  s->bind(1, id.str());
+  if (!s->step()) return std::nullopt;
+  return read_row(*s);
 }
 
 bool has_pending(storage::Database& db, const TicketId& id) {
-  auto s = db.prepare("SELECT 1 FROM outbox WHERE ticket_id = ? LIMIT 1");
-  s.bind(1, id.str());
-  return s.step();
+  auto s = db.cached("SELECT 1 FROM outbox WHERE ticket_id = ? LIMIT 1");
+  s->bind(1, id.str());
+  return s->step();
 }
 
 void set_meta_locked(storage::Database& db, const std::string& key, const std::string& value) {
-  db.prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-      .bind_all(key, value)
+  db.cached("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      ->bind_all(key, value)
       .run();
 }
 
 std::int64_t insert_outbox(storage::Database& db, const std::string& op_id, const std::string& ticket,
                            const std::string& action, const std::string& body, TimePoint device_time) {
-  db.prepare("INSERT INTO outbox(op_id, ticket_id, action, payload, device_time, body) VALUES(?,?,?,'',?,?)")
-      .bind_all(op_id, ticket, action, secs(device_time))
+  db.cached("INSERT INTO outbox(op_id, ticket_id, action, payload, device_time, body) VALUES(?,?,?,'',?,?)")
+      ->bind_all(op_id, ticket, action, secs(device_time))
       .bind_blob(5, body)
       .run();
-  auto last = db.prepare("SELECT last_insert_rowid()");
-  last.step();
-  return last.int64(0);
+  return db.last_insert_rowid();
 }
 
 }  // namespace
@@ -166,9 +170,9 @@ std::optional<LocalTicket> LocalStore::get(const TicketId& id) {
 
 std::vector<LocalTicket> LocalStore::tickets() {
   std::lock_guard lock(mu_);
-  auto s = db_.prepare(std::string("SELECT ") + kColumns + " FROM tickets ORDER BY effective_deadline, id");
+  auto s = db_.cached(kSelectTickets);
   std::vector<LocalTicket> out;
-  while (s.step()) out.push_back(read_row(s));
+  while (s->step()) out.push_back(read_row(*s));
   return out;
 }
 
@@ -208,17 +212,17 @@ OutboxEntry LocalStore::record_position(const std::string& op_id, const std::str
 
 std::vector<OutboxEntry> LocalStore::outbox(std::size_t limit) {
   std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT seq, op_id, ticket_id, action, body, device_time FROM outbox ORDER BY seq LIMIT ?");
-  s.bind(1, static_cast<std::int64_t>(limit));
+  auto s = db_.cached("SELECT seq, op_id, ticket_id, action, body, device_time FROM outbox ORDER BY seq LIMIT ?");
+  s->bind(1, static_cast<std::int64_t>(limit));
   std::vector<OutboxEntry> out;
-  while (s.step()) {
+  while (s->step()) {
     OutboxEntry e;
-    e.seq = s.int64(0);
-    e.op_id = s.text(1);
-    if (const auto t = s.text(2); !t.empty()) e.ticket = TicketId(t);
-    e.action = s.text(3);
-    e.body = s.blob(4);
-    e.device_time = at(s.int64(5));
+    e.seq = s->int64(0);
+    e.op_id = s->text(1);
+    if (const auto t = s->text(2); !t.empty()) e.ticket = TicketId(t);
+    e.action = s->text(3);
+    e.body = s->blob(4);
+    e.device_time = at(s->int64(5));
     out.push_back(std::move(e));
   }
   return out;
@@ -226,18 +230,19 @@ std::vector<OutboxEntry> LocalStore::outbox(std::size_t limit) {
 
 std::size_t LocalStore::outbox_size() {
   std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT COUNT(*) FROM outbox");
-  s.step();
-  return static_cast<std::size_t>(s.int64(0));
+  auto s = db_.cached("SELECT COUNT(*) FROM outbox");
+  s->step();
+  return static_cast<std::size_t>(s->int64(0));
 }
 
 void LocalStore::acknowledge(const std::vector<std::string>& op_ids) {
   std::lock_guard lock(mu_);
   storage::Transaction tx(db_);
-  auto del = db_.prepare("DELETE FROM outbox WHERE op_id = ?");
+  auto del = db_.cached("DELETE FROM outbox WHERE op_id = ?");
   for (const auto& id : op_ids) {
-    del.bind(1, id);
-    del.run();
+    del->reset();
+    del->bind(1, id);
+    del->run();
   }
   tx.commit();
 }
@@ -272,21 +277,25 @@ void LocalStore::apply_pull(const PulledPage& page) {
   if (page.reset) {
     // Tickets the server no longer lists for this crew go, unless the crew's
     // actions on them still wait for upload (those are kept until acknowledged).
-    auto s = db_.prepare("SELECT id FROM tickets");
     std::vector<std::string> gone;
-    while (s.step())
-      if (!sent.count(s.text(0))) gone.push_back(s.text(0));
+    {
+      auto s = db_.cached("SELECT id FROM tickets");
+      while (s->step())
+        if (!sent.count(s->text(0))) gone.push_back(s->text(0));
+    }
     for (const auto& id : gone)
-      if (!has_pending(db_, TicketId(id))) db_.prepare("DELETE FROM tickets WHERE id = ?").bind(1, id).run();
+      if (!has_pending(db_, TicketId(id))) db_.cached("DELETE FROM tickets WHERE id = ?")->bind(1, id).run();
   }
   if (page.plan) {
-    db_.exec("DELETE FROM plan");
-    auto ins = db_.prepare("INSERT INTO plan(pos, ticket_id, eta, departure) VALUES(?,?,?,?)");
+    db_.cached("DELETE FROM plan")->run();
+    auto ins = db_.cached("INSERT INTO plan(pos, ticket_id, eta, departure) VALUES(?,?,?,?)");
+    auto eta = db_.cached("UPDATE tickets SET eta = ? WHERE id = ?");
     std::int64_t pos = 0;
     for (const PlanStop& p : *page.plan) {
-      ins.reset();
-      ins.bind_all(pos++, p.ticket.str(), secs(p.eta), secs(p.departure)).run();
-      db_.prepare("UPDATE tickets SET eta = ? WHERE id = ?").bind_all(secs(p.eta), p.ticket.str()).run();
+      ins->reset();
+      ins->bind_all(pos++, p.ticket.str(), secs(p.eta), secs(p.departure)).run();
+      eta->reset();
+      eta->bind_all(secs(p.eta), p.ticket.str()).run();
     }
   }
   set_meta_locked(db_, "cursor", std::to_string(page.next_cursor));
@@ -295,9 +304,9 @@ void LocalStore::apply_pull(const PulledPage& page) {
 
 std::vector<PlanStop> LocalStore::plan() {
   std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT ticket_id, eta, departure FROM plan ORDER BY pos");
+  auto s = db_.cached("SELECT ticket_id, eta, departure FROM plan ORDER BY pos");
   std::vector<PlanStop> out;
-  while (s.step()) out.push_back({TicketId(s.text(0)), at(s.int64(1)), at(s.int64(2))});
+  while (s->step()) out.push_back({TicketId(s->text(0)), at(s->int64(1)), at(s->int64(2))});
   return out;
 }
 
@@ -312,10 +321,10 @@ void LocalStore::set_cursor(std::uint64_t cursor) {
 
 std::optional<std::string> LocalStore::meta(const std::string& key) {
   std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT value FROM meta WHERE key = ?");
-  s.bind(1, key);
-  if (!s.step()) return std::nullopt;
-  return s.text(0);
+  auto s = db_.cached("SELECT value FROM meta WHERE key = ?");
+  s->bind(1, key);
+  if (!s->step()) return std::nullopt;
+  return s->text(0);
 }
 
 void LocalStore::set_meta(const std::string& key, const std::string& value) {
@@ -325,53 +334,53 @@ void LocalStore::set_meta(const std::string& key, const std::string& value) {
 
 DelayPromptLog LocalStore::prompt_log() {
   std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT ticket_id, prompted_for, prompted_at, escalate FROM prompts");
+  auto s = db_.cached("SELECT ticket_id, prompted_for, prompted_at, escalate FROM prompts");
   DelayPromptLog log;
-  while (s.step()) log[TicketId(s.text(0))] = {at(s.int64(1)), at(s.int64(2)), s.int64(3) != 0};
+  while (s->step()) log[TicketId(s->text(0))] = {at(s->int64(1)), at(s->int64(2)), s->int64(3) != 0};
   return log;
 }
 
 void LocalStore::save_prompt_log(const DelayPromptLog& log) {
   std::lock_guard lock(mu_);
   storage::Transaction tx(db_);
-  db_.exec("DELETE FROM prompts");
-  auto ins = db_.prepare("INSERT INTO prompts(ticket_id, prompted_for, prompted_at, escalate) VALUES(?,?,?,?)");
+  db_.cached("DELETE FROM prompts")->run();
+  auto ins = db_.cached("INSERT INTO prompts(ticket_id, prompted_for, prompted_at, escalate) VALUES(?,?,?,?)");
   for (const auto& [id, st] : log) {
-    ins.reset();
-    ins.bind_all(id.str(), secs(st.prompted_for), secs(st.prompted_at), static_cast<std::int64_t>(st.escalate)).run();
+    ins->reset();
+    ins->bind_all(id.str(), secs(st.prompted_for), secs(st.prompted_at), static_cast<std::int64_t>(st.escalate)).run();
   }
   tx.commit();
 }
 
 void LocalStore::log_call(const CallLogEntry& e) {
   std::lock_guard lock(mu_);
-  db_.prepare("INSERT INTO calls(time, ticket_id, outcome, detail) VALUES(?,?,?,?)")
-      .bind_all(secs(e.time), e.ticket.str(), e.outcome, e.detail)
+  db_.cached("INSERT INTO calls(time, ticket_id, outcome, detail) VALUES(?,?,?,?)")
+      ->bind_all(secs(e.time), e.ticket.str(), e.outcome, e.detail)
       .run();
 }
 
 std::vector<CallLogEntry> LocalStore::calls(const TicketId& id) {
   std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT time, ticket_id, outcome, detail FROM calls WHERE ticket_id = ? ORDER BY seq");
-  s.bind(1, id.str());
+  auto s = db_.cached("SELECT time, ticket_id, outcome, detail FROM calls WHERE ticket_id = ? ORDER BY seq");
+  s->bind(1, id.str());
   std::vector<CallLogEntry> out;
-  while (s.step()) out.push_back({at(s.int64(0)), TicketId(s.text(1)), s.text(2), s.text(3)});
+  while (s->step()) out.push_back({at(s->int64(0)), TicketId(s->text(1)), s->text(2), s->text(3)});
   return out;
 }
 
 void LocalStore::add_notice(const Notice& n) {
   std::lock_guard lock(mu_);
-  db_.prepare("INSERT INTO notices(time, ticket_id, text) VALUES(?,?,?)")
-      .bind_all(secs(n.time), n.ticket, n.text)
+  db_.cached("INSERT INTO notices(time, ticket_id, text) VALUES(?,?,?)")
+      ->bind_all(secs(n.time), n.ticket, n.text)
       .run();
 }
 
 std::vector<Notice> LocalStore::notices(std::size_t limit) {
   std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT time, ticket_id, text FROM notices ORDER BY seq DESC LIMIT ?");
-  s.bind(1, static_cast<std::int64_t>(limit));
+  auto s = db_.cached("SELECT time, ticket_id, text FROM notices ORDER BY seq DESC LIMIT ?");
+  s->bind(1, static_cast<std::int64_t>(limit));
   std::vector<Notice> out;
-  while (s.step()) out.push_back({at(s.int64(0)), s.text(1), s.text(2)});
+  while (s->step()) out.push_back({at(s->int64(0)), s->text(1), s->text(2)});
   return out;
 }
 
@@ -381,11 +390,17 @@ std::string LocalStore::integrity_check() {
 }
 
 std::string new_op_id() {
-  std::random_device rd;
+  // Seeded once per thread from the system's entropy; opening the random
+  // device for every action cost more than recording the action.
+  thread_local std::mt19937_64 rng = [] {
+    std::random_device rd;
+    std::seed_seq seed{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
+    return std::mt19937_64(seed);
+  }();
   unsigned char b[16];
-  for (int i = 0; i < 16; i += 4) {
-    const std::uint32_t r = rd();
-    for (int k = 0; k < 4; ++k) b[i + k] = static_cast<unsigned char>(r >> (8 * k));
+  for (int i = 0; i < 16; i += 8) {
+    const std::uint64_t r = rng();
+    for (int k = 0; k < 8; ++k) b[i + k] = static_cast<unsigned char>(r >> (8 * k));
   }
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant

@@ -42,6 +42,16 @@ void Database::close() {
 }
 
 Database Database::open(const std::string& path) {
+  // SQLite's memory statistics take one process-wide mutex on every
+  // allocation; nothing here reads them, and with many connections on many
+  // threads (the server's read pool, the simulator's handhelds) that mutex
+  // was contended. Must be set before SQLite initialises; later it is refused
+  // harmlessly (SQLITE_MISUSE).
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
       SQLITE_OK) {
@@ -109,6 +119,10 @@ CachedStatement Database::cached(std::string_view sql) {
   it->second.stmt->reset();
   it->second.in_use = true;
   return CachedStatement(it->second.stmt.get(), &it->second.in_use);
+}
+
+std::int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
 }
 
 std::size_t Database::cached_count() const {

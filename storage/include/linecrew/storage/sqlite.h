@@ -44,6 +44,8 @@ class Database {
   std::uint64_t cache_misses() const;
   // The result of "PRAGMA integrity_check": "ok" when the file is sound.
   std::string integrity_check();
+  // The rowid of the last row this connection inserted.
+  std::int64_t last_insert_rowid() const;
   int user_version();
   void set_user_version(int version);
   const std::string& path() const { return path_; }
