@@ -17,6 +17,44 @@ std::optional<TimePoint> restored_at(const Ticket& t) {
     if (e.kind == "restored") return e.time;
   return std::nullopt;
 }
+
+// The restored tickets ordered by latitude, to find an earlier fix at the same
+// site without comparing every pair of tickets (a storm's report covers tens
+// of thousands). Two points within kSameSiteMetres differ by less than
+// kSameSiteLatDeg of latitude (a great circle is never shorter than the
+// meridian arc between the two parallels; 50 m is 0.00045 degrees).
+class Fixes {
+ public:
+  explicit Fixes(const std::vector<Ticket>& tickets) {
+    for (const Ticket& t : tickets)
+      if (const auto fixed = restored_at(t)) fixes_.push_back({t.location.lat(), &t, *fixed});
+    std::sort(fixes_.begin(), fixes_.end(), [](const Fix& a, const Fix& b) { return a.lat < b.lat; });
+  }
+
+  // An earlier ticket at the same site was fixed within the window before `t` was reported.
+  bool repeat(const Ticket& t) const {
+    const double lat = t.location.lat();
+    auto it = std::lower_bound(fixes_.begin(), fixes_.end(), lat - kSameSiteLatDeg,
+                               [](const Fix& f, double v) { return f.lat < v; });
+    for (; it != fixes_.end() && it->lat <= lat + kSameSiteLatDeg; ++it) {
+      const Ticket& other = *it->ticket;
+      if (&other == &t || other.first_contact >= t.first_contact) continue;
+      if (it->fixed <= t.first_contact && t.first_contact - it->fixed <= kRepeatWindow &&
+          distance_m(other.location, t.location) <= kSameSiteMetres)
+        return true;
+    }
+    return false;
+  }
+
+ private:
+  static constexpr double kSameSiteLatDeg = 0.0005;
+  struct Fix {
+    double lat;
+    const Ticket* ticket;
+    TimePoint fixed;
+  };
+  std::vector<Fix> fixes_;
+};
 }  // namespace
 
 Report build_report(const std::vector<Ticket>& in_range, const std::vector<Ticket>& open_now, TimePoint from,
@@ -24,6 +62,7 @@ Report build_report(const std::vector<Ticket>& in_range, const std::vector<Ticke
   Report r;
   r.from = from;
   r.to = to;
+  const Fixes fixes(in_range);
   for (const Ticket& t : in_range) {
     if (t.first_contact < from || t.first_contact >= to) continue;
     if (t.status == TicketStatus::kCancelled && !t.arrival) continue;  // withdrawn before arrival
@@ -57,16 +96,7 @@ Report build_report(const std::vector<Ticket>& in_range, const std::vector<Ticke
       case Compliance::kPending:
         break;
     }
-    // A repeat visit: an earlier ticket at the same site was fixed within the window before this report.
-    for (const Ticket& other : in_range) {
-      if (&other == &t || other.first_contact >= t.first_contact) continue;
-      const auto fixed = restored_at(other);
-      if (fixed && *fixed <= t.first_contact && t.first_contact - *fixed <= kRepeatWindow &&
-          distance_m(other.location, t.location) <= kSameSiteMetres) {
-        ++r.repeat_visits;
-        break;
-      }
-    }
+    if (fixes.repeat(t)) ++r.repeat_visits;
   }
   std::sort(r.violations.begin(), r.violations.end(),
             [](const Violation& a, const Violation& b) { return a.deadline < b.deadline; });

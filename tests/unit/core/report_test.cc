@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "linecrew/core/report.h"
 #include "test_support.h"
 
@@ -64,6 +66,37 @@ TEST(Report, StalledTicketsAndRepeatVisits) {
   Ticket again = ticket("T-4", ZoneClass::kUrban, "15:00", std::nullopt);
   const Report rep = build_report({fixed, again}, {}, at("00:00"), at("23:00"), at("15:10"), ServicePolicy());
   EXPECT_EQ(rep.repeat_visits, 1u);
+}
+
+// The repeat-visit count against the plain definition (every pair compared):
+// many tickets in a few hundred metres, some fixed, reported over two months.
+TEST(Report, RepeatVisitsMatchThePairwiseDefinition) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> dlat(0.0, 0.012), dlon(0.0, 0.012), hour(0.0, 24.0 * 60);
+  std::vector<Ticket> tickets;
+  for (int i = 0; i < 600; ++i) {
+    Ticket t = ticket("T-" + std::to_string(i), ZoneClass::kUrban, "00:00", std::nullopt);
+    t.location = GeoPoint(30.25 + dlat(rng), 120.15 + dlon(rng));
+    t.first_contact = at("00:00") + Duration(static_cast<Duration::rep>(hour(rng) * 3600));
+    if (i % 3 != 0) t.timeline.push_back({t.first_contact + hours(2), "restored", "crew:C-1", ""});
+    tickets.push_back(std::move(t));
+  }
+  std::uint32_t expected = 0;
+  for (const Ticket& t : tickets) {
+    for (const Ticket& other : tickets) {
+      if (&other == &t || other.first_contact >= t.first_contact || other.timeline.size() < 2) continue;
+      const TimePoint fixed = other.timeline[1].time;
+      if (fixed <= t.first_contact && t.first_contact - fixed <= hours(24 * 30) &&
+          distance_m(other.location, t.location) <= 50.0) {
+        ++expected;
+        break;
+      }
+    }
+  }
+  ASSERT_GT(expected, 30u);  // the data does exercise the rule
+  ASSERT_LT(expected, 400u);
+  const Report r = build_report(tickets, {}, at("00:00"), at("00:00") + hours(24 * 70), at("00:00"), ServicePolicy());
+  EXPECT_EQ(r.repeat_visits, expected);
 }
 
 }  // namespace
