@@ -91,6 +91,14 @@ class CountingFactory final : public grpc::experimental::ClientInterceptorFactor
   ByteCounter& c_;
 };
 
+// The desk's channel: a storm's report lists every violation (tens of
+// thousands, several MiB), beyond gRPC's default 4-MiB receive limit.
+std::shared_ptr<grpc::Channel> desk_channel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
 // A handheld channel like device::make_channel's (gzip, quick reconnects), counting payload bytes.
 std::shared_ptr<grpc::Channel> handheld_channel(const std::string& address, ByteCounter& counter, int index) {
   grpc::ChannelArguments args;
@@ -110,9 +118,7 @@ std::shared_ptr<grpc::Channel> handheld_channel(const std::string& address, Byte
 class Desk {
  public:
   Desk(const std::string& address, std::string token, RunReport& report)
-      : stub_(v1::DispatchService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))),
-        token_(std::move(token)),
-        report_(report) {}
+      : stub_(v1::DispatchService::NewStub(desk_channel(address))), token_(std::move(token)), report_(report) {}
 
   template <class Req, class Resp, class Fn>
   grpc::Status call(const char* name, Fn fn, const Req& req, Resp* resp) {

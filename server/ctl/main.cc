@@ -22,6 +22,8 @@ using namespace linecrew::ctl;
 
 namespace {
 
+constexpr int kMaxResponseBytes = 64 << 20;
+
 struct Options {
   std::string server = "127.0.0.1:50051";
   std::string token;  // bearer secret
@@ -207,7 +209,11 @@ int main(int argc, char** argv) {
     }
   }
 
-  auto channel_ptr = grpc::CreateChannel(o.server, grpc::InsecureChannelCredentials());
+  // A storm's report lists every violation (tens of thousands, several MiB):
+  // beyond gRPC's default 4-MiB receive limit.
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(kMaxResponseBytes);
+  auto channel_ptr = grpc::CreateCustomChannel(o.server, grpc::InsecureChannelCredentials(), channel_args);
   auto stub = v1::DispatchService::NewStub(channel_ptr);
 
   if (health->parsed()) {
