@@ -1,5 +1,6 @@
 #include "linecrew/core/travel.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "linecrew/core/error.h"
@@ -44,6 +45,11 @@ double GeoTravelModel::speed_kmh(const GeoPoint& to) const {
       break;
   }
   return kmh;
+}
+
+double GeoTravelModel::min_seconds_per_metre() const {
+  const double fastest = std::max({speeds_.urban_kmh, speeds_.rural_kmh, speeds_.remote_kmh});
+  return detour_ / (fastest / 3.6);
 }
 
 Duration GeoTravelModel::duration(const GeoPoint& from, const GeoPoint& to) const {

@@ -42,6 +42,32 @@ void GeoIndexTravel::moved(int loc) {
   ++g[i];
 }
 
+const GeoIndexTravel::Unit& GeoIndexTravel::unit(int loc) const {
+  std::vector<Unit>& v = loc < kCrewBase ? job_unit_ : (loc < kHomeBase ? crew_unit_ : home_unit_);
+  const std::size_t i = ix(loc < kCrewBase ? loc : (loc < kHomeBase ? loc - kCrewBase : loc - kHomeBase));
+  if (v.size() <= i) v.resize(std::max(i + 1, v.size() * 2));
+  Unit& u = v[i];
+  const std::uint32_t g = gen(loc);
+  if (!u.known || u.gen != g) {
+    constexpr double kRad = 3.14159265358979323846 / 180.0;
+    const GeoPoint& p = point(loc);
+    const double lat = p.lat() * kRad, lon = p.lon() * kRad;
+    u = Unit{g, true, std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon), std::sin(lat)};
+  }
+  return u;
+}
+
+double GeoIndexTravel::lower_bound(int from, int to) const {
+  if (from == to) return 0.0;
+  if (seconds_per_metre_ <= 0.0) return 0.0;
+  const Unit a = unit(from);  // copies: the second call may grow the vector
+  const Unit b = unit(to);
+  const double dx = a.x - b.x, dy = a.y - b.y, dz = a.z - b.z;
+  // Mean earth radius (distance_m's), less a margin for rounding in both computations.
+  constexpr double kRadiusM = 6371008.8 * (1.0 - 1e-7);
+  return std::max(0.0, std::sqrt(dx * dx + dy * dy + dz * dz) * kRadiusM * seconds_per_metre_ - 1e-6);
+}
+
 double GeoIndexTravel::time(int from, int to) const {
   if (from == to) return 0.0;
   const auto h = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(from)) * 0x9E3779B97F4A7C15ull) ^
@@ -71,6 +97,7 @@ Planner::Impl::Impl(const TravelModel& tm, PlannerOptions options)
   if (!finite_non_negative(w.travel_per_minute)) throw_invalid("weights.travel_per_minute", "must be finite and >= 0");
   if (opt.candidate_crews == 0) throw_invalid("candidate_crews", "must be at least 1");
   model.travel = &travel;
+  model.travel_bounds = tm.min_seconds_per_metre() > 0.0;
   model.travel_weight = w.travel_per_minute / 60.0;
   model.soft_deadlines = true;
 }

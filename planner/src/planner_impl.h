@@ -38,11 +38,21 @@ struct CrewRec {
 // direct-mapped cache: SISR re-evaluates the same pairs many times. Entries
 // carry the generation of both ends; a moved crew or a reused ticket slot
 // bumps its generation, so stale entries never match.
+//
+// The lower bound is the straight chord between the two points (never longer
+// than the great-circle distance) at the model's min_seconds_per_metre: three
+// subtractions and a square root on each point's unit vector, kept per
+// location under the same generations.
 class GeoIndexTravel final : public engine::Travel {
  public:
   GeoIndexTravel(const TravelModel& model, const std::vector<JobRec>& jobs, const std::vector<CrewRec>& crews)
-      : model_(model), jobs_(jobs), crews_(crews), cache_(kCacheSize) {}
+      : model_(model),
+        seconds_per_metre_(model.min_seconds_per_metre()),
+        jobs_(jobs),
+        crews_(crews),
+        cache_(kCacheSize) {}
   double time(int from, int to) const override;
+  double lower_bound(int from, int to) const override;
   const GeoPoint& point(int loc) const;
   void moved(int loc);  // the point of `loc` changed
 
@@ -55,12 +65,20 @@ class GeoIndexTravel final : public engine::Travel {
     std::uint32_t gen_to = 0;
     double value = 0;
   };
+  struct Unit {
+    std::uint32_t gen = 0;
+    bool known = false;
+    double x = 0, y = 0, z = 0;
+  };
   std::uint32_t gen(int loc) const;
+  const Unit& unit(int loc) const;
   const TravelModel& model_;
+  double seconds_per_metre_;
   const std::vector<JobRec>& jobs_;
   const std::vector<CrewRec>& crews_;
   std::vector<std::uint32_t> job_gen_, crew_gen_;
   mutable std::vector<Entry> cache_;
+  mutable std::vector<Unit> job_unit_, crew_unit_, home_unit_;
 };
 
 struct Planner::Impl {

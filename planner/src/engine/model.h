@@ -19,6 +19,12 @@ class Travel {
  public:
   virtual ~Travel() = default;
   virtual double time(int from, int to) const = 0;
+  // A cheap value <= time(from, to); 0 when the travel knows no bound.
+  virtual double lower_bound(int from, int to) const {
+    (void)from;
+    (void)to;
+    return 0.0;
+  }
 };
 
 class MatrixTravel final : public Travel {
@@ -74,6 +80,11 @@ struct Model {
   // Optional: for each job, nearby vehicles by start location (pruning).
   std::vector<std::vector<int>> near_vehicles;
 
+  // Set when travel->lower_bound() is worth asking before time(): insertion
+  // then rules out positions that even the bounds cannot make feasible or
+  // better than the best so far (exact: the result is unchanged).
+  bool travel_bounds = false;
+
   // Set when `travel` is a MatrixTravel: read it inline (the hot path).
   const double* matrix = nullptr;
   std::size_t matrix_n = 0;
@@ -82,7 +93,9 @@ struct Model {
     if (matrix) return matrix[static_cast<std::size_t>(a) * matrix_n + static_cast<std::size_t>(b)];
     return travel->time(a, b);
   }
-  // Cost of arriving at `arrival` for job j (soft deadline part only).
+  double t_lower(int a, int b) const { return travel->lower_bound(a, b); }
+  // Cost of arriving at `arrival` for job j (soft deadline part only);
+  // never decreases with the arrival time.
   double lateness_cost(const Job& j, double arrival) const {
     if (arrival <= j.deadline) return 0.0;
     return j.miss_cost + j.late_cost * (arrival - j.deadline);

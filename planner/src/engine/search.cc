@@ -89,7 +89,7 @@ Insertion Search::best_insertion(const Solution& s, int job, double blink) {
           continue;
         }
         bool too_late = false;
-        const double d = s.insertion_delta(m_, v, job, p, &too_late);
+        const double d = s.insertion_delta(m_, v, job, p, &too_late, best.delta);
         if (too_late && m_.triangle) break;  // later positions arrive even later
         if (d < best.delta) best = Insertion{v, p, d};
       }

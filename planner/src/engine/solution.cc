@@ -85,7 +85,7 @@ void Solution::update_all(const Model& m) {
   for (std::size_t v = 0; v < routes.size(); ++v) update(m, static_cast<int>(v));
 }
 
-double Solution::insertion_delta(const Model& m, int vehicle, int job, int pos, bool* too_late) const {
+double Solution::insertion_delta(const Model& m, int vehicle, int job, int pos, bool* too_late, double beat) const {
   const Route& r = routes[idx(vehicle)];
   const Vehicle& v = m.vehicles[idx(vehicle)];
   const Job& jb = m.jobs[idx(job)];
@@ -99,6 +99,33 @@ double Solution::insertion_delta(const Model& m, int vehicle, int job, int pos, 
   // for, the travel is computed to tell the caller.)
   if ((!too_late || jb.due == kInf) && std::max(prev_dep, jb.ready) + jb.service > (p < n ? r.latest[p] : v.end_time))
     return kInf;
+  if (m.travel_bounds && (!too_late || jb.due == kInf)) {
+    // The same tests on lower bounds of the travel times first. Every step is
+    // monotone (sums, max, lateness), so a position they rule out, the real
+    // times rule out too. (When the caller asks `too_late` of a job with a
+    // due time, the real arrival is needed to answer it.)
+    const double lb_to = m.t_lower(prev_loc, jb.loc);
+    const double lb_a = prev_dep + lb_to;
+    if (lb_a > jb.due) return kInf;
+    const double lb_dep = std::max(lb_a, jb.ready) + jb.service;
+    if (p < n) {
+      const int next_loc = m.jobs[idx(r.jobs[p])].loc;
+      const double lb_from = m.t_lower(jb.loc, next_loc);
+      const double lb_a_next = lb_dep + lb_from;
+      if (lb_a_next > r.latest[p]) return kInf;
+      // The cost: its travel part, the job's own lateness, and the later
+      // stops' lateness, which cannot fall when the next stop is reached no
+      // earlier than before (with destination-dependent speeds a detour can
+      // be quicker than the direct leg; then no bound is taken).
+      if (beat < kInf && !m.matrix && lb_a_next >= r.arrival[p]) {
+        const double lb_travel = lb_to + lb_from - (r.arrival[p] - prev_dep);
+        const double lb_cost = m.travel_weight * lb_travel + (m.soft_deadlines ? m.lateness_cost(jb, lb_a) : 0.0);
+        if (lb_cost >= beat) return kInf;
+      }
+    } else if (v.end_loc >= 0 && lb_dep + m.t_lower(jb.loc, v.end_loc) > v.end_time) {
+      return kInf;
+    }
+  }
   const double to_j = m.t(prev_loc, jb.loc);
   const double a = prev_dep + to_j;
   if (a > jb.due) {
@@ -144,7 +171,7 @@ Insertion Solution::best_insertion(const Model& m, int job, const std::vector<in
     const Route& r = routes[idx(v)];
     if (!r.feasible || r.room < m.jobs[idx(job)].service) return;
     for (int p = r.fixed; p <= static_cast<int>(r.jobs.size()); ++p) {
-      const double d = insertion_delta(m, v, job, p);
+      const double d = insertion_delta(m, v, job, p, nullptr, best.delta);
       if (d < best.delta) best = Insertion{v, p, d};
     }
   };

@@ -50,7 +50,10 @@ class Solution {
 
   // Cost change of inserting `job` at `pos` of `vehicle`; kInf if infeasible.
   // `too_late` (optional) is set when the job itself would arrive after its due time.
-  double insertion_delta(const Model& m, int vehicle, int job, int pos, bool* too_late = nullptr) const;
+  // With `beat`, any result >= beat may be returned as kInf (the caller only
+  // wants insertions cheaper than that): lets travel bounds skip the real times.
+  double insertion_delta(const Model& m, int vehicle, int job, int pos, bool* too_late = nullptr,
+                         double beat = kInf) const;
   // Best feasible insertion over the given routes (all routes when empty).
   Insertion best_insertion(const Model& m, int job, const std::vector<int>& vehicles) const;
 

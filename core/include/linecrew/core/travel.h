@@ -15,6 +15,10 @@ class TravelModel {
  public:
   virtual ~TravelModel() = default;
   virtual Duration duration(const GeoPoint& from, const GeoPoint& to) const = 0;
+  // A factor k with duration(a, b) >= k * distance_m(a, b) (seconds) for all
+  // points: lets a planner rule out stops far away without asking. 0 (the
+  // default) promises nothing.
+  virtual double min_seconds_per_metre() const { return 0.0; }
 };
 
 // Straight-line distance x detour factor / speed, where the speed is that of
@@ -28,6 +32,8 @@ class GeoTravelModel final : public TravelModel {
   };
   GeoTravelModel(const ZoneMap& zones, Speeds speeds, double detour_factor = 1.3);
   Duration duration(const GeoPoint& from, const GeoPoint& to) const override;
+  // The detour factor at the fastest zone speed.
+  double min_seconds_per_metre() const override;
 
  private:
   double speed_kmh(const GeoPoint& to) const;
