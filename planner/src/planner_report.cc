@@ -118,9 +118,8 @@ std::string Planner::Impl::unassigned_reason(int j) const {
   if (on_shift == 0) return "no crew on shift";
   if (e.skills & ~on_shift_skills)
     return "no crew on shift with skill " + skill_list(opt.skills, e.skills & ~on_shift_skills);
-  std::size_t qualified = 0, over_capacity = 0, past_shift = 0;
-  int best_crew = -1;
-  double best_finish = engine::kInf;
+  std::size_t qualified = 0, over_capacity = 0;
+  std::vector<int> room;  // qualified crews with capacity left
   for (std::size_t c = 0; c < crews.size(); ++c) {
     const engine::Vehicle& v = model.vehicles[c];
     if (!v.active || (e.skills & ~v.skills)) continue;
@@ -129,21 +128,48 @@ std::string Planner::Impl::unassigned_reason(int j) const {
       ++over_capacity;
       continue;
     }
-    const double f = earliest_finish(static_cast<int>(c));
-    if (f > v.end_time) ++past_shift;
-    if (f - v.end_time < best_finish) {
-      best_finish = f - v.end_time;
-      best_crew = static_cast<int>(c);
-    }
+    room.push_back(static_cast<int>(c));
   }
   if (qualified == 0) return "no crew on shift has all of: " + skill_list(opt.skills, e.skills);
   if (over_capacity == qualified)
     return "every qualified crew is at capacity (" + std::to_string(qualified) + " crews, demand " + num(t.demand) +
            ")";
-  if (over_capacity + past_shift == qualified && best_crew >= 0)
-    return "shift ends: no qualified crew can reach and finish it before its shift ends (closest: crew " +
-           crews[ix(best_crew)].spec.id.str() + " would finish " + mins(best_finish) + " after its shift end)";
-  return "no room: every qualified crew's plan is full until its shift ends";
+  const std::string no_room = "no room: every qualified crew's plan is full until its shift ends";
+  // A crew that could still reach and finish it within its shift means there is simply no room. The travel
+  // times' lower bounds settle most crews without asking the travel model (a storm leaves thousands of
+  // tickets unassigned, each explained on every view).
+  auto finish_bound = [&](int c) {
+    double time;
+    int loc;
+    free_point(c, time, loc);
+    const engine::Vehicle& v = model.vehicles[ix(c)];
+    const double a = time + model.t_lower(loc, e.loc);
+    const double done = std::max(a, e.ready) + e.service;
+    return done + (v.end_loc >= 0 ? model.t_lower(e.loc, v.end_loc) : 0.0);
+  };
+  std::vector<std::pair<double, int>> past;  // (lower bound of finish - shift end, crew): all past their shift
+  for (const int c : room) {
+    const double end = model.vehicles[ix(c)].end_time;
+    const double lb = finish_bound(c);
+    if (lb <= end && earliest_finish(c) <= end) return no_room;
+    past.emplace_back(lb - end, c);
+  }
+  // Every crew with room would finish after its shift: name the one closest to making it (the lowest
+  // index among equals), reading exact times only while a bound could still beat the best.
+  std::sort(past.begin(), past.end());
+  int best_crew = -1;
+  double best_finish = engine::kInf;
+  for (const auto& [lb, c] : past) {
+    if (lb > best_finish) break;
+    const double over = earliest_finish(c) - model.vehicles[ix(c)].end_time;
+    if (over < best_finish || (over == best_finish && c < best_crew)) {
+      best_finish = over;
+      best_crew = c;
+    }
+  }
+  if (best_crew < 0) return no_room;
+  return "shift ends: no qualified crew can reach and finish it before its shift ends (closest: crew " +
+         crews[ix(best_crew)].spec.id.str() + " would finish " + mins(best_finish) + " after its shift end)";
 }
 
 std::string Planner::Impl::late_reason(int j, int crew, double arrival) const {

@@ -1,6 +1,6 @@
 // The travel lower bounds (GeoTravelModel::min_seconds_per_metre) only let
-// insertion skip work: a planner using them must make exactly the plans of
-// one that asks every travel time.
+// insertion and the explanations skip work: a planner using them must make
+// exactly the plans and explanations of one that asks every travel time.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -35,7 +35,14 @@ std::string plan_text(const Planner& p) {
     for (const Stop& s : c.stops) out += " " + s.ticket.str() + "@" + std::to_string(s.eta.time_since_epoch().count());
     out += "\n";
   }
+  for (const Issue& i : p.issues()) out += i.ticket.str() + ": " + i.reason + "\n";  // the explanations too
   return out;
+}
+
+std::size_t issues_starting(const Planner& p, const std::string& prefix) {
+  std::size_t n = 0;
+  for (const Issue& i : p.issues()) n += i.reason.rfind(prefix, 0) == 0 ? 1 : 0;
+  return n;
 }
 
 TEST(TravelBounds, GeoModelsBoundHoldsForNearAndFarPoints) {
@@ -88,7 +95,7 @@ TEST_P(TravelBoundsProperty, PlansEqualThoseWithoutBounds) {
       t.id = TicketId("T" + std::to_string(step));
       t.location = GeoPoint(lat(rng), lon(rng));
       t.deadline = at("08:00") + minutes_in(30, 300);
-      t.service = minutes_in(10, 60);
+      t.service = u(rng) < 0.05 ? minutes_in(560, 700) : minutes_in(10, 60);  // a few outlast some shifts
       t.priority = u(rng) < 0.1 ? 5u : 0u;
       with.insert(t);
       without.insert(t);
@@ -110,6 +117,9 @@ TEST_P(TravelBoundsProperty, PlansEqualThoseWithoutBounds) {
   const PlanSummary s = with.summary();
   EXPECT_GT(s.assigned, 20u);    // the plans have routes to compare
   EXPECT_GT(s.unassigned, 10u);  // and the storm overflows them (the bounds' case)
+  // Both explanations of an unassigned ticket occur (the bounds skip travel times in each).
+  EXPECT_GT(issues_starting(with, "shift ends"), 0u);
+  EXPECT_GT(issues_starting(with, "no room"), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, TravelBoundsProperty, ::testing::Range(1, 6));
