@@ -2,11 +2,16 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <fstream>
 
 #include "linecrew/core/error.h"
 
 namespace linecrew::app {
+
+namespace {
+constexpr long long kSettleNs = 100'000'000;  // 100 ms
+}  // namespace
 
 FileClock::FileClock(std::string path) : path_(std::move(path)) {
   std::ifstream in(path_);
@@ -19,8 +24,15 @@ TimePoint FileClock::now() const {
   std::lock_guard lock(mu_);
   struct stat st {};
   if (::stat(path_.c_str(), &st) != 0) return last_;
-  const long long stamp = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec + st.st_size * 7919LL;
-  if (stamp == stamp_) return last_;
+  const long long mtime_ns = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+  const long long stamp = mtime_ns + st.st_size * 7919LL + static_cast<long long>(st.st_ino) * 104729LL;
+  // File times tick coarsely (a few ms): two rewrites within one tick, of the
+  // same length, can leave the same stamp. So a file changed within the last
+  // moments is read again whatever its stamp; once it is older, a later
+  // rewrite is sure to stamp a later time.
+  const long long now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (stamp == stamp_ && now_ns - mtime_ns > kSettleNs) return last_;
   std::ifstream in(path_);
   std::string line;
   if (!in || !std::getline(in, line)) return last_;

@@ -1,5 +1,5 @@
 // The simulation clock: the time written in a file (ISO 8601, one line),
-// re-read whenever the file changes. A test or the storm simulator moves the
+// re-read whenever the file changes (and while it changed only moments ago). A test or the storm simulator moves the
 // server's time by rewriting the file (write a temp file, then rename).
 // Config key "clock_file"; the server says at start that it runs on it.
 #pragma once
@@ -23,7 +23,7 @@ class FileClock final : public Clock {
   std::string path_;
   mutable std::mutex mu_;
   mutable TimePoint last_{};
-  mutable long long stamp_ = -1;  // mtime (ns) + size of the file last read
+  mutable long long stamp_ = -1;  // mtime (ns), size and inode of the file last read
 };
 
 }  // namespace linecrew::app
