@@ -25,7 +25,9 @@ TimePoint FileClock::now() const {
   struct stat st {};
   if (::stat(path_.c_str(), &st) != 0) return last_;
   const long long mtime_ns = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-  const long long stamp = mtime_ns + st.st_size * 7919LL + static_cast<long long>(st.st_ino) * 104729LL;
+  const unsigned long long stamp = static_cast<unsigned long long>(mtime_ns) +  // unsigned: wraps, never overflows
+                                   static_cast<unsigned long long>(st.st_size) * 7919ULL +
+                                   static_cast<unsigned long long>(st.st_ino) * 104729ULL;
   // File times tick coarsely (a few ms): two rewrites within one tick, of the
   // same length, can leave the same stamp. So a file changed within the last
   // moments is read again whatever its stamp; once it is older, a later

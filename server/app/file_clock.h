@@ -23,7 +23,7 @@ class FileClock final : public Clock {
   std::string path_;
   mutable std::mutex mu_;
   mutable TimePoint last_{};
-  mutable long long stamp_ = -1;  // mtime (ns), size and inode of the file last read
+  mutable unsigned long long stamp_ = 0;  // mtime (ns), size and inode of the file last read
 };
 
 }  // namespace linecrew::app
