@@ -81,15 +81,18 @@ std::string Planner::Impl::unassigned_reason(int j) const {
       loc = model.vehicles[ix(c)].start_loc;
     }
   };
-  auto earliest_finish = [&](int c) {
+  // When crew c would be done with it and back at its end point, on travel times `leg` (the real ones,
+  // or their lower bounds, which give a time no later).
+  auto finish_on = [&](int c, auto leg) {
     double time;
     int loc;
     free_point(c, time, loc);
     const engine::Vehicle& v = model.vehicles[ix(c)];
-    const double a = time + model.t(loc, e.loc);
+    const double a = time + leg(loc, e.loc);
     const double done = std::max(a, e.ready) + e.service;
-    return done + (v.end_loc >= 0 ? model.t(e.loc, v.end_loc) : 0.0);
+    return done + (v.end_loc >= 0 ? leg(e.loc, v.end_loc) : 0.0);
   };
+  auto earliest_finish = [&](int c) { return finish_on(c, [&](int x, int y) { return model.t(x, y); }); };
   if (e.pinned >= 0) {
     const int c = e.pinned;
     const CrewSpec& s = crews[ix(c)].spec;
@@ -138,15 +141,7 @@ std::string Planner::Impl::unassigned_reason(int j) const {
   // A crew that could still reach and finish it within its shift means there is simply no room. The travel
   // times' lower bounds settle most crews without asking the travel model (a storm leaves thousands of
   // tickets unassigned, each explained on every view).
-  auto finish_bound = [&](int c) {
-    double time;
-    int loc;
-    free_point(c, time, loc);
-    const engine::Vehicle& v = model.vehicles[ix(c)];
-    const double a = time + model.t_lower(loc, e.loc);
-    const double done = std::max(a, e.ready) + e.service;
-    return done + (v.end_loc >= 0 ? model.t_lower(e.loc, v.end_loc) : 0.0);
-  };
+  auto finish_bound = [&](int c) { return finish_on(c, [&](int x, int y) { return model.t_lower(x, y); }); };
   std::vector<std::pair<double, int>> past;  // (lower bound of finish - shift end, crew): all past their shift
   for (const int c : room) {
     const double end = model.vehicles[ix(c)].end_time;
