@@ -1,5 +1,6 @@
 #include "linecrew/core/crew_action.h"
 
+#include <algorithm>
 #include <array>
 
 #include "linecrew/core/enum_names.h"
@@ -127,7 +128,7 @@ std::string_view to_string(ActionOutcome outcome) {
 
 TimePoint corrected_event_time(TimePoint device_time, TimePoint device_send_time, TimePoint received) {
   const TimePoint t = device_time + (received - device_send_time);
-  return std::min(t, received);
+  return std::clamp(t, received - kMaxDeviceLag, received);
 }
 
 bool ever_owned_by(const Ticket& t, const CrewId& crew) {

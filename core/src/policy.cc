@@ -79,6 +79,8 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
                                               "notify_max_per_hour",
                                               "eta_window_minutes",
                                               "tracking_retention_days",
+                                              "report_max_age_days",
+                                              "booking_horizon_days",
                                               "comment"};
   for (const auto& [key, _] : doc.items())
     if (!kKeys.count(key)) fail(source, key, "unknown key");
@@ -131,12 +133,16 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
     p.notify.window_before = read_minutes(v[0], "eta_window_minutes[0]", source, 0, 240);
     p.notify.window_after = read_minutes(v[1], "eta_window_minutes[1]", source, 0, 240);
   }
-  if (doc.contains("tracking_retention_days")) {
-    const auto& v = doc["tracking_retention_days"];
-    if (!v.is_number_integer() || v.get<long>() < 1 || v.get<long>() > 365)
-      fail(source, "tracking_retention_days", "must be a whole number of days in [1, 365]");
-    p.notify.tracking_retention = hours(24 * v.get<long>());
-  }
+  const auto read_days = [&](const char* key, long lo, long hi, Duration& out) {
+    if (!doc.contains(key)) return;
+    const auto& v = doc[key];
+    if (!v.is_number_integer() || v.get<long>() < lo || v.get<long>() > hi)
+      fail(source, key, "must be a whole number of days in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    out = hours(24 * v.get<long>());
+  };
+  read_days("tracking_retention_days", 1, 365, p.notify.tracking_retention);
+  read_days("report_max_age_days", 1, 365, p.max_report_age);
+  read_days("booking_horizon_days", 1, 3660, p.booking_horizon);
   if (doc.contains("default_service_minutes"))
     p.default_service = read_minutes(doc["default_service_minutes"], "default_service_minutes", source, 1, 24 * 60);
   if (doc.contains("skills")) {

@@ -6,6 +6,7 @@
 
 #include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
+#include "linecrew/core/limits.h"
 #include "linecrew/core/text.h"
 
 namespace linecrew {
@@ -32,7 +33,7 @@ std::optional<TicketKind> parse_ticket_kind(std::string_view text) {
 
 Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& policy, TimePoint now) {
   validate_id(d.client_request_id, "client_request_id");
-  check_length(d.customer.name, 1, 100, "customer.name");
+  check_length(d.customer.name, limit::kCustomerName, "customer.name");
   Ticket t;
   t.client_request_id = d.client_request_id;
   t.fingerprint = fingerprint(d);
@@ -42,7 +43,7 @@ Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& p
     throw_invalid("customer.language", "'" + t.customer.language + "' is not zh-CN or en");
   if (!d.location) throw_invalid("location", "is required");
   t.location = *d.location;
-  check_length(d.address, 1, 500, "address");
+  check_length(d.address, limit::kAddress, "address");
   t.address = d.address;
   if (d.priority > 9) throw_invalid("priority", std::to_string(d.priority) + " is outside [0, 9]");
   t.priority = d.priority;
@@ -51,6 +52,18 @@ Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& p
   t.first_contact = d.first_contact.value_or(now);
   if (t.first_contact > now + policy.max_clock_skew)
     throw_invalid("first_contact_time", format_utc(t.first_contact) + " is in the future");
+  if (t.first_contact < now - policy.max_report_age)
+    throw_invalid("first_contact_time", format_utc(t.first_contact) + " is more than " +
+                                            std::to_string(policy.max_report_age / hours(24)) +
+                                            " days ago (the policy's report_max_age_days)");
+  const auto check_booking = [&](const std::optional<TimePoint>& time, const char* field) {
+    if (!time) return;
+    if (*time > now + policy.booking_horizon || *time < now - policy.booking_horizon)
+      throw_invalid(field, format_utc(*time) + " is more than " + std::to_string(policy.booking_horizon / hours(24)) +
+                               " days from now (the policy's booking_horizon_days)");
+  };
+  check_booking(d.appointment, "appointment_time");
+  check_booking(d.earliest_start, "earliest_start");
   if (d.service_duration && (*d.service_duration <= Duration{0} || *d.service_duration > hours(24)))
     throw_invalid("service_duration", "must be in (0, 24 h]");
   t.service_duration = d.service_duration.value_or(policy.default_service);
@@ -60,7 +73,7 @@ Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& p
     policy.require_known_skill(d.required_skills[i], "required_skills[" + std::to_string(i) + "]");
   }
   t.required_skills = d.required_skills;
-  check_length(d.description, 0, 1000, "description");
+  check_length(d.description, limit::kDescription, "description");
   t.description = d.description;
   t.kind = d.kind;
   t.earliest_start = d.earliest_start;

@@ -19,6 +19,24 @@ std::string format_utc(TimePoint t) {
   return buf;
 }
 
+TimePoint time_from_wire(std::int64_t secs, std::int32_t nanos, std::string_view field) {
+  if (secs < kMinWireSeconds || secs > kMaxWireSeconds)
+    throw_invalid(std::string(field) + ".seconds",
+                  std::to_string(secs) + " is outside 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z");
+  if (nanos < 0 || nanos > 999'999'999)
+    throw_invalid(std::string(field) + ".nanos", std::to_string(nanos) + " is outside [0, 999999999]");
+  return TimePoint(Duration(secs));
+}
+
+Duration duration_from_wire(std::int64_t secs, std::int32_t nanos, std::string_view field) {
+  if (secs < -kMaxWireDurationSeconds || secs > kMaxWireDurationSeconds)
+    throw_invalid(std::string(field) + ".seconds", std::to_string(secs) + " is outside +-10,000 years");
+  if (nanos <= -1'000'000'000 || nanos >= 1'000'000'000 || (secs > 0 && nanos < 0) || (secs < 0 && nanos > 0))
+    throw_invalid(std::string(field) + ".nanos",
+                  std::to_string(nanos) + " is outside (-1e9, 1e9) or its sign differs from seconds");
+  return Duration(secs);
+}
+
 namespace {
 
 bool read_int(std::string_view s, std::size_t pos, std::size_t len, int& out) {

@@ -8,6 +8,8 @@
 
 #include "app/secrets.h"
 #include "linecrew/core/error.h"
+#include "linecrew/core/limits.h"
+#include "linecrew/core/text.h"
 
 namespace linecrew::app {
 
@@ -30,13 +32,21 @@ Principal Auth::authenticate(std::string_view authorization) const {
   if (!token) unauthenticated("unknown token");
   if (token->revoked) unauthenticated("token " + token->id + " was revoked");
   if (clock_.now() >= token->expires) unauthenticated("token " + token->id + " has expired");
-  return {token->id, token->role, token->crew, token->label};
+  return {token->id, token->role, token->crew, token->label, token->secret_hash, token->expires};
+}
+
+bool Auth::still_valid(const Principal& who) const {
+  if (clock_.now() >= who.expires) return false;
+  const auto token = store_.find_token(who.secret_hash);
+  return token && !token->revoked && clock_.now() < token->expires;
 }
 
 IssuedToken Auth::issue(Role role, const CrewId& crew, const std::string& label, std::optional<Duration> ttl) {
   if (role == Role::kCrewDevice && crew.empty()) throw_invalid("crew_id", "is required for a crew device token");
   if (role != Role::kCrewDevice && !crew.empty()) throw_invalid("crew_id", "only crew device tokens name a crew");
-  if (label.empty() || label.size() > 100) throw_invalid("label", "needs 1 to 100 characters");
+  check_length(label, limit::kTokenLabel, "label");
+  if (role == Role::kCrewDevice && !crews_.get_crew(crew))
+    throw Error(ErrorCode::kNotFound, "crew_id", "no crew " + quote_capped(crew.str()) + ": register it first");
   if (ttl && (*ttl <= Duration{0} || *ttl > kMaxTtl)) throw_invalid("ttl", "must be in (0, 366 days]");
   const TimePoint now = clock_.now();
   IssuedToken out;
@@ -54,6 +64,10 @@ IssuedToken Auth::issue(Role role, const CrewId& crew, const std::string& label,
 }
 
 TimePoint Auth::revoke(const std::string& token_id) {
+  if (token_id.empty()) throw_invalid("token_id", "is required");
+  if (token_id.size() > 64)
+    throw Error(ErrorCode::kNotFound, "token_id",
+                "no token " + quote_capped(token_id) + " (ids are at most 64 characters)");
   return store_.revoke_token(token_id, clock_.now());
 }
 

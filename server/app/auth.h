@@ -8,6 +8,7 @@
 
 #include "linecrew/core/clock.h"
 #include "linecrew/core/role.h"
+#include "storage/crew_store.h"
 #include "storage/token_store.h"
 
 namespace linecrew::app {
@@ -19,7 +20,8 @@ struct IssuedToken {
 
 class Auth {
  public:
-  Auth(const Clock& clock, storage::TokenStore& store) : clock_(clock), store_(store) {}
+  Auth(const Clock& clock, storage::TokenStore& store, storage::CrewStore& crews)
+      : clock_(clock), store_(store), crews_(crews) {}
 
   // `authorization` is the metadata value "Bearer <secret>". Throws
   // Error(kUnauthenticated) when missing, malformed, unknown, expired or
@@ -27,9 +29,14 @@ class Auth {
   Principal authenticate(std::string_view authorization) const;
 
   // Throws Error(kInvalidArgument) for a crew token without a crew, a crew on
-  // another role, a bad label or ttl outside (0, 366 days].
+  // another role, a bad label or ttl outside (0, 366 days]; Error(kNotFound,
+  // "crew_id") for a crew that is not registered.
   IssuedToken issue(Role role, const CrewId& crew, const std::string& label, std::optional<Duration> ttl);
   TimePoint revoke(const std::string& token_id);
+
+  // Whether `who` (authenticated earlier) still holds: not revoked, not
+  // expired. A long-lived stream asks it between messages.
+  bool still_valid(const Principal& who) const;
 
   // On a store with no tokens, issues an admin token and writes its secret
   // to `path` (mode 0600). Returns true when it did.
@@ -38,6 +45,7 @@ class Auth {
  private:
   const Clock& clock_;
   storage::TokenStore& store_;
+  storage::CrewStore& crews_;
 };
 
 }  // namespace linecrew::app

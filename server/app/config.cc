@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "app/rate_limit.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/io.h"
 
@@ -37,7 +38,8 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
                                               "notify_webhook_secret_file",
                                               "notify_retry_max_ms",
                                               "tracking_listen",
-                                              "tracking_base_url"};
+                                              "tracking_base_url",
+                                              "trusted_proxies"};
   ServerConfig c;
   const std::filesystem::path base = std::filesystem::absolute(path).parent_path();
   const auto str = [&](const char* key, std::string& out, bool is_path) {
@@ -72,6 +74,18 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
     if (!v.is_number_unsigned() || v.get<std::uint64_t>() < 100 || v.get<std::uint64_t>() > 3600000)
       throw_invalid(path, "notify_retry_max_ms: must be a whole number in [100, 3600000]");
     c.notify_retry_max_ms = v.get<std::uint32_t>();
+  }
+  if (doc.contains("trusted_proxies")) {
+    const auto& v = doc["trusted_proxies"];
+    if (!v.is_array()) throw_invalid(path, "trusted_proxies: must be a list of IP addresses");
+    for (const auto& item : v) {
+      const std::string canonical = item.is_string() ? canonical_ip(item.get<std::string>()) : "";
+      if (canonical.empty())
+        throw_invalid(
+            path, "trusted_proxies: " + item.dump() +
+                      " is not an IP address (one proxy per entry, e.g. \"127.0.0.1\" or \"::1\"; no ports or ranges)");
+      c.trusted_proxies.push_back(canonical);
+    }
   }
   if (doc.contains("reflection")) {
     if (!doc["reflection"].is_boolean()) throw_invalid(path, "reflection: must be true or false");

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace linecrew::app {
 
@@ -29,6 +30,10 @@ struct ServerConfig {
   std::string tracking_listen;                // host:port of the customer tracking page (HTTP); empty: off
   std::string
       tracking_base_url;  // links in messages, e.g. https://t.example.cn; default http://<tracking host:bound port>
+  // Reverse proxies in front of the tracking page (IP addresses, canonical
+  // form): only a request from one of them may name the client in
+  // X-Forwarded-For for the per-address rate limit. Empty: never trusted.
+  std::vector<std::string> trusted_proxies;
 
   // Throws Error(kInvalidArgument, "<path>: <key>: ...").
   static ServerConfig load_file(const std::string& path);

@@ -14,24 +14,6 @@ std::string hhmm(TimePoint t, const ServicePolicy& policy) {
 
 }  // namespace
 
-std::string without_numbers(std::string_view text) {
-  std::string out, digits;
-  const auto flush = [&] {
-    out += digits.size() >= 6 ? std::string("…") : digits;
-    digits.clear();
-  };
-  for (const char c : text) {
-    if (c >= '0' && c <= '9') {
-      digits += c;
-    } else {
-      flush();
-      out += c;
-    }
-  }
-  flush();
-  return out;
-}
-
 bool customer_visible(const TicketEvent& e) {
   // The contract's visible kinds (customer.proto); "accepted" is internal to the desk and crew.
   static const std::array<std::string_view, 11> kVisible = {
@@ -52,7 +34,7 @@ PlaceholderValues notice_values(const Ticket& t, const std::optional<Crew>& crew
       {"customer", t.customer.name},
       {"ticket", t.id.str()},
       {"crew", crew && !crew->members.empty() ? crew->members.front().first_name : std::string()},
-      {"cause", without_numbers(facts.cause)},
+      {"cause", redact_crew_text(facts.cause, crew)},
       {"link", link},
   };
   if (window) {
@@ -80,7 +62,7 @@ CustomerView customer_view(const Ticket& t, const ToldState& told, const std::op
     CustomerTimelineEntry entry{e.time, e.kind, {}};
     if (e.kind == "cause_found") {
       PlaceholderValues with = values;
-      with["cause"] = without_numbers(e.detail);
+      with["cause"] = redact_crew_text(e.detail, crew);
       entry.message = templates.timeline("cause_found", v.language, with);
     } else if (e.kind == "contact_attempt") {
       PlaceholderValues with = values;

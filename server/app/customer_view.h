@@ -2,13 +2,15 @@
 // status, the ETA window last told to them, the crew's first name, the
 // promised time and a timeline of customer-visible events, with texts from
 // the notice templates. Built from the ticket, the notifier's ToldState and
-// the crew; no phone numbers, surnames, staff numbers or positions.
+// the crew; no phone numbers, surnames, staff numbers or positions (crew
+// text goes through redact_crew_text with the ticket's crew).
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "app/redact.h"
 #include "app/signal.h"
 #include "linecrew/core/crew.h"
 #include "linecrew/core/notify.h"
@@ -45,9 +47,6 @@ CustomerView customer_view(const Ticket& ticket, const ToldState& told, const st
 // The placeholder values for messages and timeline texts about `ticket`.
 PlaceholderValues notice_values(const Ticket& ticket, const std::optional<Crew>& crew, const ServicePolicy& policy,
                                 const std::optional<EtaWindow>& window, const std::string& link);
-
-// `text` with every run of 6 or more digits (a phone or staff number) replaced by "…".
-std::string without_numbers(std::string_view text);
 
 // Where the customer-facing channels (tracking page, CustomerService) get
 // views from; the Notifier implements it.

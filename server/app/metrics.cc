@@ -1,8 +1,10 @@
 #include "app/metrics.h"
 
+#include <grpcpp/support/server_interceptor.h>
 #include <httplib.h>
 
 #include <cstdio>
+#include <iostream>
 
 #include "app/config.h"
 #include "linecrew/core/error.h"
@@ -15,6 +17,11 @@ void RpcStats::record(std::string_view method, int code, double latency_ms) {
   auto& [sum, n] = latency_[std::string(method)];
   sum += latency_ms / 1000.0;
   ++n;
+}
+
+void RpcStats::record_undecodable(std::string_view method) {
+  std::lock_guard lock(mu_);
+  ++undecodable_[std::string(method)];
 }
 
 std::string RpcStats::render() const {
@@ -34,12 +41,77 @@ std::string RpcStats::render() const {
     out += "linecrew_rpc_latency_seconds_sum{method=\"" + method + "\"} " + sum + "\n";
     out += "linecrew_rpc_latency_seconds_count{method=\"" + method + "\"} " + std::to_string(v.second) + "\n";
   }
+  out +=
+      "# HELP linecrew_rpc_undecodable_requests_total Requests whose body did not parse (gRPC answered INTERNAL before "
+      "any handler ran; a client bug), by method. Not in linecrew_rpc_requests_total.\n"
+      "# TYPE linecrew_rpc_undecodable_requests_total counter\n";
+  for (const auto& [method, n] : undecodable_)
+    out += "linecrew_rpc_undecodable_requests_total{method=\"" + method + "\"} " + std::to_string(n) + "\n";
   return out;
 }
 
 RpcStats& rpc_stats() {
   static RpcStats stats;
   return stats;
+}
+
+std::string rpc_method_label(std::string_view grpc_method) {
+  if (grpc_method.starts_with("/")) grpc_method.remove_prefix(1);
+  const auto slash = grpc_method.find('/');
+  std::string_view service = grpc_method.substr(0, slash);
+  const auto dot = service.rfind('.');
+  if (dot != std::string_view::npos) service.remove_prefix(dot + 1);
+  std::string label(service);
+  if (slash != std::string_view::npos) label += "." + std::string(grpc_method.substr(slash + 1));
+  // Only name characters: the label goes into the metrics text and a JSON log line.
+  for (char& c : label)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) c = '_';
+  return label.substr(0, 128);
+}
+
+namespace {
+
+namespace gx = grpc::experimental;
+
+// gRPC's sync server decodes a unary or server-streaming request before the
+// handler runs; when that fails, POST_RECV_MESSAGE carries no message and the
+// handler is skipped: gRPC sends INTERNAL itself (message empty for proto3).
+class UndecodableRequestCounter : public gx::Interceptor {
+ public:
+  explicit UndecodableRequestCounter(gx::ServerRpcInfo* info) : info_(info) {}
+
+  void Intercept(gx::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(gx::InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() == nullptr)
+      undecodable_ = true;
+    if (undecodable_ && methods->QueryInterceptionHookPoint(gx::InterceptionHookPoints::PRE_SEND_STATUS) &&
+        methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
+      const std::string method = rpc_method_label(info_->method());
+      rpc_stats().record_undecodable(method);
+      std::cerr << R"({"event":"rpc","method":")" + method + R"(","code":13,"undecodable_request":true})" + "\n";
+    }
+    methods->Proceed();
+  }
+
+ private:
+  gx::ServerRpcInfo* info_;
+  bool undecodable_ = false;
+};
+
+class UndecodableRequestCounterFactory : public gx::ServerInterceptorFactoryInterface {
+ public:
+  gx::Interceptor* CreateServerInterceptor(gx::ServerRpcInfo* info) override {
+    // Client and bidi streams read their messages inside the handler.
+    if (info->type() != gx::ServerRpcInfo::Type::UNARY && info->type() != gx::ServerRpcInfo::Type::SERVER_STREAMING)
+      return nullptr;
+    return new UndecodableRequestCounter(info);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<gx::ServerInterceptorFactoryInterface> undecodable_request_counter() {
+  return std::make_unique<UndecodableRequestCounterFactory>();
 }
 
 MetricsServer::MetricsServer(const std::string& listen, storage::TicketStore& tickets, const Clock& clock,

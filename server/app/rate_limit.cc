@@ -1,6 +1,9 @@
 #include "app/rate_limit.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -59,6 +62,49 @@ std::string peer_address(std::string_view peer) {
   }
   if (peer.size() >= 2 && peer.front() == '[' && peer.back() == ']') peer = peer.substr(1, peer.size() - 2);
   return std::string(peer);
+}
+
+std::string canonical_ip(std::string_view text) {
+  if (text.empty() || text.size() > 45) return "";  // longer than any IPv6 literal
+  const std::string s(text);
+  char out[INET6_ADDRSTRLEN] = {};
+  unsigned char v4[4];
+  if (inet_pton(AF_INET, s.c_str(), v4) == 1) return inet_ntop(AF_INET, v4, out, sizeof out) ? out : "";
+  unsigned char v6[16];
+  if (inet_pton(AF_INET6, s.c_str(), v6) != 1) return "";
+  static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(v6, kMapped, sizeof kMapped) == 0) return inet_ntop(AF_INET, v6 + 12, out, sizeof out) ? out : "";
+  return inet_ntop(AF_INET6, v6, out, sizeof out) ? out : "";
+}
+
+std::string forwarded_client(std::string_view peer, const std::vector<std::string>& forwarded,
+                             const std::vector<std::string>& trusted_proxies) {
+  const auto trusted = [&](const std::string& addr) {
+    return std::find(trusted_proxies.begin(), trusted_proxies.end(), addr) != trusted_proxies.end();
+  };
+  std::string client = canonical_ip(peer);
+  if (client.empty()) return std::string(peer);
+  if (!trusted(client)) return client;
+  // The hops, nearest first: the last line's last entry, then leftwards.
+  std::vector<std::string_view> hops;
+  for (auto line = forwarded.rbegin(); line != forwarded.rend(); ++line) {
+    std::string_view rest = *line;
+    for (;;) {
+      const auto comma = rest.rfind(',');
+      hops.push_back(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+      if (comma == std::string_view::npos) break;
+      rest = rest.substr(0, comma);
+    }
+  }
+  for (std::string_view hop : hops) {
+    if (!trusted(client)) break;
+    while (!hop.empty() && (hop.front() == ' ' || hop.front() == '\t')) hop.remove_prefix(1);
+    while (!hop.empty() && (hop.back() == ' ' || hop.back() == '\t')) hop.remove_suffix(1);
+    const std::string addr = canonical_ip(hop);
+    if (addr.empty()) break;  // malformed: the hop that sent it is the client
+    client = addr;
+  }
+  return client;
 }
 
 std::string redact_token(std::string_view token) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace linecrew::app {
 
@@ -44,6 +45,21 @@ class RateLimiter {
 // The address part of a peer: "ipv4:10.0.0.7:51234" (gRPC) or "10.0.0.7"
 // (HTTP) → "10.0.0.7"; "ipv6:[::1]:5000" → "::1".
 std::string peer_address(std::string_view peer);
+
+// An IP address literal in one canonical form ("10.0.0.7", "2001:db8::1"; an
+// IPv4-mapped IPv6 address as its IPv4 form), or "" when `text` is not one.
+std::string canonical_ip(std::string_view text);
+
+// The client address a per-address limit counts for an HTTP request from
+// `peer` (the TCP peer) carrying the X-Forwarded-For values `forwarded` (one
+// entry per header line, each a comma-separated list). `trusted_proxies`
+// holds canonical addresses. X-Forwarded-For is read only when the peer is a
+// trusted proxy; then, walking from the right, each hop a trusted proxy
+// vouches for is taken until one is not itself a trusted proxy (the
+// right-most untrusted address). A malformed entry stops the walk at the
+// hop that sent it. Otherwise the peer itself.
+std::string forwarded_client(std::string_view peer, const std::vector<std::string>& forwarded,
+                             const std::vector<std::string>& trusted_proxies);
 
 // A tracking token as it may appear in a log line: its first 4 characters
 // and an ellipsis, never the whole secret.

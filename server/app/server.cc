@@ -4,6 +4,7 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
+#include <grpcpp/support/server_interceptor.h>
 
 #include <cctype>
 #include <filesystem>
@@ -55,7 +56,7 @@ Server::Server(ServerConfig config, const Clock& clock)
     planning_->start();
     dispatch_->set_planning(planning_.get());
   }
-  auth_ = std::make_unique<Auth>(clock_, *store_);
+  auth_ = std::make_unique<Auth>(clock_, *store_, *store_);
   if (auth_->bootstrap_admin(config_.data_dir + "/admin.token"))
     bootstrap_token_file_ = config_.data_dir + "/admin.token";
   board_ = std::make_unique<Board>(*store_, *store_, *store_);
@@ -88,6 +89,10 @@ Server::Server(ServerConfig config, const Clock& clock)
   builder.RegisterService(dispatch_service_.get());
   builder.RegisterService(crew_sync_service_.get());
   builder.RegisterService(customer_service_.get());
+  // Undecodable request bodies are counted apart from handler errors (metrics.h).
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(undecodable_request_counter());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   grpc_ = builder.BuildAndStart();
   if (!grpc_ || port_ == 0) throw Error(ErrorCode::kUnavailable, "listen", "cannot listen on '" + config_.listen + "'");
   if (!config_.metrics_listen.empty())

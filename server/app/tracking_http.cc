@@ -14,22 +14,15 @@ namespace {
 
 constexpr std::string_view kHtml = "text/html; charset=utf-8";
 
-bool loopback_peer(const std::string& addr) {
-  return addr.starts_with("127.") || addr == "::1" || addr == "::ffff:127.0.0.1";
-}
-
-// The address the rate limit counts: the peer, or behind a local reverse
-// proxy the client it names last in X-Forwarded-For.
-std::string client_of(const httplib::Request& req, bool trust_forwarded) {
-  if (trust_forwarded && loopback_peer(req.remote_addr) && req.has_header("X-Forwarded-For")) {
-    std::string xff = req.get_header_value("X-Forwarded-For");
-    const auto comma = xff.rfind(',');
-    if (comma != std::string::npos) xff = xff.substr(comma + 1);
-    const auto first = xff.find_first_not_of(' ');
-    const auto last = xff.find_last_not_of(' ');
-    if (first != std::string::npos) return xff.substr(first, last - first + 1);
+// The address the rate limit counts: the peer, or behind a trusted reverse
+// proxy the client it names in X-Forwarded-For.
+std::string client_of(const httplib::Request& req, const std::vector<std::string>& trusted_proxies) {
+  std::vector<std::string> forwarded;
+  if (!trusted_proxies.empty()) {
+    const std::size_t lines = req.get_header_value_count("X-Forwarded-For");
+    for (std::size_t i = 0; i < lines; ++i) forwarded.push_back(req.get_header_value("X-Forwarded-For", i));
   }
-  return req.remote_addr;
+  return forwarded_client(req.remote_addr, forwarded, trusted_proxies);
 }
 
 }  // namespace
@@ -53,6 +46,11 @@ TrackingServer::TrackingServer(const std::string& listen, CustomerViews& views, 
   } catch (const std::exception&) {
   }
   if (wanted_port < 0 || wanted_port > 65535) throw_invalid("tracking_listen", "'" + listen + "' has no valid port");
+  for (std::string& proxy : options_.trusted_proxies) {
+    const std::string canonical = canonical_ip(proxy);
+    if (canonical.empty()) throw_invalid("trusted_proxies", "'" + proxy + "' is not an IP address");
+    proxy = canonical;
+  }
   std::string bind_host = host_;
   if (bind_host.size() >= 2 && bind_host.front() == '[' && bind_host.back() == ']')
     bind_host = bind_host.substr(1, bind_host.size() - 2);
@@ -77,8 +75,7 @@ TrackingServer::TrackingServer(const std::string& listen, CustomerViews& views, 
   http_->set_keep_alive_timeout(5);
 
   http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (limiter_.allow(client_of(req, options_.trust_forwarded_for_from_loopback)))
-      return httplib::Server::HandlerResponse::Unhandled;
+    if (limiter_.allow(client_of(req, options_.trusted_proxies))) return httplib::Server::HandlerResponse::Unhandled;
     res.status = 429;
     res.set_header("Retry-After", "60");
     return httplib::Server::HandlerResponse::Handled;
@@ -146,7 +143,9 @@ std::string TrackingServer::base_url() const {
 
 std::unique_ptr<TrackingServer> start_tracking(const ServerConfig& config, CustomerViews& views, const Clock& clock) {
   if (config.tracking_listen.empty()) return nullptr;
-  return std::make_unique<TrackingServer>(config.tracking_listen, views, clock);
+  TrackingOptions options;
+  options.trusted_proxies = config.trusted_proxies;
+  return std::make_unique<TrackingServer>(config.tracking_listen, views, clock, options);
 }
 
 }  // namespace linecrew::app

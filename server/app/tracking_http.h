@@ -6,14 +6,18 @@
 // the same 404 page. Every response carries no-store, nosniff, no-referrer
 // and a CSP allowing only the page's own inline style and script. Requests
 // are rate-limited per client address (429). Tokens are never logged in full.
-// Plain HTTP: in production it sits behind the utility's TLS reverse proxy;
-// a request from a loopback peer may name the client in X-Forwarded-For (the
-// rightmost address is used for the rate limit).
+// Plain HTTP: in production it sits behind the utility's TLS reverse proxy.
+// X-Forwarded-For is read only from a peer listed in "trusted_proxies"
+// (default none): then the right-most address in it that is not itself a
+// trusted proxy is the client the rate limit counts (forwarded_client() in
+// app/rate_limit.h). From any other peer it is ignored, so a client cannot
+// pick its own bucket.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "app/config.h"
 #include "app/customer_view.h"
@@ -29,7 +33,7 @@ namespace linecrew::app {
 struct TrackingOptions {
   double requests_per_minute = 30;  // per client address
   double burst = 30;
-  bool trust_forwarded_for_from_loopback = true;
+  std::vector<std::string> trusted_proxies;  // IP addresses; empty: X-Forwarded-For ignored. Error if one is not
 };
 
 class TrackingServer {

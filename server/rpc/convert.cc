@@ -68,8 +68,12 @@ Consent consent_from_proto(int value, const char* field) {
   return *c;
 }
 
-TimePoint from_proto(const google::protobuf::Timestamp& ts) {
-  return TimePoint(Duration(ts.seconds()));
+TimePoint from_proto(const google::protobuf::Timestamp& ts, std::string_view field) {
+  return time_from_wire(ts.seconds(), ts.nanos(), field);
+}
+
+Duration from_proto(const google::protobuf::Duration& d, std::string_view field) {
+  return duration_from_wire(d.seconds(), d.nanos(), field);
 }
 
 void to_proto(TimePoint t, google::protobuf::Timestamp* out) {
@@ -84,10 +88,9 @@ void to_proto(Duration d, google::protobuf::Duration* out) {
 
 Crew crew_from_proto(const v1::Crew& c) {
   Crew out;
-  try {
-    if (!c.id().empty()) out.id = CrewId(c.id());
-  } catch (const Error& e) {
-    throw e.prefixed("crew");
+  if (!c.id().empty()) {
+    validate_crew_id(c.id(), "crew.id");
+    out.id = CrewId(c.id());
   }
   out.name = c.name();
   for (const auto& m : c.members()) out.members.push_back({m.first_name(), m.full_name(), m.staff_number()});
@@ -97,8 +100,8 @@ Crew crew_from_proto(const v1::Crew& c) {
   if (c.has_position()) out.position = point(c.position(), "crew.position");
   if (!c.has_shift_start()) throw_invalid("crew.shift_start", "is required");
   if (!c.has_shift_end()) throw_invalid("crew.shift_end", "is required");
-  out.shift_start = from_proto(c.shift_start());
-  out.shift_end = from_proto(c.shift_end());
+  out.shift_start = from_proto(c.shift_start(), "crew.shift_start");
+  out.shift_end = from_proto(c.shift_end(), "crew.shift_end");
   out.on_shift = c.on_shift();
   out.capacity = c.capacity();
   out.callback_phone = c.callback_phone();
@@ -146,9 +149,9 @@ void apply_crew_mask(const v1::Crew& from, const google::protobuf::FieldMask& ma
       to.position = point(from.position(), "crew.position");
       to.position_time = now;
     } else if (path == "shift_start") {
-      to.shift_start = from_proto(from.shift_start());
+      to.shift_start = from_proto(from.shift_start(), "crew.shift_start");
     } else if (path == "shift_end") {
-      to.shift_end = from_proto(from.shift_end());
+      to.shift_end = from_proto(from.shift_end(), "crew.shift_end");
     } else if (path == "capacity") {
       to.capacity = from.capacity();
     } else if (path == "callback_phone") {
@@ -249,25 +252,21 @@ TicketDraft draft_from_proto(const v1::CreateTicketRequest& req) {
   if (req.has_location()) d.location = point(req.location(), "location");
   d.address = req.address();
   d.priority = req.priority();
-  if (req.has_first_contact_time()) d.first_contact = from_proto(req.first_contact_time());
+  if (req.has_first_contact_time()) d.first_contact = from_proto(req.first_contact_time(), "first_contact_time");
   if (req.first_contact_channel() != v1::CHANNEL_UNSPECIFIED) {
     d.channel = domain_value<Channel>(req.first_contact_channel(), v1::Channel_IsValid);
     if (!d.channel)
       throw_invalid("first_contact_channel", "unknown value " + std::to_string(req.first_contact_channel()));
   }
-  if (req.has_earliest_start()) d.earliest_start = from_proto(req.earliest_start());
-  if (req.has_service_duration()) {
-    if (req.service_duration().seconds() < 0 || req.service_duration().nanos() < 0)
-      throw_invalid("service_duration", "must not be negative");
-    d.service_duration = Duration(req.service_duration().seconds());
-  }
+  if (req.has_earliest_start()) d.earliest_start = from_proto(req.earliest_start(), "earliest_start");
+  if (req.has_service_duration()) d.service_duration = from_proto(req.service_duration(), "service_duration");
   d.required_skills.assign(req.required_skills().begin(), req.required_skills().end());
   if (req.kind() != v1::TICKET_KIND_UNSPECIFIED) {
     const auto kind = domain_value<TicketKind>(req.kind(), v1::TicketKind_IsValid);
     if (!kind) throw_invalid("kind", "unknown value " + std::to_string(req.kind()));
     d.kind = *kind;
   }
-  if (req.has_appointment_time()) d.appointment = from_proto(req.appointment_time());
+  if (req.has_appointment_time()) d.appointment = from_proto(req.appointment_time(), "appointment_time");
   if (!req.parent_ticket_id().empty()) throw_invalid("parent_ticket_id", "follow-up tickets are not supported yet");
   d.description = req.description();
   return d;
@@ -331,8 +330,8 @@ storage::TicketFilter filter_from_proto(const v1::ListTicketsRequest& req) {
     f.statuses.push_back(*s);
   }
   if (!req.crew_id().empty()) f.owner = CrewId(req.crew_id());
-  if (req.has_first_contact_from()) f.first_contact_from = from_proto(req.first_contact_from());
-  if (req.has_first_contact_to()) f.first_contact_to = from_proto(req.first_contact_to());
+  if (req.has_first_contact_from()) f.first_contact_from = from_proto(req.first_contact_from(), "first_contact_from");
+  if (req.has_first_contact_to()) f.first_contact_to = from_proto(req.first_contact_to(), "first_contact_to");
   if (req.page_size() > 1000) throw_invalid("page_size", std::to_string(req.page_size()) + " is above 1000");
   f.limit = req.page_size() == 0 ? 100 : req.page_size();
   if (!req.page_token().empty()) {

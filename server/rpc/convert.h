@@ -17,7 +17,11 @@
 
 namespace linecrew::rpc {
 
-TimePoint from_proto(const google::protobuf::Timestamp& ts);
+// A time from a request; Error(kInvalidArgument, field + ".seconds"/".nanos")
+// outside the Timestamp range (core time_from_wire).
+TimePoint from_proto(const google::protobuf::Timestamp& ts, std::string_view field);
+// A duration from a request (core duration_from_wire).
+Duration from_proto(const google::protobuf::Duration& d, std::string_view field);
 void to_proto(TimePoint t, google::protobuf::Timestamp* out);
 void to_proto(Duration d, google::protobuf::Duration* out);
 

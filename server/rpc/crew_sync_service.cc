@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <set>
 
 #include "app/secrets.h"
 #include "linecrew/core/error.h"
+#include "linecrew/core/limits.h"
+#include "linecrew/core/text.h"
 #include "rpc/call.h"
 #include "rpc/convert.h"
 
@@ -29,15 +32,10 @@ bool is_uuid(const std::string& s) {
 }
 
 void check_device_id(const std::string& id, const std::string& field) {
-  if (id.empty() || id.size() > 64) throw_invalid(field, "must be 1 to 64 characters");
+  check_length(id, limit::kDeviceId, field);
   for (const char c : id)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
       throw_invalid(field, "may hold only letters, digits, '_', '.' and '-'");
-}
-
-void check_text(const std::string& s, const char* field, std::size_t min, std::size_t max) {
-  if (s.size() < min || s.size() > max)
-    throw_invalid(field, "must be " + std::to_string(min) + " to " + std::to_string(max) + " characters");
 }
 
 // One outbox entry to the domain's form; throws Error naming the field.
@@ -46,13 +44,18 @@ app::DeviceAction device_action(const CA& a) {
   d.op_id = a.op_id();
   d.fingerprint = app::sha256_hex(a.SerializeAsString());
   if (!a.has_device_time()) throw_invalid("device_time", "is required");
-  d.device_time = from_proto(a.device_time());
+  d.device_time = from_proto(a.device_time(), "device_time");
   if (a.action_case() == CA::kPosition) {
     const auto& p = a.position();
     if (!p.has_point()) throw_invalid("position.point", "is required");
-    if (!(p.accuracy_m() >= 0)) throw_invalid("position.accuracy_m", "must be >= 0");
+    if (!(p.accuracy_m() >= 0) || !std::isfinite(p.accuracy_m()))
+      throw_invalid("position.accuracy_m", "must be a finite number >= 0");
+    if (p.has_speed_mps() && !(p.speed_mps() >= 0 && std::isfinite(p.speed_mps())))
+      throw_invalid("position.speed_mps", "must be a finite number >= 0");
+    if (p.has_heading_deg() && !(p.heading_deg() >= 0 && p.heading_deg() < 360))
+      throw_invalid("position.heading_deg", "must be in [0, 360)");
     d.position = app::PositionReport{point_from_proto(p.point(), "position.point"), p.accuracy_m(),
-                                     p.has_fix_time() ? from_proto(p.fix_time()) : d.device_time};
+                                     p.has_fix_time() ? from_proto(p.fix_time(), "position.fix_time") : d.device_time};
     return d;
   }
   if (a.ticket_id().empty()) throw_invalid("ticket_id", "is required");
@@ -72,7 +75,7 @@ app::DeviceAction device_action(const CA& a) {
       break;
     case CA::kCauseFound:
       act.kind = CrewActionKind::kCauseFound;
-      check_text(a.cause_found().text(), "cause_found.text", 1, 1000);
+      check_length(a.cause_found().text(), limit::kCauseText, "cause_found.text");
       act.text = a.cause_found().text();
       break;
     case CA::kRestored:
@@ -80,7 +83,7 @@ app::DeviceAction device_action(const CA& a) {
       break;
     case CA::kExplainedToCustomer:
       act.kind = CrewActionKind::kExplainedToCustomer;
-      check_text(a.explained_to_customer().note(), "explained_to_customer.note", 0, 1000);
+      check_length(a.explained_to_customer().note(), limit::kExplainedNote, "explained_to_customer.note");
       act.text = a.explained_to_customer().note();
       break;
     case CA::kLeftSite:
@@ -89,8 +92,8 @@ app::DeviceAction device_action(const CA& a) {
     case CA::kCannotFix:
       act.kind = CrewActionKind::kCannotFix;
       if (!a.cannot_fix().has_committed_return_time()) throw_invalid("cannot_fix.committed_return_time", "is required");
-      check_text(a.cannot_fix().reason(), "cannot_fix.reason", 1, 1000);
-      act.committed_return = from_proto(a.cannot_fix().committed_return_time());
+      check_length(a.cannot_fix().reason(), limit::kCannotFixReason, "cannot_fix.reason");
+      act.committed_return = from_proto(a.cannot_fix().committed_return_time(), "cannot_fix.committed_return_time");
       act.text = a.cannot_fix().reason();
       break;
     case CA::kContactAttempt: {
@@ -100,8 +103,10 @@ app::DeviceAction device_action(const CA& a) {
       const auto consent = consent_from_proto(c.consent(), "contact_attempt.consent");
       if (consent == Consent::kYes && !c.has_proposed_arrival_time())
         throw_invalid("contact_attempt.proposed_arrival_time", "is required when consent is YES");
-      check_text(c.note(), "contact_attempt.note", 0, 1000);
-      const TimePoint proposed = c.has_proposed_arrival_time() ? from_proto(c.proposed_arrival_time()) : d.device_time;
+      check_length(c.note(), limit::kContactNote, "contact_attempt.note");
+      const TimePoint proposed = c.has_proposed_arrival_time()
+                                     ? from_proto(c.proposed_arrival_time(), "contact_attempt.proposed_arrival_time")
+                                     : d.device_time;
       if (consent == Consent::kYes && proposed <= d.device_time)
         throw_invalid("contact_attempt.proposed_arrival_time", "must be after the call");
       act.contact = ContactRecord{d.device_time, reason, proposed, consent};
@@ -150,9 +155,10 @@ grpc::Status CrewSyncService::Hello(grpc::ServerContext* ctx, const v1::HelloReq
   return serve(ctx, auth_, "CrewSyncService.Hello", [&](const Principal& who) {
     check_device_id(req->device_id(), "device_id");
     const std::string& v = req->app_version();
-    if (v.size() < 5 || v.size() > 32 || std::count(v.begin(), v.end(), '.') < 2 ||
-        !std::isdigit(static_cast<unsigned char>(v[0])))
+    check_length(v, limit::kAppVersion, "app_version");
+    if (std::count(v.begin(), v.end(), '.') < 2 || !std::isdigit(static_cast<unsigned char>(v[0])))
       throw_invalid("app_version", "must be MAJOR.MINOR.PATCH");
+    if (req->has_device_time()) from_proto(req->device_time(), "device_time");  // informational; must be a valid time
     const Crew crew = sync_.hello(who.crew, req->device_id());
     to_proto(dispatch_.clock().now(), resp->mutable_server_time());
     resp->set_crew_id(crew.id.str());
@@ -210,19 +216,20 @@ grpc::Status CrewSyncService::Upload(grpc::ServerContext* ctx, const v1::UploadR
     }
     const auto acks = valid.empty()
                           ? std::vector<storage::SyncAck>{}
-                          : sync_.upload(who.crew, device_id, from_proto(req->device_send_time()), std::move(valid));
+                          : sync_.upload(who.crew, device_id, from_proto(req->device_send_time(), "device_send_time"),
+                                         std::move(valid));
     std::size_t next = 0;
     for (int i = 0; i < req->actions_size(); ++i) {
       v1::ActionAck* out = resp->add_acks();
       out->set_op_id(req->actions(i).op_id());
       if (const auto& why = malformed[static_cast<std::size_t>(i)]; !why.empty()) {
         out->set_result(v1::ACTION_RESULT_REJECTED);
-        out->set_reason(why.substr(0, 500));
+        out->set_reason(std::string(truncate_code_points(why, limit::kServerReason.hi)));
         continue;
       }
       const storage::SyncAck& ack = acks.at(next++);
       out->set_result(to_proto(ack.result));
-      out->set_reason(ack.reason.substr(0, 500));
+      out->set_reason(std::string(truncate_code_points(ack.reason, limit::kServerReason.hi)));
       out->set_ticket_version(ack.ticket_version);
     }
     to_proto(dispatch_.clock().now(), resp->mutable_server_time());

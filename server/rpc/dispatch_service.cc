@@ -1,6 +1,9 @@
 #include "rpc/dispatch_service.h"
 
+#include "linecrew/core/crew.h"
 #include "linecrew/core/error.h"
+#include "linecrew/core/limits.h"
+#include "linecrew/core/text.h"
 #include "rpc/call.h"
 
 #include <algorithm>
@@ -53,7 +56,7 @@ grpc::Status DispatchService::IssueToken(grpc::ServerContext* ctx, const v1::Iss
   return serve(ctx, auth_, "DispatchService.IssueToken", [&](const Principal&) {
     const auto role = role_from_proto(req->role());
     std::optional<Duration> ttl;
-    if (req->has_ttl()) ttl = Duration(req->ttl().seconds());
+    if (req->has_ttl()) ttl = from_proto(req->ttl(), "ttl");
     const CrewId crew = req->crew_id().empty() ? CrewId() : CrewId(req->crew_id());
     const app::IssuedToken t = auth_.issue(role, crew, req->label(), ttl);
     resp->set_token_id(t.record.id);
@@ -66,15 +69,14 @@ grpc::Status DispatchService::IssueToken(grpc::ServerContext* ctx, const v1::Iss
 
 grpc::Status DispatchService::RevokeToken(grpc::ServerContext* ctx, const v1::RevokeTokenRequest* req,
                                           v1::RevokeTokenResponse* resp) {
-  return serve(ctx, auth_, "DispatchService.RevokeToken", [&](const Principal&) {
-    if (req->token_id().empty()) throw_invalid("token_id", "is required");
-    to_proto(auth_.revoke(req->token_id()), resp->mutable_revoke_time());
-  });
+  return serve(ctx, auth_, "DispatchService.RevokeToken",
+               [&](const Principal&) { to_proto(auth_.revoke(req->token_id()), resp->mutable_revoke_time()); });
 }
 
 grpc::Status DispatchService::CancelTicket(grpc::ServerContext* ctx, const v1::CancelTicketRequest* req,
                                            v1::CancelTicketResponse* resp) {
   return serve(ctx, auth_, "DispatchService.CancelTicket", [&](const Principal& who) {
+    check_length(req->reason(), limit::kCancelReason, "reason");
     const Ticket t = dispatch_.cancel_ticket(TicketId(req->ticket_id()), req->reason(), actor_of(who));
     ticket_out(dispatch_, t, true, resp->mutable_ticket());
   });
@@ -131,9 +133,17 @@ grpc::Status DispatchService::ListCrews(grpc::ServerContext* ctx, const v1::List
   return serve(ctx, auth_, "DispatchService.ListCrews", [&](const Principal&) {
     storage::CrewFilter f;
     f.on_shift_only = req->on_shift_only();
+    if (!req->skill().empty()) validate_skill(req->skill(), "skill");
     f.skill = req->skill();
     if (req->page_size() > 1000) throw_invalid("page_size", std::to_string(req->page_size()) + " is above 1000");
     f.limit = req->page_size() == 0 ? 100 : req->page_size();
+    if (!req->page_token().empty()) {
+      try {
+        validate_crew_id(req->page_token(), "page_token");
+      } catch (const Error&) {
+        throw_invalid("page_token", "not a token returned by ListCrews");
+      }
+    }
     f.after = req->page_token();
     const auto crews = dispatch_.list_crews(f);
     for (const Crew& c : crews) to_proto(c, resp->add_crews());
@@ -143,7 +153,7 @@ grpc::Status DispatchService::ListCrews(grpc::ServerContext* ctx, const v1::List
 
 grpc::Status DispatchService::WatchBoard(grpc::ServerContext* ctx, const v1::WatchBoardRequest* req,
                                          grpc::ServerWriter<v1::WatchBoardResponse>* writer) {
-  return serve(ctx, auth_, "DispatchService.WatchBoard", [&](const Principal&) {
+  return serve(ctx, auth_, "DispatchService.WatchBoard", [&](const Principal& who) {
     std::vector<ZoneClass> zones;
     for (int i = 0; i < req->zone_classes_size(); ++i) {
       const auto z = static_cast<v1::ZoneClass>(req->zone_classes(i));
@@ -185,7 +195,16 @@ grpc::Status DispatchService::WatchBoard(grpc::ServerContext* ctx, const v1::Wat
       } while (ti < snap.tickets.size() || ci < snap.crews.size());
     }
     auto last_sent = std::chrono::steady_clock::now();
+    auto last_auth = last_sent;
     while (!ctx->IsCancelled() && !stopping_) {
+      // The contract: a stream ends with UNAUTHENTICATED once its token is
+      // revoked or expires. Expiry is checked before every message; the
+      // revocation (a store read) at most every 250 ms.
+      const auto loop_start = std::chrono::steady_clock::now();
+      const bool recheck = loop_start - last_auth >= std::chrono::milliseconds(250);
+      if (dispatch_.clock().now() >= who.expires || (recheck && !auth_.still_valid(who)))
+        throw Error(ErrorCode::kUnauthenticated, "authorization", "token " + who.token_id + " was revoked or expired");
+      if (recheck) last_auth = loop_start;
       const std::uint64_t generation = dispatch_.changes().generation();
       const auto changes = board_.since(cursor, 500);
       for (const app::BoardChange& c : changes) {
@@ -219,7 +238,7 @@ grpc::Status DispatchService::GetReport(grpc::ServerContext* ctx, const v1::GetR
   return serve(ctx, auth_, "DispatchService.GetReport", [&](const Principal&) {
     if (!req->has_from()) throw_invalid("from", "is required");
     if (!req->has_to()) throw_invalid("to", "is required");
-    to_proto(dispatch_.report(from_proto(req->from()), from_proto(req->to())), resp);
+    to_proto(dispatch_.report(from_proto(req->from(), "from"), from_proto(req->to(), "to")), resp);
   });
 }
 

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "linecrew/core/error.h"
+#include "linecrew/core/text.h"
 #include "linecrew/storage/time_columns.h"
 #include "sqlite_store.h"
 
@@ -59,11 +60,26 @@ void SqliteStore::write_crew_locked(const Crew& c, bool insert) {
   record_change_locked(Change::Kind::kCrew, c.id.str());
 }
 
+void SqliteStore::require_unique_staff_locked(const Crew& c) {
+  auto s = db_.cached(
+      "SELECT c.id FROM crews c, json_each(c.body, '$.members') m "
+      "WHERE c.id <> ? AND json_extract(m.value, '$[2]') = ? LIMIT 1");
+  for (std::size_t i = 0; i < c.members.size(); ++i) {
+    s->reset();
+    s->bind_all(c.id.str(), c.members[i].staff_number);
+    if (s->step())
+      throw Error(
+          ErrorCode::kAlreadyExists, "crew.members[" + std::to_string(i) + "].staff_number",
+          "staff number " + quote_capped(c.members[i].staff_number) + " belongs to a member of crew " + s->text(0));
+  }
+}
+
 Crew SqliteStore::add_crew(Crew c) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   if (get_crew_in(db_, c.id))
     throw Error(ErrorCode::kAlreadyExists, "crew.id", "crew '" + c.id.str() + "' is already registered");
+  require_unique_staff_locked(c);
   c.version = 1;
   write_crew_locked(c, true);
   tx.commit();
@@ -87,8 +103,10 @@ Crew SqliteStore::mutate_crew(const CrewId& id, const std::function<void(Crew&)>
   auto c = get_crew_in(db_, id);
   if (!c) throw Error(ErrorCode::kNotFound, "crew_id", "no crew '" + id.str() + "'");
   const std::uint64_t version = c->version;
+  const std::vector<CrewMember> members = c->members;
   change(*c);
   c->id = id;
+  if (c->members != members) require_unique_staff_locked(*c);
   c->version = version + 1;
   write_crew_locked(*c, false);
   tx.commit();

@@ -94,6 +94,9 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   // The ticket whose id `id_sql` (one parameter) selects by `value`.
   std::optional<Ticket> find_one(const char* id_sql, const std::string& value);
   void write_crew_locked(const Crew& c, bool insert);
+  // Error(kAlreadyExists, "crew.members[i].staff_number") when another crew
+  // has a member with one of `c`'s staff numbers (the contract: unique).
+  void require_unique_staff_locked(const Crew& c);
   void record_change_locked(Change::Kind kind, const std::string& id);
   // The crews' feed rows for a ticket change (sqlite_sync.cc).
   void record_crew_feed_locked(const Ticket& before, const Ticket& after);

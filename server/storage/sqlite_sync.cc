@@ -40,10 +40,13 @@ std::vector<SyncAck> SqliteStore::apply_ops(const std::string& device_id, const 
     ack.op_id = op.op_id;
     {
       auto find = db_.cached(
-          "SELECT fingerprint, result, reason, ticket_version FROM sync_ops WHERE device_id = ? AND op_id = ?");
+          "SELECT fingerprint, result, reason, ticket_version, crew_id FROM sync_ops WHERE device_id = ? AND op_id = "
+          "?");
       find->bind_all(device_id, op.op_id);
       if (find->step()) {
-        if (find->text(0) == op.fingerprint) {
+        // Another crew's record (a token of crew A replaying crew B's device
+        // and op id) is told nothing about B: the same answer as a reused op id.
+        if (find->text(0) == op.fingerprint && find->text(4) == crew.str()) {
           ack.result = SyncResult::kDuplicate;
           ack.reason = "already handled: " + find->text(1) + (find->text(2).empty() ? "" : " (" + find->text(2) + ")");
           ack.ticket_version = static_cast<std::uint64_t>(find->int64(3));

@@ -123,6 +123,22 @@ class Auth : public ::testing::Test {
     stub = v1::DispatchService::NewStub(grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials()));
     admin = server->admin_token();
     ASSERT_FALSE(admin.empty());
+    // Crew-device tokens name a registered crew.
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + admin);
+    v1::RegisterCrewRequest req;
+    auto* c = req.mutable_crew();
+    c->set_id("C-1");
+    c->set_name("Crew 1");
+    c->add_members()->set_first_name("Wei");
+    c->mutable_members(0)->set_staff_number("A1");
+    c->mutable_home_position()->set_lat(30.25);
+    c->mutable_home_position()->set_lon(120.15);
+    c->mutable_shift_start()->set_seconds(1'800'000'000);
+    c->mutable_shift_end()->set_seconds(1'800'003'600);
+    v1::RegisterCrewResponse resp;
+    const grpc::Status s = stub->RegisterCrew(&ctx, req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
   }
   TempDir dir{"auth"};
   std::unique_ptr<ServerProcess> server;

@@ -110,35 +110,17 @@ class Notify : public ::testing::Test {
         "\"notify_webhook_url\": \"" + gateway.url() + "\", \"notify_webhook_secret_file\": \"" +
             secrets.file("webhook.key") + "\", \"notify_retry_max_ms\": 300, \"tracking_listen\": \"127.0.0.1:0\"");
     crew_token = server->add_crew("C-01", 30.26, 120.16);
-    connect();
-  }
-
-  void connect() {
-    crew = v1::CrewSyncService::NewStub(grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials()));
   }
 
   // One crew action through CrewSyncService.Upload, as the handheld sends it.
   void act(const std::string& ticket, const std::function<void(v1::CrewAction&)>& fill, const std::string& hhmm) {
-    v1::UploadRequest req;
-    const auto t = parse_utc(iso(hhmm)).time_since_epoch().count();
-    req.mutable_device_send_time()->set_seconds(t);
-    auto* a = req.add_actions();
-    char op[40];  // a canonical UUID, as the handheld makes them
-    std::snprintf(op, sizeof op, "00000000-0000-4000-8000-%012d", ++ops);
-    a->set_op_id(op);
-    a->set_device_id("dev-1");
-    a->mutable_device_time()->set_seconds(t);
-    a->set_ticket_id(ticket);
-    a->set_staff_number("SC-01");
-    fill(*a);
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    ctx.AddMetadata("authorization", "Bearer " + crew_token);
-    v1::UploadResponse resp;
-    const grpc::Status s = crew->Upload(&ctx, req, &resp);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-    ASSERT_EQ(resp.acks_size(), 1);
-    ASSERT_EQ(resp.acks(0).result(), v1::ACTION_RESULT_APPLIED) << resp.acks(0).reason();
+    const v1::ActionAck ack = server->upload(crew_token, parse_utc(iso(hhmm)).time_since_epoch().count(), "dev-1",
+                                             ++ops, [&](v1::CrewAction& a) {
+                                               a.set_ticket_id(ticket);
+                                               a.set_staff_number("SC-01");
+                                               fill(a);
+                                             });
+    ASSERT_EQ(ack.result(), v1::ACTION_RESULT_APPLIED) << ack.reason();
   }
 
   void move_crew(double lat, double lon, const std::string& hhmm) {
@@ -160,7 +142,6 @@ class Notify : public ::testing::Test {
   testing::TempDir secrets{"notify-secrets"};
   std::unique_ptr<testing::SimServer> server;
   std::string crew_token;
-  std::unique_ptr<v1::CrewSyncService::Stub> crew;
   int ops = 0;
 };
 
@@ -292,7 +273,6 @@ TEST_F(Notify, AGatewayOutageAndAServerKillLoseNothingAndSendNothingTwice) {
   server->process().kill(SIGKILL);
   server->process().wait_exit();
   ASSERT_TRUE(server->process().start()) << server->process().stderr_text();
-  connect();
   server->set_clock("14:05");
   settle();
   EXPECT_TRUE(gateway.posts().empty());

@@ -33,8 +33,11 @@ v1::CreateTicketRequest request(const std::string& id, double lat, double lon) {
   r.mutable_location()->set_lon(lon);
   r.set_address("1 Grid Road");
   r.set_first_contact_channel(v1::CHANNEL_HOTLINE);
-  // 14:05 local (UTC+8) today-ish: a fixed time keeps deadlines checkable.
-  r.mutable_first_contact_time()->set_seconds(parse_utc("2026-11-22T14:05:00+08:00").time_since_epoch().count());
+  // An hour ago, on a whole minute: within the server's report window
+  // (policy report_max_age_days), and the same for every request of a test.
+  static const std::int64_t reported =
+      (std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()) - 3600) / 60 * 60;
+  r.mutable_first_contact_time()->set_seconds(reported);
   return r;
 }
 

@@ -103,10 +103,36 @@ TEST_F(TrackingHttp, HammeringGets429) {
   }
   EXPECT_EQ(ok, 30);
   EXPECT_EQ(limited, 10);
-  // Behind a local reverse proxy each client has its own bucket.
-  const auto other = get(std::string("/t/") + kGoodToken, {{"X-Forwarded-For", "203.0.113.9, 198.51.100.4"}});
+  // X-Forwarded-For from a peer that is not a trusted proxy changes nothing.
+  const auto other = get(std::string("/t/") + kGoodToken, {{"X-Forwarded-For", "203.0.113.9"}});
   ASSERT_TRUE(other);
-  EXPECT_EQ(other->status, 200);
+  EXPECT_EQ(other->status, 429);
+}
+
+TEST_F(TrackingHttp, BehindATrustedProxyEachClientHasItsOwnBucket) {
+  TrackingOptions options;
+  options.trusted_proxies = {"::ffff:127.0.0.1"};  // canonicalised: the loopback peer
+  server = std::make_unique<TrackingServer>("127.0.0.1:0", views, clock, options);
+  client = std::make_unique<httplib::Client>("127.0.0.1", server->port());
+  for (int i = 0; i < 40; ++i) {
+    const auto r = get(std::string("/t/") + kGoodToken, {{"X-Forwarded-For", "203.0.113." + std::to_string(i)}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << i;
+  }
+  int limited = 0;
+  for (int i = 0; i < 31; ++i) {
+    // The left part is the client's own: only the right-most hop counts.
+    const auto r =
+        get(std::string("/t/") + kGoodToken, {{"X-Forwarded-For", "198.51.100." + std::to_string(i) + ", 192.0.2.1"}});
+    ASSERT_TRUE(r);
+    if (r->status == 429) ++limited;
+  }
+  EXPECT_EQ(limited, 1);
+  testing::expect_error(
+      [&] {
+        TrackingServer("127.0.0.1:0", views, clock, TrackingOptions{30, 30, {"proxy.lan"}});
+      },
+      ErrorCode::kInvalidArgument, "trusted_proxies");
 }
 
 TEST_F(TrackingHttp, AFailureLogsNoFullToken) {

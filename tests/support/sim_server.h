@@ -5,12 +5,15 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdio>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "linecrew/core/time.h"
+#include "linecrew/v1/crew_sync.grpc.pb.h"
 #include "linecrew/v1/dispatch.grpc.pb.h"
 #include "server_process.h"
 
@@ -118,6 +121,34 @@ class SimServer {
     if (!s.ok()) throw std::runtime_error("PinTicket: " + s.error_message());
   }
 
+  // One crew action through CrewSyncService.Upload, as a handheld sends it:
+  // device and send time `t` (seconds), device `device`, op id number `op`
+  // (a canonical UUID), then `fill`. Returns the ack; throws when the call fails.
+  v1::ActionAck upload(const std::string& crew_token, std::int64_t t, const std::string& device, int op,
+                       const std::function<void(v1::CrewAction&)>& fill) {
+    if (!sync_ || sync_address_ != server_->address()) {  // a restarted process may listen elsewhere
+      sync_address_ = server_->address();
+      sync_ = v1::CrewSyncService::NewStub(grpc::CreateChannel(sync_address_, grpc::InsecureChannelCredentials()));
+    }
+    v1::UploadRequest req;
+    req.mutable_device_send_time()->set_seconds(t);
+    auto* a = req.add_actions();
+    char op_id[40];
+    std::snprintf(op_id, sizeof op_id, "00000000-0000-4000-8000-%012d", op);
+    a->set_op_id(op_id);
+    a->set_device_id(device);
+    a->mutable_device_time()->set_seconds(t);
+    fill(*a);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.AddMetadata("authorization", "Bearer " + crew_token);
+    v1::UploadResponse resp;
+    const grpc::Status s = sync_->Upload(&ctx, req, &resp);
+    if (!s.ok()) throw std::runtime_error("Upload: " + s.error_message());
+    if (resp.acks_size() != 1) throw std::runtime_error("Upload: " + std::to_string(resp.acks_size()) + " acks");
+    return resp.acks(0);
+  }
+
   grpc::Status cancel(const std::string& id, const std::string& reason) {
     v1::CancelTicketRequest r;
     r.set_ticket_id(id);
@@ -131,6 +162,8 @@ class SimServer {
   std::unique_ptr<ServerProcess> server_;
   std::string admin_token_;
   std::unique_ptr<v1::DispatchService::Stub> stub_;
+  std::unique_ptr<v1::CrewSyncService::Stub> sync_;
+  std::string sync_address_;
 };
 
 }  // namespace linecrew::testing

@@ -170,6 +170,13 @@ TEST(CrewAction, EventTimeIsCorrectedByTheClockOffsetAndNeverAfterReceipt) {
   EXPECT_EQ(corrected_event_time(at("14:30"), at("14:35"), at("14:40")), at("14:35"));
   // Device clock ahead: the event can never be after the receive time.
   EXPECT_EQ(corrected_event_time(at("14:50"), at("14:30"), at("14:40")), at("14:40"));
+  // A device claiming its action happened weeks before it was sent is not
+  // believed beyond kMaxDeviceLag; the extremes of the wire range stay in range.
+  EXPECT_EQ(corrected_event_time(at("14:30") - hours(24 * 30), at("14:35"), at("14:40")), at("14:40") - kMaxDeviceLag);
+  const TimePoint lo = TimePoint(Duration(kMinWireSeconds));
+  const TimePoint hi = TimePoint(Duration(kMaxWireSeconds));
+  EXPECT_EQ(corrected_event_time(hi, lo, at("14:40")), at("14:40"));
+  EXPECT_EQ(corrected_event_time(lo, hi, at("14:40")), at("14:40") - kMaxDeviceLag);
 }
 
 TEST(CrewAction, NamesRoundTrip) {

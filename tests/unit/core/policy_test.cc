@@ -27,6 +27,20 @@ TEST(Policy, ShippedFileLoadsWithTheRulesFigures) {
   EXPECT_EQ(p.follow_up_due, hours(48));
 }
 
+TEST(Policy, TimeWindowsAreConfigurableAndBounded) {
+  const ServicePolicy p = ServicePolicy::from_json(
+      R"({"report_max_age_days": 2, "booking_horizon_days": 30, "tracking_retention_days": 3})", "p");
+  EXPECT_EQ(p.max_report_age, hours(48));
+  EXPECT_EQ(p.booking_horizon, hours(24 * 30));
+  EXPECT_EQ(p.notify.tracking_retention, hours(72));
+  expect_error([] { ServicePolicy::from_json(R"({"report_max_age_days": 0})", "p"); }, ErrorCode::kInvalidArgument,
+               "report_max_age_days");
+  expect_error([] { ServicePolicy::from_json(R"({"booking_horizon_days": 5000})", "p"); }, ErrorCode::kInvalidArgument,
+               "booking_horizon_days");
+  expect_error([] { ServicePolicy::from_json(R"({"tracking_retention_days": "7"})", "p"); },
+               ErrorCode::kInvalidArgument, "tracking_retention_days");
+}
+
 TEST(Policy, DeadlineIsFirstContactPlusLimitAndNotExceedingMeansInclusive) {
   const ServicePolicy p;
   EXPECT_EQ(p.deadline(at("14:05"), ZoneClass::kUrban), at("14:50"));

@@ -110,3 +110,45 @@ TEST_F(Intake, FingerprintChangesWithContentOnly) {
 
 }  // namespace
 }  // namespace linecrew
+
+namespace linecrew {
+namespace {
+
+using testing::at;
+using testing::config_path;
+using testing::expect_error;
+
+TEST(IntakeWindow, FirstContactAndBookedTimesStayNearNow) {
+  const ZoneMap zones = ZoneMap::load_file(config_path("zones.geojson"));
+  const ServicePolicy policy;
+  TicketDraft d;
+  d.client_request_id = "r1";
+  d.customer = {"李女士", "+8613800138000", ""};
+  d.location = GeoPoint(30.25, 120.15);
+  d.address = "1 Grid Road";
+  d.channel = Channel::kHotline;
+  const TimePoint now = at("14:00");
+  // First contact: up to report_max_age ago (7 days by default), never from another era.
+  d.first_contact = now - policy.max_report_age;
+  EXPECT_NO_THROW(intake(d, zones, policy, now));
+  d.first_contact = now - policy.max_report_age - seconds(1);
+  expect_error([&] { intake(d, zones, policy, now); }, ErrorCode::kInvalidArgument, "first_contact_time: ");
+  d.first_contact = TimePoint(Duration(kMinWireSeconds));
+  expect_error([&] { intake(d, zones, policy, now); }, ErrorCode::kInvalidArgument, "first_contact_time: ");
+  // Appointments within the booking horizon (366 days by default).
+  d.first_contact = now;
+  d.kind = TicketKind::kScheduledVisit;
+  d.appointment = now + policy.booking_horizon;
+  EXPECT_NO_THROW(intake(d, zones, policy, now));
+  d.appointment = now + policy.booking_horizon + seconds(1);
+  expect_error([&] { intake(d, zones, policy, now); }, ErrorCode::kInvalidArgument, "appointment_time: ");
+  d.appointment = TimePoint(Duration(kMaxWireSeconds));
+  expect_error([&] { intake(d, zones, policy, now); }, ErrorCode::kInvalidArgument, "appointment_time: ");
+  // Earliest start likewise, on both sides.
+  d.appointment = now + hours(24 * 10);
+  d.earliest_start = now - policy.booking_horizon - seconds(1);
+  expect_error([&] { intake(d, zones, policy, now); }, ErrorCode::kInvalidArgument, "earliest_start: ");
+}
+
+}  // namespace
+}  // namespace linecrew

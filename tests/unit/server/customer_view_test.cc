@@ -72,6 +72,21 @@ TEST_F(CustomerViewTest, NoWindowOnceArrivedAndCauseTextsLoseLongNumbers) {
   EXPECT_EQ(v.timeline.back().message, "已查明原因:3 号杆熔断器烧毁, 回电 …");
 }
 
+// Issue 17: a spaced phone number, the crew's staff number and a member's
+// full name typed into the cause reach neither the view nor the messages.
+TEST_F(CustomerViewTest, CauseTextsLosePhoneNumbersStaffNumbersAndFullNames) {
+  t.status = TicketStatus::kOnSite;
+  t.timeline.push_back({at("14:45"), "arrived", "crew:C-01", ""});
+  t.timeline.push_back({at("14:50"), "cause_found", "crew:C-01", "王伟(工号 a1024)换了熔断器, 电话 138 0013 8000"});
+  const CustomerView v = customer_view(t, told, crew, templates, policy, at("14:50"));
+  EXPECT_EQ(v.timeline.back().message, "已查明原因:…(工号 …)换了熔断器, 电话 …");
+  EXPECT_EQ(v.crew_first_name, "伟");
+  const PlaceholderValues values = notice_values(t, crew, policy, std::nullopt, "");
+  EXPECT_EQ(values.at("cause"), "…(工号 …)换了熔断器, 电话 …");
+  // Without the crew (unassigned) the phone number still goes.
+  EXPECT_EQ(notice_values(t, std::nullopt, policy, std::nullopt, "").at("cause"), "王伟(工号 a1024)换了熔断器, 电话 …");
+}
+
 TEST_F(CustomerViewTest, ATrackingLinkExpiresAfterTheRetention) {
   EXPECT_TRUE(tracking_valid(t, at("14:30") + hours(24 * 30), policy));  // open: always
   t.status = TicketStatus::kClosed;

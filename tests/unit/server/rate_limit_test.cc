@@ -48,5 +48,37 @@ TEST(TrackingToken, RedactedAndPeers) {
   EXPECT_EQ(peer_address("10.0.0.7"), "10.0.0.7");
 }
 
+TEST(ClientAddress, CanonicalIp) {
+  EXPECT_EQ(canonical_ip("10.0.0.7"), "10.0.0.7");
+  EXPECT_EQ(canonical_ip("::1"), "::1");
+  EXPECT_EQ(canonical_ip("0:0:0:0:0:0:0:1"), "::1");
+  EXPECT_EQ(canonical_ip("2001:DB8:0::1"), "2001:db8::1");
+  EXPECT_EQ(canonical_ip("::ffff:127.0.0.1"), "127.0.0.1");  // IPv4-mapped: as IPv4
+  for (const char* bad : {"", "10.0.0.300", "10.0.0", "10.0.0.7:80", "[::1]", "localhost", "10.0.0.0/8", " 10.0.0.7"})
+    EXPECT_EQ(canonical_ip(bad), "") << bad;
+}
+
+TEST(ClientAddress, XForwardedForOnlyFromATrustedProxy) {
+  const std::vector<std::string> none;
+  const std::vector<std::string> local = {"127.0.0.1"};
+  const std::vector<std::string> two = {"127.0.0.1", "10.0.0.2"};
+  // Not a trusted peer: the header is ignored, whatever it says.
+  EXPECT_EQ(forwarded_client("127.0.0.1", {"203.0.113.9"}, none), "127.0.0.1");
+  EXPECT_EQ(forwarded_client("198.51.100.4", {"203.0.113.9"}, local), "198.51.100.4");
+  // From a trusted proxy: the right-most address that is not a trusted proxy.
+  EXPECT_EQ(forwarded_client("127.0.0.1", {"203.0.113.9"}, local), "203.0.113.9");
+  EXPECT_EQ(forwarded_client("127.0.0.1", {"1.1.1.1, 203.0.113.9"}, local),
+            "203.0.113.9");  // left part is the client's
+  EXPECT_EQ(forwarded_client("127.0.0.1", {"1.1.1.1, 203.0.113.9, 10.0.0.2"}, two), "203.0.113.9");
+  EXPECT_EQ(forwarded_client("127.0.0.1", {"1.1.1.1", "203.0.113.9 ,10.0.0.2"}, two), "203.0.113.9");  // two lines
+  EXPECT_EQ(forwarded_client("127.0.0.1", {"10.0.0.2", "127.0.0.1"}, two), "10.0.0.2");  // all trusted: the farthest
+  EXPECT_EQ(forwarded_client("::ffff:127.0.0.1", {"2001:DB8::1"}, local), "2001:db8::1");
+  EXPECT_EQ(forwarded_client("127.0.0.1", {}, local), "127.0.0.1");  // no header: the proxy itself
+  // A malformed hop stops the walk at the proxy that passed it on.
+  EXPECT_EQ(forwarded_client("127.0.0.1", {"203.0.113.9, junk"}, local), "127.0.0.1");
+  EXPECT_EQ(forwarded_client("127.0.0.1", {"203.0.113.9, junk, 10.0.0.2"}, two), "10.0.0.2");
+  EXPECT_EQ(forwarded_client("127.0.0.1", {""}, local), "127.0.0.1");
+}
+
 }  // namespace
 }  // namespace linecrew::app

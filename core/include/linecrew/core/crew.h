@@ -15,7 +15,8 @@ namespace linecrew {
 struct CrewMember {
   std::string first_name;    // shown to customers
   std::string full_name;     // for the call script
-  std::string staff_number;  // 工号, 1..32 characters
+  std::string staff_number;  // 工号, 1..32 characters, unique in the utility
+  bool operator==(const CrewMember&) const = default;
 };
 
 struct Crew {
@@ -39,6 +40,10 @@ struct Crew {
 // with a first name and a staff number), skills, shift_end after shift_start
 // and at most 24 h later, callback_phone.
 Crew validated(Crew crew);
+// A crew id as the contract has it: 1..32 of [A-Za-z0-9_-] (limits.h);
+// Error(kInvalidArgument, field). Stricter than CrewId's general id form,
+// which reads ids already stored.
+void validate_crew_id(std::string_view id, const std::string& field);
 
 // Is the crew able to take work at `t`: on shift and inside its shift window.
 bool available(const Crew& crew, TimePoint t);

@@ -52,8 +52,14 @@ struct ActionVerdict {
   bool reclaimed = false;  // rule 2: the arriving crew took the ticket back from another owner
 };
 
+// How far before its receipt a device action's event time may lie: the
+// handheld works offline for hours, not for weeks; an older claim is clamped.
+inline constexpr Duration kMaxDeviceLag = hours(24 * 7);
+
 // The event time of a device action (rule 1): device_time + (receive -
-// device_send_time), never after the receive time.
+// device_send_time), within [received - kMaxDeviceLag, received]: the
+// device's clock is never trusted beyond that. Device times are valid wire
+// times (time_from_wire), so the arithmetic cannot overflow.
 TimePoint corrected_event_time(TimePoint device_time, TimePoint device_send_time, TimePoint received);
 
 // Did `crew` own the ticket at any time (now, or per an "assigned" timeline entry)?

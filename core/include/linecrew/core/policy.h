@@ -59,6 +59,12 @@ struct ServicePolicy {
   std::string company_name = "国网供电服务";
   // How far in the future a reported first-contact time may lie (clock skew).
   Duration max_clock_skew = minutes(5);
+  // How far in the past a reported first-contact time may lie: a report
+  // entered late from a paper log, not a time from another era.
+  Duration max_report_age = hours(24 * 7);
+  // Booked times (appointments, earliest starts, committed returns, agreed
+  // arrivals) lie within this distance of now.
+  Duration booking_horizon = hours(24 * 366);
   NotifyPolicy notify;
 
   Duration limit(ZoneClass zone) const { return arrival_limit[static_cast<std::size_t>(zone)]; }

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "linecrew/core/ids.h"
+#include "linecrew/core/time.h"
 
 namespace linecrew {
 
@@ -25,6 +26,8 @@ struct Principal {
   Role role;
   CrewId crew;  // set for kCrewDevice only
   std::string label;
+  std::string secret_hash;  // of the credential, to check it again (never the secret)
+  TimePoint expires{};
 };
 
 }  // namespace linecrew

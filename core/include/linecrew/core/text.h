@@ -10,6 +10,11 @@ namespace linecrew {
 
 // Length in Unicode code points of UTF-8 text.
 std::size_t code_points(std::string_view s);
+// The first `n` code points of UTF-8 text (never half a character).
+std::string_view truncate_code_points(std::string_view s, std::size_t n);
+// A value echoed in an error message: quoted, at most 64 code points, "…"
+// after a cut, so that a 10-KB id never makes a 10-KB message.
+std::string quote_capped(std::string_view value);
 // Requires lo..hi code points; lo = 1 reads "is required" when empty.
 void check_length(std::string_view value, std::size_t lo, std::size_t hi, const std::string& field);
 // "+86 138-0013-8000" -> "+8613800138000": "+" and 6..15 digits.
