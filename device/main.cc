@@ -16,17 +16,17 @@
 #include <iostream>
 #include <random>
 
-#include "app/actions.h"
-#include "app/position_feed.h"
-#include "app/watch.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "linecrew/core/call_script.h"
 #include "linecrew/core/clock.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/io.h"
-#include "store/local_store.h"
-#include "sync/sync_agent.h"
-#include "ui/tui.h"
+#include "linecrew/device/app/actions.h"
+#include "linecrew/device/app/position_feed.h"
+#include "linecrew/device/app/watch.h"
+#include "linecrew/device/store/local_store.h"
+#include "linecrew/device/sync/sync_agent.h"
+#include "linecrew/device/ui/tui.h"
 
 using namespace linecrew;
 

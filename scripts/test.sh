@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs ALL tests: native, then the device client and its
 # tests built for aarch64 and run under qemu-user, then armhf when its
-# packages could be installed (else says so plainly), then the format check.
+# packages could be installed (else says so plainly), then the format and
+# layer checks.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
@@ -52,6 +53,9 @@ fi
 
 echo "== format check =="
 bash scripts/check-format.sh || failed=1
+
+echo "== layer check (no include of a layer above; docs/architecture.md) =="
+python3 scripts/check-layers.py || failed=1
 
 echo "test summary: native + aarch64$([ "$armhf_status" = ok ] && echo " + armhf")"
 echo "${passed_total} passed, ${failed_total} failed"

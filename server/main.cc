@@ -6,9 +6,9 @@
 #include <iostream>
 #include <thread>
 
-#include "app/file_clock.h"
-#include "app/server.h"
 #include "linecrew/core/error.h"
+#include "linecrew/server/app/file_clock.h"
+#include "linecrew/server/server.h"
 
 int main(int argc, char** argv) {
   CLI::App cli{"linecrew-server: outage dispatch server (gRPC, SQLite)"};
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     }
     const linecrew::Clock& clock = file_clock ? static_cast<const linecrew::Clock&>(*file_clock)
                                               : static_cast<const linecrew::Clock&>(system_clock);
-    linecrew::app::Server server(config, clock);
+    linecrew::Server server(config, clock);
     if (server.recovered_from_unclean_shutdown())
       std::cerr << "linecrew-server: the last run did not shut down cleanly; integrity_check ok\n";
     if (!server.bootstrap_token_file().empty())

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "app/actions.h"
 #include "linecrew/core/error.h"
+#include "linecrew/device/app/actions.h"
 
 namespace linecrew::sim {
 

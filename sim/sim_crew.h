@@ -16,13 +16,13 @@
 #include <utility>
 #include <vector>
 
-#include "app/watch.h"
 #include "linecrew/core/clock.h"
 #include "linecrew/core/travel.h"
+#include "linecrew/device/app/watch.h"
+#include "linecrew/device/store/local_store.h"
+#include "linecrew/device/sync/sync_agent.h"
 #include "report.h"
 #include "scenario.h"
-#include "store/local_store.h"
-#include "sync/sync_agent.h"
 
 namespace linecrew::sim {
 

@@ -16,10 +16,10 @@
 #include <thread>
 #include <unordered_set>
 
-#include "app/watch.h"
 #include "baseline.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/zones.h"
+#include "linecrew/device/app/watch.h"
 #include "linecrew/v1/dispatch.grpc.pb.h"
 #include "server.h"
 #include "sim_crew.h"

@@ -14,8 +14,8 @@
 #include <iostream>
 #include <thread>
 
-#include "app/actions.h"
 #include "fault_proxy.h"
+#include "linecrew/device/app/actions.h"
 #include "sync_support.h"
 
 using namespace linecrew;

@@ -1,4 +1,4 @@
-#include "app/actions.h"
+#include "linecrew/device/app/actions.h"
 
 #include <google/protobuf/timestamp.pb.h>
 

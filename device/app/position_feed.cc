@@ -1,13 +1,13 @@
-#include "app/position_feed.h"
+#include "linecrew/device/app/position_feed.h"
 
 #include <cmath>
 #include <string>
 
-#include "app/actions.h"
 #include "linecrew/core/error.h"
-#include "position/replay_source.h"
+#include "linecrew/device/app/actions.h"
+#include "linecrew/device/position/replay_source.h"
 #ifdef LINECREW_HAVE_GPSD
-#include "position/gpsd_source.h"
+#include "linecrew/device/position/gpsd_source.h"
 #endif
 
 namespace linecrew::device {

@@ -1,11 +1,11 @@
-#include "app/watch.h"
+#include "linecrew/device/app/watch.h"
 
 #include <algorithm>
 #include <cmath>
 #include <set>
 
-#include "app/actions.h"
 #include "linecrew/core/error.h"
+#include "linecrew/device/app/actions.h"
 
 namespace linecrew::device {
 

@@ -1,4 +1,4 @@
-#include "position/gpsd_source.h"
+#include "linecrew/device/position/gpsd_source.h"
 
 #include <gps.h>
 
@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "linecrew/core/error.h"
-#include "position/nmea.h"
+#include "linecrew/device/position/nmea.h"
 
 namespace linecrew::position {
 

@@ -1,4 +1,4 @@
-#include "position/nmea.h"
+#include "linecrew/device/position/nmea.h"
 
 #include <algorithm>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "position/replay_source.h"
+#include "linecrew/device/position/replay_source.h"
 
 #include <algorithm>
 #include <charconv>
@@ -7,7 +7,7 @@
 
 #include "linecrew/core/error.h"
 #include "linecrew/core/io.h"
-#include "position/nmea.h"
+#include "linecrew/device/position/nmea.h"
 
 namespace linecrew::position {
 

@@ -1,4 +1,4 @@
-#include "position/throttle.h"
+#include "linecrew/device/position/throttle.h"
 
 #include <cmath>
 

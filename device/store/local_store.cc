@@ -1,4 +1,4 @@
-#include "store/local_store.h"
+#include "linecrew/device/store/local_store.h"
 
 #include <cstdio>
 #include <random>

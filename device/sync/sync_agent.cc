@@ -1,4 +1,4 @@
-#include "sync/sync_agent.h"
+#include "linecrew/device/sync/sync_agent.h"
 
 #include <grpcpp/grpcpp.h>
 

@@ -1,13 +1,13 @@
-#include "ui/screen.h"
+#include "linecrew/device/ui/screen.h"
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <map>
 
-#include "app/actions.h"
-#include "app/watch.h"
 #include "linecrew/core/error.h"
+#include "linecrew/device/app/actions.h"
+#include "linecrew/device/app/watch.h"
 
 namespace linecrew::device::ui {
 

@@ -1,4 +1,4 @@
-#include "ui/tui.h"
+#include "linecrew/device/ui/tui.h"
 
 #include <curses.h>
 
@@ -8,9 +8,9 @@
 #include <mutex>
 #include <thread>
 
-#include "app/position_feed.h"
-#include "app/watch.h"
-#include "ui/screen.h"
+#include "linecrew/device/app/position_feed.h"
+#include "linecrew/device/app/watch.h"
+#include "linecrew/device/ui/screen.h"
 
 namespace linecrew::device::ui {
 

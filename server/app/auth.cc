@@ -1,4 +1,4 @@
-#include "app/auth.h"
+#include "linecrew/server/app/auth.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -6,10 +6,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "app/secrets.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/limits.h"
 #include "linecrew/core/text.h"
+#include "linecrew/server/app/secrets.h"
 
 namespace linecrew::app {
 

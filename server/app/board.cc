@@ -1,4 +1,4 @@
-#include "app/board.h"
+#include "linecrew/server/app/board.h"
 
 namespace linecrew::app {
 

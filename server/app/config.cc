@@ -1,12 +1,12 @@
-#include "app/config.h"
+#include "linecrew/server/app/config.h"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "app/rate_limit.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/io.h"
+#include "linecrew/server/app/rate_limit.h"
 
 namespace linecrew::app {
 

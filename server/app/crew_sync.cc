@@ -1,4 +1,4 @@
-#include "app/crew_sync.h"
+#include "linecrew/server/app/crew_sync.h"
 
 #include <iostream>
 

@@ -1,4 +1,4 @@
-#include "app/customer_view.h"
+#include "linecrew/server/app/customer_view.h"
 
 #include <algorithm>
 

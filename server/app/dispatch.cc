@@ -1,6 +1,6 @@
-#include "app/dispatch.h"
+#include "linecrew/server/app/dispatch.h"
 
-#include "app/secrets.h"
+#include "linecrew/server/app/secrets.h"
 
 #include <algorithm>
 

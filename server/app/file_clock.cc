@@ -1,4 +1,4 @@
-#include "app/file_clock.h"
+#include "linecrew/server/app/file_clock.h"
 
 #include <sys/stat.h>
 

@@ -1,4 +1,4 @@
-#include "app/notifier.h"
+#include "linecrew/server/app/notifier.h"
 
 #include <httplib.h>
 #include <openssl/crypto.h>

@@ -1,4 +1,4 @@
-#include "app/planning.h"
+#include "linecrew/server/app/planning.h"
 
 #include <algorithm>
 #include <iostream>

@@ -1,4 +1,4 @@
-#include "app/redact.h"
+#include "linecrew/server/app/redact.h"
 
 #include <phonenumbers/phonenumbermatch.h>
 #include <phonenumbers/phonenumbermatcher.h>

@@ -1,4 +1,4 @@
-#include "app/secrets.h"
+#include "linecrew/server/app/secrets.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>

@@ -1,4 +1,4 @@
-#include "rpc/auth.h"
+#include "linecrew/server/rpc/auth.h"
 
 #include <array>
 

@@ -1,4 +1,4 @@
-#include "rpc/convert.h"
+#include "linecrew/server/rpc/convert.h"
 
 #include <algorithm>
 #include <cctype>

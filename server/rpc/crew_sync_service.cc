@@ -1,16 +1,16 @@
-#include "rpc/crew_sync_service.h"
+#include "linecrew/server/rpc/crew_sync_service.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <set>
 
-#include "app/secrets.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/limits.h"
 #include "linecrew/core/text.h"
-#include "rpc/call.h"
-#include "rpc/convert.h"
+#include "linecrew/server/app/secrets.h"
+#include "linecrew/server/rpc/call.h"
+#include "linecrew/server/rpc/convert.h"
 
 namespace linecrew::rpc {
 

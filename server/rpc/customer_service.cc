@@ -1,12 +1,12 @@
-#include "rpc/customer_service.h"
+#include "linecrew/server/rpc/customer_service.h"
 
 #include <algorithm>
 #include <cctype>
 
-#include "app/metrics.h"
 #include "linecrew/core/error.h"
-#include "rpc/convert.h"
-#include "rpc/status.h"
+#include "linecrew/server/app/stats.h"
+#include "linecrew/server/rpc/convert.h"
+#include "linecrew/server/rpc/status.h"
 
 namespace linecrew::rpc {
 

@@ -1,13 +1,13 @@
-#include "rpc/dispatch_service.h"
+#include "linecrew/server/rpc/dispatch_service.h"
 
 #include "linecrew/core/crew.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/limits.h"
 #include "linecrew/core/text.h"
-#include "rpc/call.h"
+#include "linecrew/server/rpc/call.h"
 
 #include <algorithm>
-#include "rpc/convert.h"
+#include "linecrew/server/rpc/convert.h"
 
 namespace linecrew::rpc {
 

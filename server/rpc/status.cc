@@ -1,4 +1,4 @@
-#include "rpc/status.h"
+#include "linecrew/server/rpc/status.h"
 
 #include <cstdio>
 #include <iostream>

@@ -3,8 +3,8 @@
 
 #include "linecrew/core/error.h"
 #include "linecrew/core/text.h"
+#include "linecrew/server/storage/sqlite_store.h"
 #include "linecrew/storage/time_columns.h"
-#include "sqlite_store.h"
 
 namespace linecrew::storage {
 

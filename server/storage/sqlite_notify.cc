@@ -1,4 +1,4 @@
-#include "sqlite_notify.h"
+#include "linecrew/server/storage/sqlite_notify.h"
 
 #include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"

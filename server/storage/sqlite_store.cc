@@ -1,4 +1,4 @@
-#include "sqlite_store.h"
+#include "linecrew/server/storage/sqlite_store.h"
 
 #include <array>
 

@@ -5,8 +5,8 @@
 
 #include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
+#include "linecrew/server/storage/sqlite_store.h"
 #include "linecrew/storage/time_columns.h"
-#include "sqlite_store.h"
 
 namespace linecrew::storage {
 

@@ -1,5 +1,5 @@
+#include "linecrew/server/storage/sqlite_store.h"
 #include "linecrew/storage/time_columns.h"
-#include "sqlite_store.h"
 
 #include <array>
 #include <cstdio>

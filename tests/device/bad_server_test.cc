@@ -6,10 +6,10 @@
 
 #include <functional>
 
-#include "app/actions.h"
+#include "linecrew/device/app/actions.h"
+#include "linecrew/device/store/local_store.h"
+#include "linecrew/device/sync/sync_agent.h"
 #include "server_process.h"
-#include "store/local_store.h"
-#include "sync/sync_agent.h"
 #include "test_support.h"
 
 namespace linecrew {

@@ -12,7 +12,7 @@
 #include <sstream>
 #include <thread>
 
-#include "app/actions.h"
+#include "linecrew/device/app/actions.h"
 #include "sync_support.h"
 
 namespace linecrew {

@@ -2,10 +2,10 @@
 // for aarch64 and run under qemu-user.
 #include <gtest/gtest.h>
 
-#include "app/actions.h"
 #include "linecrew/core/error.h"
+#include "linecrew/device/app/actions.h"
+#include "linecrew/device/store/local_store.h"
 #include "server_process.h"
-#include "store/local_store.h"
 #include "test_support.h"
 
 namespace linecrew::device {

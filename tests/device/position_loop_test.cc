@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "device_process.h"
-#include "position/replay_source.h"
-#include "position/throttle.h"
+#include "linecrew/device/position/replay_source.h"
+#include "linecrew/device/position/throttle.h"
 #include "sync_support.h"
 
 namespace linecrew {

@@ -25,10 +25,10 @@
 
 #include "linecrew/core/clock.h"
 #include "linecrew/core/error.h"
-#include "position/gpsd_source.h"
-#include "position/nmea.h"
-#include "position/replay_source.h"
-#include "position/throttle.h"
+#include "linecrew/device/position/gpsd_source.h"
+#include "linecrew/device/position/nmea.h"
+#include "linecrew/device/position/replay_source.h"
+#include "linecrew/device/position/throttle.h"
 #include "test_support.h"
 
 extern char** environ;

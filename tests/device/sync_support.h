@@ -11,11 +11,11 @@
 #include <string>
 
 #include "linecrew/core/clock.h"
+#include "linecrew/device/store/local_store.h"
+#include "linecrew/device/sync/sync_agent.h"
 #include "linecrew/v1/dispatch.grpc.pb.h"
 #include "server_process.h"
 #include "sim_server.h"
-#include "store/local_store.h"
-#include "sync/sync_agent.h"
 #include "test_support.h"
 
 namespace linecrew::testing {

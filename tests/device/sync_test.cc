@@ -3,10 +3,10 @@
 // against the native server.
 #include <gtest/gtest.h>
 
-#include "app/actions.h"
-#include "app/watch.h"
 #include "fault_proxy.h"
 #include "linecrew/core/call_script.h"
+#include "linecrew/device/app/actions.h"
+#include "linecrew/device/app/watch.h"
 #include "sync_support.h"
 
 namespace linecrew {

@@ -4,12 +4,12 @@
 // the outbox. No terminal involved. Also built for aarch64 (qemu-user).
 #include <gtest/gtest.h>
 
-#include "app/watch.h"
 #include "linecrew/core/call_script.h"
+#include "linecrew/device/app/watch.h"
+#include "linecrew/device/store/local_store.h"
+#include "linecrew/device/ui/screen.h"
 #include "server_process.h"
-#include "store/local_store.h"
 #include "test_support.h"
-#include "ui/screen.h"
 
 namespace linecrew::device::ui {
 namespace {

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "device_process.h"
+#include "linecrew/device/store/local_store.h"
 #include "server_process.h"
-#include "store/local_store.h"
 #include "test_support.h"
 
 namespace linecrew {

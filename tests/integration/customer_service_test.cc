@@ -2,7 +2,7 @@
 // CustomerViews: no bearer token needed, the view's fields, NOT_FOUND
 // "not found" for every bad token, WatchStatus following changes to the end,
 // expiry mid-stream, shutdown, rate limits and heartbeats.
-#include "rpc/customer_service.h"
+#include "linecrew/server/rpc/customer_service.h"
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>

@@ -11,12 +11,14 @@
 #include <filesystem>
 #include <fstream>
 
-#include "app/tracking_http.h"
 #include "chromium.h"
 #include "fake_customer_views.h"
+#include "linecrew/server/http/tracking_http.h"
 
-namespace linecrew::app {
+namespace linecrew::http {
 namespace {
+
+using namespace linecrew::app;  // the views and options the page serves
 
 namespace fs = std::filesystem;
 using testing::at;
@@ -108,4 +110,4 @@ TEST_F(TrackingBrowser, AnInvalidTokenShowsTheNotFoundPage) {
 }
 
 }  // namespace
-}  // namespace linecrew::app
+}  // namespace linecrew::http

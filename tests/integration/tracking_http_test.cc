@@ -1,18 +1,20 @@
 // The tracking page server over real HTTP on loopback, with a hand-built
 // CustomerViews: pages and JSON for a good token, the one 404 page for
 // anything else, security headers, the per-address rate limit.
-#include "app/tracking_http.h"
+#include "linecrew/server/http/tracking_http.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
 
-#include "app/tracking_page.h"
 #include "fake_customer_views.h"
+#include "linecrew/server/http/tracking_page.h"
 
-namespace linecrew::app {
+namespace linecrew::http {
 namespace {
+
+using namespace linecrew::app;  // the views and options the page serves
 
 using testing::at;
 using testing::kGoodToken;
@@ -167,4 +169,4 @@ TEST(TrackingServerSetup, ListenAddress) {
 }
 
 }  // namespace
-}  // namespace linecrew::app
+}  // namespace linecrew::http

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "app/customer_view.h"
+#include "linecrew/server/app/customer_view.h"
 #include "test_support.h"
 
 namespace linecrew::testing {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "app/customer_view.h"
+#include "linecrew/server/app/customer_view.h"
 #include "test_support.h"
 
 namespace linecrew::app {

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "app/file_clock.h"
 #include "linecrew/core/error.h"
+#include "linecrew/server/app/file_clock.h"
 
 namespace linecrew::app {
 namespace {

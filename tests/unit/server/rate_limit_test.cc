@@ -1,4 +1,4 @@
-#include "app/rate_limit.h"
+#include "linecrew/server/app/rate_limit.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // names and staff numbers never reach a customer; ordinary text is kept as it
 // is; the result is always valid UTF-8. The formats are generated from a
 // seeded std::mt19937, so a failure names a case that can be replayed.
-#include "app/redact.h"
+#include "linecrew/server/app/redact.h"
 
 #include <gtest/gtest.h>
 

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
-#include "app/dispatch.h"
 #include "linecrew/core/ownership.h"
+#include "linecrew/server/app/dispatch.h"
+#include "linecrew/server/storage/sqlite_store.h"
 #include "server_process.h"
-#include "storage/sqlite_store.h"
 #include "test_support.h"
 
 namespace linecrew {

@@ -7,13 +7,13 @@
 #include <set>
 #include <thread>
 
-#include "app/dispatch.h"
-#include "app/planning.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/ownership.h"
 #include "linecrew/core/travel.h"
+#include "linecrew/server/app/dispatch.h"
+#include "linecrew/server/app/planning.h"
+#include "linecrew/server/storage/sqlite_store.h"
 #include "server_process.h"
-#include "storage/sqlite_store.h"
 #include "test_support.h"
 
 namespace linecrew {

@@ -1,7 +1,7 @@
 // The customer tracking page as pure functions: texts in the right language,
 // local times, escaping of customer-controlled text, the not-found page, the
 // JSON for the refresh, and a CSP that admits exactly the page's own script.
-#include "app/tracking_page.h"
+#include "linecrew/server/http/tracking_page.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -11,8 +11,10 @@
 #include "fake_customer_views.h"
 #include "test_support.h"
 
-namespace linecrew::app {
+namespace linecrew::http {
 namespace {
+
+using namespace linecrew::app;  // the views and options the page serves
 
 using testing::at;
 using testing::sample_view;
@@ -181,4 +183,4 @@ TEST_F(TrackingPage, CspAdmitsExactlyThePagesOwnScriptAndStyle) {
 }
 
 }  // namespace
-}  // namespace linecrew::app
+}  // namespace linecrew::http

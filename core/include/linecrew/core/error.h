@@ -1,5 +1,5 @@
 // One error type for the whole domain. Each ErrorCode maps to exactly one gRPC
-// status code at the edge (server/common/status.h); core knows nothing of gRPC.
+// status code at the edge (server/rpc/status.cc); core knows nothing of gRPC.
 #pragma once
 
 #include <exception>

@@ -1,0 +1,79 @@
+// The dispatcher's use cases, free of gRPC: intake, lookup, listing. RPC
+// handlers translate to and from these; tests drive them directly.
+#pragma once
+
+#include <memory>
+
+#include "linecrew/core/clock.h"
+#include "linecrew/core/crew.h"
+#include "linecrew/core/ownership.h"
+#include "linecrew/core/policy.h"
+#include "linecrew/core/report.h"
+#include "linecrew/core/ticket.h"
+#include "linecrew/core/zones.h"
+#include "linecrew/server/app/planning.h"
+#include "linecrew/server/app/signal.h"
+#include "linecrew/server/storage/crew_store.h"
+#include "linecrew/server/storage/ticket_store.h"
+
+namespace linecrew::app {
+
+class Dispatch {
+ public:
+  Dispatch(const Clock& clock, const ZoneMap& zones, const ServicePolicy& policy, storage::TicketStore& tickets,
+           storage::CrewStore& crews);
+
+  // Validates, classifies, stores durably; idempotent on client_request_id.
+  // `plan` (optional): the plan's view of a new ticket as it was planned
+  // (saves asking the planner again for the answer); unset for a replay.
+  storage::CreateResult create_ticket(const TicketDraft& draft, std::optional<PlanView>* plan = nullptr);
+  // Throws Error(kNotFound, "ticket_id").
+  Ticket get_ticket(const TicketId& id);
+  storage::TicketPage list_tickets(const storage::TicketFilter& filter);
+
+  Ticket cancel_ticket(const TicketId& id, const std::string& reason, const ActorRef& by);
+  // Pins to a registered crew that can take it (on shift, has the skills).
+  std::pair<Ticket, Crew> pin_ticket(const TicketId& id, const CrewId& crew, const ActorRef& by);
+  Ticket unpin_ticket(const TicketId& id, const ActorRef& by);
+
+  Crew register_crew(const Crew& crew);
+  // Applies `change` to the stored crew and validates the result.
+  Crew update_crew(const CrewId& id, const std::function<void(Crew&)>& change);
+  // Going off shift hands the crew's not-yet-arrived tickets back to the desk
+  // (except pinned ones, which stay); returns them.
+  std::pair<Crew, std::vector<TicketId>> set_crew_shift(const CrewId& id, bool on_shift, const ActorRef& by);
+  std::vector<Crew> list_crews(const storage::CrewFilter& filter);
+  Crew get_crew(const CrewId& id);
+
+  // Rules §6 over tickets first reported in [from, to). Throws
+  // Error(kInvalidArgument) unless from < to and the range is at most 366 days.
+  Report report(TimePoint from, TimePoint to);
+
+  const Clock& clock() const { return clock_; }
+  // The planner, when the server runs one; null in tests of the desk alone.
+  void set_planning(Planning* planning) { planning_ = planning; }
+  Planning* planning() const { return planning_; }
+  std::optional<PlanView> plan_view(const TicketId& id) { return planning_ ? planning_->view(id) : std::nullopt; }
+  // At risk or predicted to miss its deadline in the plan (false without a planner).
+  bool at_risk(const TicketId& id) {
+    const auto v = plan_view(id);
+    return v && v->risk != Risk::kNone;
+  }
+  // Notified after every committed change to a ticket or crew.
+  ChangeSignal& changes() { return signal_; }
+  const ServicePolicy& policy() const { return policy_; }
+
+ private:
+  const Clock& clock_;
+  const ZoneMap& zones_;
+  const ServicePolicy& policy_;
+  storage::TicketStore& store_;
+  storage::CrewStore& crews_;
+  ChangeSignal signal_;
+  Planning* planning_ = nullptr;
+};
+
+// 128 random bits from the OS, base64url without padding (22 characters).
+std::string new_tracking_token();
+
+}  // namespace linecrew::app

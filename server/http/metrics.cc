@@ -1,0 +1,77 @@
+#include "linecrew/server/http/metrics.h"
+
+#include <httplib.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "linecrew/core/error.h"
+#include "linecrew/server/app/config.h"
+#include "linecrew/server/app/stats.h"
+
+namespace linecrew::http {
+
+MetricsServer::MetricsServer(const std::string& listen, storage::TicketStore& tickets, const Clock& clock,
+                             Planning* planning, CrewSync* sync)
+    : tickets_(tickets), clock_(clock), planning_(planning), sync_(sync), http_(std::make_unique<httplib::Server>()) {
+  if (!app::is_loopback(listen)) throw_invalid("metrics_listen", "'" + listen + "' must be a loopback address");
+  const auto colon = listen.rfind(':');
+  const std::string host = listen.substr(0, colon);
+  const int wanted = std::stoi(listen.substr(colon + 1));
+  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(render(), "text/plain; version=0.0.4");
+  });
+  port_ = wanted == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, wanted) ? wanted : -1);
+  if (port_ <= 0) throw Error(ErrorCode::kUnavailable, "metrics_listen", "cannot listen on '" + listen + "'");
+  thread_ = std::thread([this] { http_->listen_after_bind(); });
+}
+
+MetricsServer::~MetricsServer() {
+  http_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string MetricsServer::render() {
+  std::string out =
+      "# HELP linecrew_open_tickets Tickets not closed or cancelled, by zone class and status.\n"
+      "# TYPE linecrew_open_tickets gauge\n";
+  const TimePoint now = clock_.now();
+  const auto counts = tickets_.open_counts(now);
+  for (const auto& c : counts.by_zone_status)
+    out += "linecrew_open_tickets{zone=\"" + std::string(to_string(c.zone)) + "\",status=\"" +
+           std::string(to_string(c.status)) + "\"} " + std::to_string(c.count) + "\n";
+  out +=
+      "# HELP linecrew_overdue_tickets Open tickets not reached by their original deadline.\n"
+      "# TYPE linecrew_overdue_tickets gauge\n"
+      "linecrew_overdue_tickets " +
+      std::to_string(counts.past_deadline) + "\n";
+  if (planning_) {
+    const app::PlanningStats st = planning_->stats();
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.3f", st.last_replan_ms / 1000.0);
+    out +=
+        "# HELP linecrew_predicted_misses Tickets the plan predicts late or cannot assign.\n"
+        "# TYPE linecrew_predicted_misses gauge\n"
+        "linecrew_predicted_misses " +
+        std::to_string(st.predicted_late + st.unassigned) + "\n" +
+        "# HELP linecrew_replan_seconds Duration of the last background re-plan.\n"
+        "# TYPE linecrew_replan_seconds gauge\n"
+        "linecrew_replan_seconds " +
+        ms + "\n" +
+        "# HELP linecrew_replans_total Background re-plans run.\n"
+        "# TYPE linecrew_replans_total counter\n"
+        "linecrew_replans_total " +
+        std::to_string(st.replans) + "\n";
+  }
+  if (sync_) {
+    out +=
+        "# HELP linecrew_sync_lag_seconds Time since the crew's handheld last pulled its changes.\n"
+        "# TYPE linecrew_sync_lag_seconds gauge\n";
+    for (const auto& lag : sync_->sync_lag())
+      out += "linecrew_sync_lag_seconds{crew=\"" + lag.crew.str() + "\"} " +
+             std::to_string(lag.since_last_pull.count()) + "\n";
+  }
+  return out + app::rpc_stats().render();
+}
+
+}  // namespace linecrew::http

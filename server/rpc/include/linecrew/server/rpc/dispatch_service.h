@@ -1,0 +1,58 @@
+#pragma once
+
+#include <atomic>
+
+#include "linecrew/server/app/auth.h"
+#include "linecrew/server/app/board.h"
+#include "linecrew/server/app/dispatch.h"
+#include "linecrew/v1/dispatch.grpc.pb.h"
+
+namespace linecrew::rpc {
+
+// Thin handlers: authorise, parse, call app::Dispatch, serialise. Every RPC
+// of the contract is overridden, so that even one not built yet checks the
+// caller before it answers UNIMPLEMENTED.
+class DispatchService final : public v1::DispatchService::Service {
+ public:
+  DispatchService(app::Dispatch& dispatch, app::Auth& auth, app::Board& board)
+      : dispatch_(dispatch), auth_(auth), board_(board) {}
+  // Ends open WatchBoard streams (graceful shutdown).
+  void stop_streams() { stopping_ = true; }
+
+  grpc::Status CreateTicket(grpc::ServerContext* ctx, const v1::CreateTicketRequest* req,
+                            v1::CreateTicketResponse* resp) override;
+  grpc::Status GetTicket(grpc::ServerContext* ctx, const v1::GetTicketRequest* req,
+                         v1::GetTicketResponse* resp) override;
+  grpc::Status ListTickets(grpc::ServerContext* ctx, const v1::ListTicketsRequest* req,
+                           v1::ListTicketsResponse* resp) override;
+  grpc::Status IssueToken(grpc::ServerContext* ctx, const v1::IssueTokenRequest* req,
+                          v1::IssueTokenResponse* resp) override;
+  grpc::Status RevokeToken(grpc::ServerContext* ctx, const v1::RevokeTokenRequest* req,
+                           v1::RevokeTokenResponse* resp) override;
+  grpc::Status CancelTicket(grpc::ServerContext* ctx, const v1::CancelTicketRequest* req,
+                            v1::CancelTicketResponse* resp) override;
+  grpc::Status PinTicket(grpc::ServerContext* ctx, const v1::PinTicketRequest* req,
+                         v1::PinTicketResponse* resp) override;
+  grpc::Status UnpinTicket(grpc::ServerContext* ctx, const v1::UnpinTicketRequest* req,
+                           v1::UnpinTicketResponse* resp) override;
+  grpc::Status RegisterCrew(grpc::ServerContext* ctx, const v1::RegisterCrewRequest* req,
+                            v1::RegisterCrewResponse* resp) override;
+  grpc::Status UpdateCrew(grpc::ServerContext* ctx, const v1::UpdateCrewRequest* req,
+                          v1::UpdateCrewResponse* resp) override;
+  grpc::Status SetCrewShift(grpc::ServerContext* ctx, const v1::SetCrewShiftRequest* req,
+                            v1::SetCrewShiftResponse* resp) override;
+  grpc::Status ListCrews(grpc::ServerContext* ctx, const v1::ListCrewsRequest* req,
+                         v1::ListCrewsResponse* resp) override;
+  grpc::Status GetReport(grpc::ServerContext* ctx, const v1::GetReportRequest* req,
+                         v1::GetReportResponse* resp) override;
+  grpc::Status WatchBoard(grpc::ServerContext* ctx, const v1::WatchBoardRequest* req,
+                          grpc::ServerWriter<v1::WatchBoardResponse>* writer) override;
+
+ private:
+  app::Dispatch& dispatch_;
+  app::Auth& auth_;
+  app::Board& board_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace linecrew::rpc
