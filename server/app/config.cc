@@ -1,5 +1,6 @@
 #include "linecrew/server/app/config.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -110,6 +111,23 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
   for (std::string* p : {&c.data_dir, &c.zones_file, &c.policy_file, &c.call_script_file, &c.notify_templates_file})
     if (std::filesystem::path(*p).is_relative()) *p = (base / *p).lexically_normal().string();
   return c;
+}
+
+ListenAddress parse_listen(const std::string& listen, const std::string& key) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
+    throw_invalid(key, "'" + listen + "' must be host:port");
+  ListenAddress a;
+  a.host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoi(port) > 65535)
+    throw_invalid(key, "'" + listen + "' has no valid port");
+  a.port = std::stoi(port);
+  a.bind_host = a.host;
+  if (a.bind_host.size() >= 2 && a.bind_host.front() == '[' && a.bind_host.back() == ']')
+    a.bind_host = a.bind_host.substr(1, a.bind_host.size() - 2);
+  return a;
 }
 
 bool is_loopback(const std::string& listen) {

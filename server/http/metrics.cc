@@ -13,23 +13,15 @@ namespace linecrew::http {
 
 MetricsServer::MetricsServer(const std::string& listen, storage::TicketStore& tickets, const Clock& clock,
                              Planning* planning, CrewSync* sync)
-    : tickets_(tickets), clock_(clock), planning_(planning), sync_(sync), http_(std::make_unique<httplib::Server>()) {
+    : tickets_(tickets), clock_(clock), planning_(planning), sync_(sync), http_(listen, "metrics_listen") {
   if (!app::is_loopback(listen)) throw_invalid("metrics_listen", "'" + listen + "' must be a loopback address");
-  const auto colon = listen.rfind(':');
-  const std::string host = listen.substr(0, colon);
-  const int wanted = std::stoi(listen.substr(colon + 1));
-  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  http_.server().Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(render(), "text/plain; version=0.0.4");
   });
-  port_ = wanted == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, wanted) ? wanted : -1);
-  if (port_ <= 0) throw Error(ErrorCode::kUnavailable, "metrics_listen", "cannot listen on '" + listen + "'");
-  thread_ = std::thread([this] { http_->listen_after_bind(); });
+  http_.start();
 }
 
-MetricsServer::~MetricsServer() {
-  http_->stop();
-  if (thread_.joinable()) thread_.join();
-}
+MetricsServer::~MetricsServer() = default;
 
 std::string MetricsServer::render() {
   std::string out =

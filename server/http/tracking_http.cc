@@ -38,29 +38,14 @@ TrackingServer::TrackingServer(const std::string& listen, CustomerViews& views, 
       clock_(clock),
       options_(options),
       limiter_(options.requests_per_minute, options.burst),
-      http_(std::make_unique<httplib::Server>()) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
-    throw_invalid("tracking_listen", "'" + listen + "' must be host:port");
-  host_ = listen.substr(0, colon);
-  int wanted_port = -1;
-  try {
-    std::size_t used = 0;
-    wanted_port = std::stoi(listen.substr(colon + 1), &used);
-    if (used != listen.size() - colon - 1) wanted_port = -1;
-  } catch (const std::exception&) {
-  }
-  if (wanted_port < 0 || wanted_port > 65535) throw_invalid("tracking_listen", "'" + listen + "' has no valid port");
+      http_(listen, "tracking_listen") {
   for (std::string& proxy : options_.trusted_proxies) {
     const std::string canonical = canonical_ip(proxy);
     if (canonical.empty()) throw_invalid("trusted_proxies", "'" + proxy + "' is not an IP address");
     proxy = canonical;
   }
-  std::string bind_host = host_;
-  if (bind_host.size() >= 2 && bind_host.front() == '[' && bind_host.back() == ']')
-    bind_host = bind_host.substr(1, bind_host.size() - 2);
-
-  http_->set_default_headers({
+  httplib::Server& server = http_.server();
+  server.set_default_headers({
       {"Cache-Control", "no-store"},
       {"X-Content-Type-Options", "nosniff"},
       {"Referrer-Policy", "no-referrer"},
@@ -69,24 +54,24 @@ TrackingServer::TrackingServer(const std::string& listen, CustomerViews& views, 
   });
   // SO_REUSEADDR only: not httplib's default SO_REUSEPORT, under which a
   // second process could bind the same port and take half the requests.
-  http_->set_socket_options([](auto sock) {
+  server.set_socket_options([](auto sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
-  http_->set_payload_max_length(4096);
-  http_->set_read_timeout(5, 0);
-  http_->set_write_timeout(5, 0);
-  http_->set_keep_alive_max_count(20);
-  http_->set_keep_alive_timeout(5);
+  server.set_payload_max_length(4096);
+  server.set_read_timeout(5, 0);
+  server.set_write_timeout(5, 0);
+  server.set_keep_alive_max_count(20);
+  server.set_keep_alive_timeout(5);
 
-  http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (limiter_.allow(client_of(req, options_.trusted_proxies))) return httplib::Server::HandlerResponse::Unhandled;
     res.status = 429;
     res.set_header("Retry-After", "60");
     return httplib::Server::HandlerResponse::Handled;
   });
 
-  http_->Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
+  server.Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
     res.status = 404;  // the error handler writes the page
     std::string_view path = req.path;
     if (!path.starts_with("/t/")) return;
@@ -124,26 +109,15 @@ TrackingServer::TrackingServer(const std::string& listen, CustomerViews& views, 
     if (res.status != 429 && res.status < 500) res.status = 404;
     return httplib::Server::HandlerResponse::Handled;
   };
-  http_->set_error_handler(error_page);
+  server.set_error_handler(error_page);
 
-  port_ = wanted_port == 0 ? http_->bind_to_any_port(bind_host)
-                           : (http_->bind_to_port(bind_host, wanted_port) ? wanted_port : -1);
-  if (port_ <= 0) throw Error(ErrorCode::kUnavailable, "tracking_listen", "cannot listen on '" + listen + "'");
-  thread_ = std::thread([this] { http_->listen_after_bind(); });
-  // stop() only stops a running server: wait until it runs, so that a
-  // destructor right after construction cannot hang.
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!http_->is_running() && std::chrono::steady_clock::now() < give_up)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  http_.start();
 }
 
-TrackingServer::~TrackingServer() {
-  http_->stop();
-  if (thread_.joinable()) thread_.join();
-}
+TrackingServer::~TrackingServer() = default;
 
 std::string TrackingServer::base_url() const {
-  return "http://" + host_ + ":" + std::to_string(port_);
+  return "http://" + http_.host() + ":" + std::to_string(http_.port());
 }
 
 std::unique_ptr<TrackingServer> start_tracking(const ServerConfig& config, CustomerViews& views, const Clock& clock) {

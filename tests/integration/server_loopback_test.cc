@@ -3,6 +3,9 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "linecrew/core/time.h"
@@ -212,6 +215,35 @@ TEST(ServerStart, RefusesAPlainTextNonLoopbackListener) {
   ServerProcess server(config, dir.file("data"));
   EXPECT_FALSE(server.start());
   EXPECT_NE(server.stderr_text().find("not a loopback address"), std::string::npos) << server.stderr_text();
+}
+
+// A start that fails after the metrics listener started (here: the tracking
+// page's port is taken) must end the process promptly. The metrics thread
+// had not yet run when the failed start tore it down, and httplib's stop()
+// does nothing to a server that has not started: the process hung.
+TEST(ServerStart, AFailedStartAfterTheMetricsListenerExitsPromptly) {
+  const int taken = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(taken, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(taken, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(taken, 1), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(taken, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int port = ntohs(addr.sin_port);
+  for (int round = 0; round < 8; ++round) {  // the old code hung in 2 of 5 starts: a race
+    TempDir dir("taken-port");
+    ServerProcess server(testing::make_config(dir, dir.file("data"),
+                                              R"("tracking_listen": "127.0.0.1:)" + std::to_string(port) + R"(")"),
+                         dir.file("data"));
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_FALSE(server.start(std::chrono::seconds(20)));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10)) << "round " << round;
+    EXPECT_NE(server.wait_exit(), 0);
+    EXPECT_NE(server.stderr_text().find("tracking_listen"), std::string::npos) << server.stderr_text();
+  }
+  ::close(taken);
 }
 
 }  // namespace

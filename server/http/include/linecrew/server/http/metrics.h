@@ -12,11 +12,8 @@
 #include "linecrew/core/clock.h"
 #include "linecrew/server/app/crew_sync.h"
 #include "linecrew/server/app/planning.h"
+#include "linecrew/server/http/listener.h"
 #include "linecrew/server/storage/ticket_store.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace linecrew::http {
 
@@ -31,7 +28,7 @@ class MetricsServer {
   MetricsServer(const std::string& listen, storage::TicketStore& tickets, const Clock& clock, Planning* planning,
                 CrewSync* sync);
   ~MetricsServer();
-  int port() const { return port_; }
+  int port() const { return http_.port(); }
   std::string render();
 
  private:
@@ -39,9 +36,7 @@ class MetricsServer {
   const Clock& clock_;
   Planning* planning_;
   CrewSync* sync_;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread thread_;
-  int port_ = 0;
+  HttpListener http_;  // last: stops serving before the rest goes
 };
 
 }  // namespace linecrew::http

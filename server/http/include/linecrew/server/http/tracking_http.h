@@ -23,6 +23,7 @@
 #include "linecrew/server/app/config.h"
 #include "linecrew/server/app/customer_view.h"
 #include "linecrew/server/app/rate_limit.h"
+#include "linecrew/server/http/listener.h"
 
 namespace httplib {
 class Server;
@@ -50,7 +51,7 @@ class TrackingServer {
   TrackingServer(const TrackingServer&) = delete;
   TrackingServer& operator=(const TrackingServer&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return http_.port(); }
   // "http://<listen host>:<bound port>", the default tracking_base_url.
   std::string base_url() const;
 
@@ -59,10 +60,7 @@ class TrackingServer {
   const Clock& clock_;
   TrackingOptions options_;
   RateLimiter limiter_;
-  std::string host_;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread thread_;
-  int port_ = 0;
+  HttpListener http_;  // last: stops serving before the rest goes
 };
 
 // The tracking page server of `config` (tracking_listen), or null when it is
