@@ -1,7 +1,9 @@
-// Scenario tests on small grids drawn in the test. Travel: CartesianTravelModel
-// with 60 s per unit, so one grid step = one minute. GeoPoint(row, col).
+// Scenario tests on small grids drawn in the test: the grid literal is the data
+// (grid.h). Travel: CartesianTravelModel with 60 s per unit, so one grid step =
+// one minute unless the grid says otherwise. GeoPoint(row, col).
 #include <gtest/gtest.h>
 
+#include "grid.h"
 #include "linecrew/core/error.h"
 #include "linecrew/planner/planner.h"
 #include "plan_checker.h"
@@ -10,6 +12,8 @@
 namespace linecrew::planner {
 namespace {
 
+using linecrew::planner::testing::Grid;
+using linecrew::planner::testing::grid;
 using linecrew::testing::at;
 
 const CartesianTravelModel kGrid(60.0);
@@ -27,10 +31,10 @@ PlannerOptions options() {
   return o;
 }
 
-CrewSpec crew(const std::string& id, double row, double col, std::vector<std::string> skills = {"line"}) {
+CrewSpec crew(const std::string& id, const GeoPoint& position, std::vector<std::string> skills = {"line"}) {
   CrewSpec c;
   c.id = CrewId(id);
-  c.position = GeoPoint(row, col);
+  c.position = position;
   c.available_at = at("08:00");
   c.shift_start = at("08:00");
   c.shift_end = at("16:00");
@@ -38,13 +42,22 @@ CrewSpec crew(const std::string& id, double row, double col, std::vector<std::st
   return c;
 }
 
-TicketSpec ticket(const std::string& id, double row, double col, const std::string& deadline = "10:00") {
+TicketSpec ticket(const std::string& id, const GeoPoint& location, const std::string& deadline = "10:00") {
   TicketSpec t;
   t.id = TicketId(id);
-  t.location = GeoPoint(row, col);
+  t.location = location;
   t.deadline = at(deadline);
   t.service = minutes(10);
   return t;
+}
+
+// The crew or ticket drawn as `id` in `g`.
+CrewSpec crew(const Grid& g, const std::string& id, std::vector<std::string> skills = {"line"}) {
+  return crew(id, g[id], std::move(skills));
+}
+
+TicketSpec ticket(const Grid& g, const std::string& id, const std::string& deadline = "10:00") {
+  return ticket(id, g[id], deadline);
 }
 
 std::vector<std::string> stop_ids(const CrewPlan& p) {
@@ -53,15 +66,16 @@ std::vector<std::string> stop_ids(const CrewPlan& p) {
   return out;
 }
 
-//   row 0:  A . T2 . . . . . . . T1      A drives to T1 (locked); T2 is right next to it.
+// A drives to T1 (locked); T2 is right next to it.
 TEST(PlannerScenario, LockedPrefixIsKeptAcrossInsertAndReplan) {
+  const Grid g = grid(R"(A . T2 . . . . . . . T1)");
   Planner p(kGrid, options());
-  p.insert(ticket("T1", 0, 10));
-  CrewSpec a = crew("A", 0, 0);
+  p.insert(ticket(g, "T1"));
+  CrewSpec a = crew(g, "A");
   a.driving_to = TicketId("T1");
   a.in_progress = TicketId("T0");
   p.upsert_crew(a);
-  p.insert(ticket("T2", 0, 2));
+  p.insert(ticket(g, "T2"));
   EXPECT_EQ(stop_ids(p.crew_plan(CrewId("A"))), (std::vector<std::string>{"T1", "T2"}));
   EXPECT_TRUE(p.crew_plan(CrewId("A")).stops.front().locked);
   EXPECT_EQ(p.crew_plan(CrewId("A")).in_progress, TicketId("T0"));
@@ -72,12 +86,13 @@ TEST(PlannerScenario, LockedPrefixIsKeptAcrossInsertAndReplan) {
   EXPECT_EQ(p.crew_plan(CrewId("A")).stops[1].eta, at("08:28"));
 }
 
-//   row 0:  A T . . . . . . . . B       T is next to A, but the dispatcher pins it to B.
+// T is next to A, but the dispatcher pins it to B.
 TEST(PlannerScenario, PinIsRespectedAndUnpinFreesTheTicket) {
+  const Grid g = grid(R"(A T . . . . . . . . B)");
   Planner p(kGrid, options());
-  p.upsert_crew(crew("A", 0, 0));
-  p.upsert_crew(crew("B", 0, 10));
-  p.insert(ticket("T", 0, 1));
+  p.upsert_crew(crew(g, "A"));
+  p.upsert_crew(crew(g, "B"));
+  p.insert(ticket(g, "T"));
   EXPECT_EQ(p.assignment(TicketId("T"))->crew, CrewId("A"));
   p.pin(TicketId("T"), CrewId("B"));
   EXPECT_EQ(p.assignment(TicketId("T"))->crew, CrewId("B"));
@@ -89,27 +104,29 @@ TEST(PlannerScenario, PinIsRespectedAndUnpinFreesTheTicket) {
   EXPECT_EQ(p.assignment(TicketId("T"))->crew, CrewId("A"));
 }
 
-//   row 0:  A U V W       position pins put W then U first on A's plan, in pin-position order.
+// Position pins put W then U first on A's plan, in pin-position order.
 TEST(PlannerScenario, PositionPinsFixTheSequence) {
+  const Grid g = grid(R"(A U V W)");
   Planner p(kGrid, options());
-  p.upsert_crew(crew("A", 0, 0));
-  p.insert(ticket("U", 0, 1));
-  p.insert(ticket("V", 0, 2));
-  p.insert(ticket("W", 0, 3));
+  p.upsert_crew(crew(g, "A"));
+  p.insert(ticket(g, "U"));
+  p.insert(ticket(g, "V"));
+  p.insert(ticket(g, "W"));
   p.pin(TicketId("W"), CrewId("A"), 0);
   p.pin(TicketId("U"), CrewId("A"), 1);
   p.replan(std::chrono::milliseconds(30));
   EXPECT_EQ(stop_ids(p.crew_plan(CrewId("A"))), (std::vector<std::string>{"W", "U", "V"}));
 }
 
-//   row 0:  P . . . A . N        one crew; N (normal) is 2 min away, P (priority 5) 4 min away.
-//   Both due at 08:05: only the first one served is on time. The shorter plan serves N first; priority wins.
+// One crew; N (normal) is 2 min away, P (priority 5) 4 min away. Both due at
+// 08:05: only the first one served is on time. The shorter plan serves N first; priority wins.
 TEST(PlannerScenario, PriorityTicketWinsOverAShorterDetour) {
+  const Grid g = grid(R"(P . . . A . N)");
   Planner p(kGrid, options());
-  p.upsert_crew(crew("A", 0, 4));
-  TicketSpec n = ticket("N", 0, 6, "08:05");
+  p.upsert_crew(crew(g, "A"));
+  TicketSpec n = ticket(g, "N", "08:05");
   n.service = Duration::zero();
-  TicketSpec pr = ticket("P", 0, 0, "08:05");
+  TicketSpec pr = ticket(g, "P", "08:05");
   pr.service = Duration::zero();
   pr.priority = 5;
   p.insert(n);
@@ -126,7 +143,7 @@ TEST(PlannerScenario, PriorityTicketWinsOverAShorterDetour) {
   EXPECT_FALSE(p.explain(TicketId("P")).has_value());
   // Without the priority, the shorter plan wins.
   Planner q(kGrid, options());
-  q.upsert_crew(crew("A", 0, 4));
+  q.upsert_crew(crew(g, "A"));
   pr.priority = 0;
   q.insert(n);
   q.insert(pr);
@@ -135,9 +152,13 @@ TEST(PlannerScenario, PriorityTicketWinsOverAShorterDetour) {
 }
 
 TEST(PlannerScenario, MissingSkillIsExplained) {
+  const Grid g = grid(R"(
+    A .
+    . T
+  )");
   Planner p(kGrid, options());
-  p.upsert_crew(crew("A", 0, 0, {"line"}));
-  TicketSpec t = ticket("T", 1, 1);
+  p.upsert_crew(crew(g, "A", {"line"}));
+  TicketSpec t = ticket(g, "T");
   t.required_skills = {"transformer"};
   const InsertResult r = p.insert(t);
   EXPECT_FALSE(r.assignment.has_value());
@@ -146,12 +167,13 @@ TEST(PlannerScenario, MissingSkillIsExplained) {
   EXPECT_NE(r.issue->reason.find("no crew on shift with skill transformer"), std::string::npos) << r.issue->reason;
 }
 
-//   A at 0; T at 100 (100 min away), due in 30 min: every crew misses it by >= 70 min.
+// T is 100 min from A and 80 min from B, due in 30 min: every crew misses it by >= 50 min.
 TEST(PlannerScenario, EveryCrewWouldMissIsExplained) {
+  const Grid g = grid(R"(A . B . . . . . . . T)", 10);  // one cell = 10 min
   Planner p(kGrid, options());
-  p.upsert_crew(crew("A", 0, 0));
-  p.upsert_crew(crew("B", 0, 20));
-  const InsertResult r = p.insert(ticket("T", 0, 100, "08:30"));
+  p.upsert_crew(crew(g, "A"));
+  p.upsert_crew(crew(g, "B"));
+  const InsertResult r = p.insert(ticket(g, "T", "08:30"));
   ASSERT_TRUE(r.assignment.has_value());
   EXPECT_EQ(r.assignment->crew, CrewId("B"));
   ASSERT_TRUE(r.issue.has_value());
@@ -160,19 +182,22 @@ TEST(PlannerScenario, EveryCrewWouldMissIsExplained) {
 }
 
 TEST(PlannerScenario, ShiftEndAndPinnedOverloadAreExplained) {
+  // Two scales of the same row: A is at the origin of both.
+  const Grid near = grid(R"(A X Y)");
+  const Grid far_away = grid(R"(A . . . . . FAR)", 10);  // one cell = 10 min
   Planner p(kGrid, options());
-  CrewSpec a = crew("A", 0, 0);
+  CrewSpec a = crew(near, "A");
   a.shift_end = at("08:30");
   a.capacity = 1;
   p.upsert_crew(a);
   // 60 min away: cannot be done before 08:30.
-  const InsertResult far = p.insert(ticket("FAR", 0, 60));
+  const InsertResult far = p.insert(ticket(far_away, "FAR"));
   ASSERT_TRUE(far.issue.has_value());
   EXPECT_EQ(far.issue->kind, IssueKind::kUnassigned);
   EXPECT_NE(far.issue->reason.find("shift ends"), std::string::npos) << far.issue->reason;
-  TicketSpec x = ticket("X", 0, 1);
+  TicketSpec x = ticket(near, "X");
   x.demand = 1;
-  TicketSpec y = ticket("Y", 0, 2);
+  TicketSpec y = ticket(near, "Y");
   y.demand = 1;
   p.insert(x);
   p.insert(y);
@@ -183,15 +208,16 @@ TEST(PlannerScenario, ShiftEndAndPinnedOverloadAreExplained) {
   EXPECT_NE(why->reason.find("pinned crew A overloaded"), std::string::npos) << why->reason;
 }
 
-//   A . . T1 . . . . . B        A is delayed by two hours: T1 (due 10:00) moves to B.
+// A is delayed by two hours: T1 (due 10:00) moves to B.
 TEST(PlannerScenario, DelayUpdateAndOffShiftMoveWork) {
+  const Grid g = grid(R"(A . . T1 . . . . . B)");
   Planner p(kGrid, options());
-  p.upsert_crew(crew("A", 0, 0));
-  CrewSpec b = crew("B", 0, 9);
+  p.upsert_crew(crew(g, "A"));
+  CrewSpec b = crew(g, "B");
   p.upsert_crew(b);
-  p.insert(ticket("T1", 0, 3));
+  p.insert(ticket(g, "T1"));
   EXPECT_EQ(p.assignment(TicketId("T1"))->crew, CrewId("A"));
-  p.update_crew_position(CrewId("A"), GeoPoint(0, 0), at("12:00"));
+  p.update_crew_position(CrewId("A"), g["A"], at("12:00"));
   p.replan(std::chrono::milliseconds(30));
   EXPECT_EQ(p.assignment(TicketId("T1"))->crew, CrewId("B"));
   p.set_on_shift(CrewId("B"), false);
@@ -203,17 +229,18 @@ TEST(PlannerScenario, DelayUpdateAndOffShiftMoveWork) {
   linecrew::testing::expect_error([&] { p.cancel(TicketId("T1")); }, ErrorCode::kNotFound, "T1");
 }
 
-//   A T . . . . . B      A's shift ends at 10:00. Delayed to 09:55, it cannot finish T (10 min): T moves to B
-//   at once, without waiting for a re-plan.
+// A's shift ends at 10:00. Delayed to 09:55, it cannot finish T (10 min): T moves to B
+// at once, without waiting for a re-plan.
 TEST(PlannerScenario, DelayPastTheShiftEndMovesTheStopImmediately) {
+  const Grid g = grid(R"(A T . . . . . B)");
   Planner p(kGrid, options());
-  CrewSpec a = crew("A", 0, 0);
+  CrewSpec a = crew(g, "A");
   a.shift_end = at("10:00");
   p.upsert_crew(a);
-  p.upsert_crew(crew("B", 0, 7));
-  p.insert(ticket("T", 0, 1));
+  p.upsert_crew(crew(g, "B"));
+  p.insert(ticket(g, "T"));
   EXPECT_EQ(p.assignment(TicketId("T"))->crew, CrewId("A"));
-  p.update_crew_position(CrewId("A"), GeoPoint(0, 0), at("09:55"));
+  p.update_crew_position(CrewId("A"), g["A"], at("09:55"));
   ASSERT_TRUE(p.assignment(TicketId("T")).has_value());
   EXPECT_EQ(p.assignment(TicketId("T"))->crew, CrewId("B"));
   EXPECT_EQ(p.assignment(TicketId("T"))->stop.eta, at("08:06"));
@@ -221,9 +248,10 @@ TEST(PlannerScenario, DelayPastTheShiftEndMovesTheStopImmediately) {
 
 TEST(PlannerScenario, ReplanHonoursItsTimeBudget) {
   Planner p(kGrid, options());
-  for (int c = 0; c < 30; ++c) p.upsert_crew(crew(numbered("C", c), c % 6 * 5.0, c / 6 * 5.0));
+  // Generated, not drawn: 30 crews on a 6 x 5 lattice, 600 tickets spread over 30 x 30.
+  for (int c = 0; c < 30; ++c) p.upsert_crew(crew(numbered("C", c), GeoPoint(c % 6 * 5.0, c / 6 * 5.0)));
   for (int t = 0; t < 600; ++t)
-    p.insert(ticket(numbered("T", t), (t * 7919 % 300) / 10.0, (t * 104729 % 300) / 10.0, "09:00"));
+    p.insert(ticket(numbered("T", t), GeoPoint((t * 7919 % 300) / 10.0, (t * 104729 % 300) / 10.0), "09:00"));
   const auto before = p.summary();
   const auto t0 = std::chrono::steady_clock::now();
   const ReplanStats st = p.replan(std::chrono::milliseconds(150));
