@@ -19,6 +19,7 @@
 #include "baseline.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/zones.h"
+#include "linecrew/device/app/proto_enums.h"
 #include "linecrew/device/app/watch.h"
 #include "linecrew/v1/dispatch.grpc.pb.h"
 #include "server.h"
@@ -501,7 +502,7 @@ RunReport run_policy(const Scenario& s, const RunOptions& o, Policy policy) {
       req.set_address("storm outage " + spec.key);
       req.set_priority(spec.priority);
       set_ts(spec.reported, req.mutable_first_contact_time());
-      req.set_first_contact_channel(static_cast<v1::Channel>(static_cast<int>(spec.channel) + 1));
+      req.set_first_contact_channel(device::to_proto(spec.channel));
       req.mutable_service_duration()->set_seconds(spec.work.count());
       for (const auto& k : spec.skills) req.add_required_skills(k);
       v1::CreateTicketResponse resp;

@@ -54,6 +54,7 @@ constexpr std::array kRules = {
 
 constexpr std::array<std::string_view, 9> kStatusNames = {
     "reported", "assigned", "accepted", "en_route", "on_site", "restored", "closed", "cancelled", "return_visit_owed"};
+static_assert(kStatusNames.size() == kAllTicketStatuses.size());
 
 }  // namespace
 

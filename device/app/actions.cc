@@ -3,6 +3,7 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include "linecrew/core/error.h"
+#include "linecrew/device/app/proto_enums.h"
 #include "linecrew/v1/crew_sync.pb.h"
 
 namespace linecrew::device {
@@ -76,8 +77,8 @@ OutboxEntry record(LocalStore& store, const std::string& device_id, const Action
       throw_invalid("proposed", "a consented call needs the agreed time, after now");
     auto* c = a.mutable_contact_attempt();
     c->set_staff_number(in.staff_number);
-    c->set_reason(static_cast<v1::DelayReason>(static_cast<int>(*in.reason) + 1));
-    c->set_consent(static_cast<v1::Consent>(static_cast<int>(*in.consent) + 1));
+    c->set_reason(to_proto(*in.reason));
+    c->set_consent(to_proto(*in.consent));
     if (in.proposed) set_time(*in.proposed, c->mutable_proposed_arrival_time());
     c->set_note(in.text);
   }

@@ -1,5 +1,7 @@
 #include "linecrew/server/app/board.h"
 
+#include "linecrew/server/storage/paging.h"
+
 namespace linecrew::app {
 
 BoardSnapshot Board::snapshot() {
@@ -7,24 +9,10 @@ BoardSnapshot Board::snapshot() {
   // Read the sequence first: anything committed after it is replayed by
   // since(), so the snapshot plus the tail never misses a change.
   s.sequence = feed_.last_sequence();
-  storage::TicketFilter f;
-  f.statuses = {TicketStatus::kReported, TicketStatus::kAssigned, TicketStatus::kAccepted,       TicketStatus::kEnRoute,
-                TicketStatus::kOnSite,   TicketStatus::kRestored, TicketStatus::kReturnVisitOwed};
-  f.limit = 1000;
-  for (;;) {
-    auto page = tickets_.list(f);
-    for (auto& t : page.tickets) s.tickets.push_back(std::move(t));
-    if (page.next_after == 0) break;
-    f.after = page.next_after;
-  }
-  storage::CrewFilter cf;
-  cf.limit = 1000;
-  for (;;) {
-    auto page = crews_.list_crews(cf);
-    if (page.empty()) break;
-    cf.after = page.back().id.str();
-    for (auto& c : page) s.crews.push_back(std::move(c));
-  }
+  storage::TicketFilter open;
+  open.statuses.assign(kOpenTicketStatuses.begin(), kOpenTicketStatuses.end());
+  s.tickets = storage::all_tickets(tickets_, std::move(open));
+  storage::for_each_crew(crews_, {}, [&](Crew& c) { s.crews.push_back(std::move(c)); });
   return s;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "linecrew/core/error.h"
+#include "linecrew/server/storage/paging.h"
 
 namespace linecrew::app {
 
@@ -112,20 +113,14 @@ std::pair<Crew, std::vector<TicketId>> Dispatch::set_crew_shift(const CrewId& id
     if (planning_) planning_->crew_changed(crew);
     return {crew, released};
   }
-  storage::TicketFilter f;
-  f.owner = id;
-  f.statuses = {TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute};
-  f.limit = 1000;
-  for (;;) {
-    const auto page = store_.list(f);
-    for (const Ticket& t : page.tickets) {
-      if (!t.pinned.empty()) continue;  // a pin is the dispatcher's decision: it stays
-      store_.mutate(t.id, [&](Ticket& x) { release_to_desk(x, by, clock_.now(), "crew " + id.str() + " off shift"); });
-      released.push_back(t.id);
-    }
-    if (page.next_after == 0) break;
-    f.after = page.next_after;
-  }
+  storage::TicketFilter travelling;
+  travelling.owner = id;
+  travelling.statuses.assign(kTravellingTicketStatuses.begin(), kTravellingTicketStatuses.end());
+  storage::for_each_ticket(store_, std::move(travelling), [&](const Ticket& t) {
+    if (!t.pinned.empty()) return;  // a pin is the dispatcher's decision: it stays
+    store_.mutate(t.id, [&](Ticket& x) { release_to_desk(x, by, clock_.now(), "crew " + id.str() + " off shift"); });
+    released.push_back(t.id);
+  });
   signal_.notify();
   if (planning_) planning_->crew_changed(crew);
   return {crew, released};
@@ -144,24 +139,13 @@ Crew Dispatch::get_crew(const CrewId& id) {
 Report Dispatch::report(TimePoint from, TimePoint to) {
   if (to <= from) throw_invalid("to", "must be after from");
   if (to - from > hours(24 * 366)) throw_invalid("to", "a report covers at most 366 days");
-  const auto collect = [&](storage::TicketFilter f) {
-    std::vector<Ticket> out;
-    f.limit = 1000;
-    for (;;) {
-      auto page = store_.list(f);
-      for (auto& t : page.tickets) out.push_back(std::move(t));
-      if (page.next_after == 0) return out;
-      f.after = page.next_after;
-    }
-  };
   storage::TicketFilter range;
   range.first_contact_from = from;
   range.first_contact_to = to;
   storage::TicketFilter open;
-  open.statuses = {TicketStatus::kReported,       TicketStatus::kAssigned, TicketStatus::kAccepted,
-                   TicketStatus::kEnRoute,        TicketStatus::kOnSite,   TicketStatus::kRestored,
-                   TicketStatus::kReturnVisitOwed};
-  return build_report(collect(range), collect(open), from, to, clock_.now(), policy_);
+  open.statuses.assign(kOpenTicketStatuses.begin(), kOpenTicketStatuses.end());
+  return build_report(storage::all_tickets(store_, std::move(range)), storage::all_tickets(store_, std::move(open)),
+                      from, to, clock_.now(), policy_);
 }
 
 std::string new_tracking_token() {

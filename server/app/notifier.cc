@@ -11,6 +11,7 @@
 #include <set>
 
 #include "linecrew/core/error.h"
+#include "linecrew/server/storage/paging.h"
 
 namespace linecrew::app {
 
@@ -110,19 +111,13 @@ std::size_t Notifier::scan(bool sweep_etas) {
     }
   } else if (sweep_etas && !travelling_loaded_) {
     loading = true;
-    storage::TicketFilter f;
-    f.statuses = {TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute};
-    f.limit = 1000;
-    for (;;) {
-      auto page = tickets_.list(f);
-      for (Ticket& t : page.tickets) {
-        ids.erase(t.id.str());
-        std::string id = t.id.str();
-        tickets.insert_or_assign(std::move(id), std::move(t));
-      }
-      if (page.next_after == 0) break;
-      f.after = page.next_after;
-    }
+    storage::TicketFilter travelling;
+    travelling.statuses.assign(kTravellingTicketStatuses.begin(), kTravellingTicketStatuses.end());
+    storage::for_each_ticket(tickets_, std::move(travelling), [&](Ticket& t) {
+      ids.erase(t.id.str());
+      std::string id = t.id.str();
+      tickets.insert_or_assign(std::move(id), std::move(t));
+    });
   }
   for (const std::string& id : ids)
     if (auto t = tickets_.get(TicketId(id))) tickets.insert_or_assign(id, std::move(*t));

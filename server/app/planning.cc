@@ -5,6 +5,7 @@
 
 #include "linecrew/core/error.h"
 #include "linecrew/core/ownership.h"
+#include "linecrew/server/storage/paging.h"
 
 namespace linecrew::app {
 
@@ -68,28 +69,15 @@ planner::CrewSpec Planning::crew_spec(const Crew& c) const {
 
 void Planning::start() {
   std::unique_lock lock(mu_);
-  storage::CrewFilter cf;
-  cf.limit = 1000;
-  for (;;) {
-    const auto page = crews_.list_crews(cf);
-    if (page.empty()) break;
-    for (const Crew& c : page) planner_.upsert_crew(crew_spec(c));
-    cf.after = page.back().id.str();
-  }
+  storage::for_each_crew(crews_, {}, [&](const Crew& c) { planner_.upsert_crew(crew_spec(c)); });
   storage::TicketFilter f;
   f.statuses = {TicketStatus::kReported, TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute,
                 TicketStatus::kReturnVisitOwed};
-  f.limit = 1000;
-  for (;;) {
-    const auto page = tickets_.list(f);
-    for (const Ticket& t : page.tickets) {
-      planner_.insert(ticket_spec(t));
-      known_[t.id] = {t.owner, t.effective_deadline()};
-      if (!t.pinned.empty()) planner_.pin(t.id, t.pinned);
-    }
-    if (page.next_after == 0) break;
-    f.after = page.next_after;
-  }
+  storage::for_each_ticket(tickets_, std::move(f), [&](const Ticket& t) {
+    planner_.insert(ticket_spec(t));
+    known_[t.id] = {t.owner, t.effective_deadline()};
+    if (!t.pinned.empty()) planner_.pin(t.id, t.pinned);
+  });
   const auto st = planner_.replan(budget_);
   stats_.last_replan_ms = st.elapsed_ms;
   ++stats_.replans;
@@ -226,18 +214,6 @@ void Planning::crew_changed(const Crew& c) {
   }
   write_moves(moves);
   mark_dirty();
-}
-
-void Planning::ticket_reached(const Ticket& t) {
-  crew_synced({{SyncedChange::Kind::kTicketReached, {}, t.location, &t}});
-}
-
-void Planning::ticket_deadline_changed(const Ticket& t) {
-  crew_synced({{SyncedChange::Kind::kDeadlineChanged, {}, t.location, &t}});
-}
-
-void Planning::crew_moved(const CrewId& crew, const GeoPoint& position) {
-  crew_synced({{SyncedChange::Kind::kCrewMoved, crew, position, nullptr}});
 }
 
 void Planning::crew_synced(const std::vector<SyncedChange>& changes) {

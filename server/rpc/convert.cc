@@ -11,11 +11,48 @@ namespace linecrew::rpc {
 
 namespace {
 
-// Our enums list their values in the proto's order, after UNSPECIFIED = 0.
+// Our enums list their values in the proto's order, after UNSPECIFIED = 0;
+// the static_asserts below pin every value, and the proto's last.
 template <class Domain>
-int proto_value(Domain d) {
+constexpr int proto_value(Domain d) {
   return static_cast<int>(d) + 1;
 }
+
+static_assert(proto_value(ZoneClass::kUrban) == v1::ZONE_CLASS_URBAN);
+static_assert(proto_value(ZoneClass::kRural) == v1::ZONE_CLASS_RURAL);
+static_assert(proto_value(ZoneClass::kRemote) == v1::ZONE_CLASS_REMOTE && v1::ZoneClass_MAX == v1::ZONE_CLASS_REMOTE);
+static_assert(proto_value(TicketStatus::kReported) == v1::TICKET_STATUS_REPORTED);
+static_assert(proto_value(TicketStatus::kAssigned) == v1::TICKET_STATUS_ASSIGNED);
+static_assert(proto_value(TicketStatus::kAccepted) == v1::TICKET_STATUS_ACCEPTED);
+static_assert(proto_value(TicketStatus::kEnRoute) == v1::TICKET_STATUS_EN_ROUTE);
+static_assert(proto_value(TicketStatus::kOnSite) == v1::TICKET_STATUS_ON_SITE);
+static_assert(proto_value(TicketStatus::kRestored) == v1::TICKET_STATUS_RESTORED);
+static_assert(proto_value(TicketStatus::kClosed) == v1::TICKET_STATUS_CLOSED);
+static_assert(proto_value(TicketStatus::kCancelled) == v1::TICKET_STATUS_CANCELLED);
+static_assert(proto_value(TicketStatus::kReturnVisitOwed) == v1::TICKET_STATUS_RETURN_VISIT_OWED &&
+              v1::TicketStatus_MAX == v1::TICKET_STATUS_RETURN_VISIT_OWED);
+static_assert(proto_value(Channel::kHotline) == v1::CHANNEL_HOTLINE);
+static_assert(proto_value(Channel::kServiceCounter) == v1::CHANNEL_SERVICE_COUNTER);
+static_assert(proto_value(Channel::kApp) == v1::CHANNEL_APP);
+static_assert(proto_value(Channel::kWeb) == v1::CHANNEL_WEB && v1::Channel_MAX == v1::CHANNEL_WEB);
+static_assert(proto_value(TicketKind::kFaultRepair) == v1::TICKET_KIND_FAULT_REPAIR);
+static_assert(proto_value(TicketKind::kScheduledVisit) == v1::TICKET_KIND_SCHEDULED_VISIT);
+static_assert(proto_value(TicketKind::kReturnVisit) == v1::TICKET_KIND_RETURN_VISIT);
+static_assert(proto_value(TicketKind::kDisconnection) == v1::TICKET_KIND_DISCONNECTION &&
+              v1::TicketKind_MAX == v1::TICKET_KIND_DISCONNECTION);
+static_assert(proto_value(DelayReason::kWeather) == v1::DELAY_REASON_WEATHER);
+static_assert(proto_value(DelayReason::kTraffic) == v1::DELAY_REASON_TRAFFIC);
+static_assert(proto_value(DelayReason::kPreviousJobOverran) == v1::DELAY_REASON_PREVIOUS_JOB_OVERRAN);
+static_assert(proto_value(DelayReason::kEquipment) == v1::DELAY_REASON_EQUIPMENT);
+static_assert(proto_value(DelayReason::kOther) == v1::DELAY_REASON_OTHER &&
+              v1::DelayReason_MAX == v1::DELAY_REASON_OTHER);
+static_assert(proto_value(Consent::kYes) == v1::CONSENT_YES);
+static_assert(proto_value(Consent::kRefused) == v1::CONSENT_REFUSED);
+static_assert(proto_value(Consent::kUnreachable) == v1::CONSENT_UNREACHABLE &&
+              v1::Consent_MAX == v1::CONSENT_UNREACHABLE);
+static_assert(proto_value(Role::kDispatcher) == v1::ROLE_DISPATCHER);
+static_assert(proto_value(Role::kAdmin) == v1::ROLE_ADMIN);
+static_assert(proto_value(Role::kCrewDevice) == v1::ROLE_CREW_DEVICE && v1::Role_MAX == v1::ROLE_CREW_DEVICE);
 
 template <class Domain, class IsValid>
 std::optional<Domain> domain_value(int v, IsValid is_valid) {
@@ -238,6 +275,16 @@ Role role_from_proto(v1::Role role) {
   return *r;
 }
 
+std::vector<ZoneClass> zone_classes_from_proto(const google::protobuf::RepeatedField<int>& zones) {
+  std::vector<ZoneClass> out;
+  for (int i = 0; i < zones.size(); ++i) {
+    const auto z = domain_value<ZoneClass>(zones.Get(i), v1::ZoneClass_IsValid);
+    if (!z) throw_invalid("zone_classes[" + std::to_string(i) + "]", "unknown zone class");
+    out.push_back(*z);
+  }
+  return out;
+}
+
 v1::ZoneClass to_proto(ZoneClass z) {
   return static_cast<v1::ZoneClass>(proto_value(z));
 }
@@ -319,11 +366,7 @@ void to_proto(const Ticket& t, TimePoint now, bool include_timeline, v1::Ticket*
 
 storage::TicketFilter filter_from_proto(const v1::ListTicketsRequest& req) {
   storage::TicketFilter f;
-  for (int i = 0; i < req.zone_classes_size(); ++i) {
-    const auto z = domain_value<ZoneClass>(req.zone_classes(i), v1::ZoneClass_IsValid);
-    if (!z) throw_invalid("zone_classes[" + std::to_string(i) + "]", "unknown zone class");
-    f.zone_classes.push_back(*z);
-  }
+  f.zone_classes = zone_classes_from_proto(req.zone_classes());
   for (int i = 0; i < req.statuses_size(); ++i) {
     const auto s = domain_value<TicketStatus>(req.statuses(i), v1::TicketStatus_IsValid);
     if (!s) throw_invalid("statuses[" + std::to_string(i) + "]", "unknown status");

@@ -154,13 +154,7 @@ grpc::Status DispatchService::ListCrews(grpc::ServerContext* ctx, const v1::List
 grpc::Status DispatchService::WatchBoard(grpc::ServerContext* ctx, const v1::WatchBoardRequest* req,
                                          grpc::ServerWriter<v1::WatchBoardResponse>* writer) {
   return serve(ctx, auth_, "DispatchService.WatchBoard", [&](const Principal& who) {
-    std::vector<ZoneClass> zones;
-    for (int i = 0; i < req->zone_classes_size(); ++i) {
-      const auto z = static_cast<v1::ZoneClass>(req->zone_classes(i));
-      if (z == v1::ZONE_CLASS_UNSPECIFIED || !v1::ZoneClass_IsValid(z))
-        throw_invalid("zone_classes[" + std::to_string(i) + "]", "unknown zone class");
-      zones.push_back(static_cast<ZoneClass>(z - 1));
-    }
+    const std::vector<ZoneClass> zones = zone_classes_from_proto(req->zone_classes());
     const auto shown = [&](const Ticket& t) {
       return zones.empty() || std::find(zones.begin(), zones.end(), t.zone_class) != zones.end();
     };

@@ -5,6 +5,7 @@
 
 #include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
+#include "linecrew/server/storage/paging.h"
 #include "linecrew/server/storage/sqlite_store.h"
 #include "linecrew/storage/time_columns.h"
 
@@ -58,37 +59,37 @@ std::vector<SyncAck> SqliteStore::apply_ops(const std::string& device_id, const 
         continue;
       }
     }
-    db_.cached("SAVEPOINT sync_op")->run();
-    try {
-      if (op.on_ticket) {
-        ActionVerdict verdict;
-        std::optional<Ticket> before;
-        Ticket after = mutate_locked(op.ticket, [&](Ticket& t) {
-          before = t;
-          verdict = op.on_ticket(t);
-        });
-        ack.result = result_of(verdict.outcome);
-        ack.reason = verdict.reason;
-        ack.ticket_version = after.version;
-        if (after.version != before->version) ack.before = std::move(before);
-        ack.ticket = std::move(after);
-      } else {
-        auto c = get_crew_in(db_, crew);
-        if (!c) throw Error(ErrorCode::kNotFound, "crew_id", "no crew '" + crew.str() + "'");
-        const std::uint64_t version = c->version;
-        op.on_crew(*c);
-        c->version = version + 1;
-        write_crew_locked(*c, false);
-        ack.crew = std::move(*c);
+    {  // the op's writes are undone when it is rejected
+      Savepoint sp(db_, "sync_op");
+      try {
+        if (op.on_ticket) {
+          ActionVerdict verdict;
+          std::optional<Ticket> before;
+          Ticket after = mutate_locked(op.ticket, [&](Ticket& t) {
+            before = t;
+            verdict = op.on_ticket(t);
+          });
+          ack.result = result_of(verdict.outcome);
+          ack.reason = verdict.reason;
+          ack.ticket_version = after.version;
+          if (after.version != before->version) ack.before = std::move(before);
+          ack.ticket = std::move(after);
+        } else {
+          auto c = get_crew_in(db_, crew);
+          if (!c) throw Error(ErrorCode::kNotFound, "crew_id", "no crew '" + crew.str() + "'");
+          const std::uint64_t version = c->version;
+          op.on_crew(*c);
+          c->version = version + 1;
+          write_crew_locked(*c, false);
+          ack.crew = std::move(*c);
+        }
+        sp.release();
+      } catch (const Error& e) {
+        ack = SyncAck{};
+        ack.op_id = op.op_id;
+        ack.result = SyncResult::kRejected;
+        ack.reason = e.what();
       }
-      db_.cached("RELEASE sync_op")->run();
-    } catch (const Error& e) {
-      db_.exec("ROLLBACK TO sync_op");
-      db_.exec("RELEASE sync_op");
-      ack = SyncAck{};
-      ack.op_id = op.op_id;
-      ack.result = SyncResult::kRejected;
-      ack.reason = e.what();
     }
     db_.cached(
            "INSERT INTO sync_ops(device_id, op_id, crew_id, fingerprint, result, reason, ticket_version, received) "
@@ -101,13 +102,11 @@ std::vector<SyncAck> SqliteStore::apply_ops(const std::string& device_id, const 
   write_cursors_locked();
   if (!last_prune_ || now < *last_prune_ || now - *last_prune_ >= kSyncPruneInterval) {
     // Upkeep must not cost the crew its upload: a failed pruning is undone and tried again next time.
-    db_.cached("SAVEPOINT sync_prune")->run();
+    Savepoint sp(db_, "sync_prune");
     try {
       prune_sync_locked(now);
-      db_.cached("RELEASE sync_prune")->run();
+      sp.release();
     } catch (const Error& e) {
-      db_.exec("ROLLBACK TO sync_prune");
-      db_.exec("RELEASE sync_prune");
       std::cerr << "linecrew-server: sync upkeep failed: " << e.what() << "\n";
     }
   }
@@ -245,13 +244,8 @@ CrewSnapshot SqliteStore::crew_snapshot(const CrewId& crew) {
     f.owner = crew;
     f.statuses = {TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute,
                   TicketStatus::kOnSite,   TicketStatus::kRestored, TicketStatus::kReturnVisitOwed};
-    f.limit = 1000;
-    for (;;) {
-      auto page = list_in(db, f);
-      for (auto& t : page.tickets) snap.tickets.push_back(std::move(t));
-      if (page.next_after == 0) break;
-      f.after = page.next_after;
-    }
+    for_each_ticket_in([&](const TicketFilter& page) { return list_in(db, page); }, std::move(f),
+                       [&](Ticket& t) { snap.tickets.push_back(std::move(t)); });
     return snap;
   });
 }

@@ -115,14 +115,12 @@ CreateResult SqliteStore::create(Ticket t) {
       std::lock_guard db_lock(mu_);
       Transaction tx(db_);
       for (auto& p : batch) {
-        db_.cached("SAVEPOINT create_one")->run();
+        Savepoint sp(db_, "create_one");
         try {
           p->result = create_locked(std::move(p->ticket));
-          db_.cached("RELEASE create_one")->run();
+          sp.release();
         } catch (...) {
           p->error = std::current_exception();
-          db_.exec("ROLLBACK TO create_one");
-          db_.exec("RELEASE create_one");
         }
       }
       tx.commit();
@@ -217,13 +215,11 @@ std::vector<std::optional<Ticket>> SqliteStore::mutate_many(const std::vector<Ti
   Transaction tx(db_);
   std::vector<std::optional<Ticket>> out;
   for (const TicketId& id : ids) {
-    db_.exec("SAVEPOINT mutate_one");
+    Savepoint sp(db_, "mutate_one");
     try {
       out.emplace_back(mutate_locked(id, change));
-      db_.exec("RELEASE mutate_one");
+      sp.release();
     } catch (const Error&) {
-      db_.exec("ROLLBACK TO mutate_one");
-      db_.exec("RELEASE mutate_one");
       out.emplace_back(std::nullopt);
     }
   }

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 
@@ -261,6 +263,27 @@ Transaction::~Transaction() {
 }
 void Transaction::commit() {
   db_.exec("COMMIT");
+  done_ = true;
+}
+
+Savepoint::Savepoint(Database& db, std::string_view name) : db_(db), name_(name) {
+  const bool identifier =
+      !name_.empty() && !std::isdigit(static_cast<unsigned char>(name_[0])) &&
+      std::all_of(name_.begin(), name_.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+  if (!identifier) throw Error(ErrorCode::kInternal, "savepoint", "'" + name_ + "' is not an SQL identifier");
+  db_.cached("SAVEPOINT " + name_)->run();
+}
+
+Savepoint::~Savepoint() {
+  if (done_) return;
+  const std::string undo = "ROLLBACK TO " + name_ + "; RELEASE " + name_;
+  if (sqlite3_exec(db_.handle(), undo.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK &&
+      !sqlite3_get_autocommit(db_.handle()))
+    sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Savepoint::release() {
+  db_.cached("RELEASE " + name_)->run();
   done_ = true;
 }
 

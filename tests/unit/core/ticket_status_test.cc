@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "linecrew/core/ticket_status.h"
 #include "test_support.h"
 
@@ -66,6 +68,20 @@ TEST(TicketStatus, NamesRoundTrip) {
     EXPECT_EQ(parse_ticket_status(to_string(s)), s);
   }
   EXPECT_FALSE(parse_ticket_status("lost").has_value());
+}
+
+// The lists the store filters by (the board, the report, the sweeps) say the
+// same as the predicates, for every status.
+TEST(TicketStatus, TheStatusListsMatchThePredicates) {
+  for (std::size_t i = 0; i < kAllTicketStatuses.size(); ++i) EXPECT_EQ(kAllTicketStatuses[i], static_cast<S>(i));
+  EXPECT_EQ(kAllTicketStatuses.back(), S::kReturnVisitOwed);
+  const auto listed = [](const auto& list, S s) { return std::find(list.begin(), list.end(), s) != list.end(); };
+  for (const S s : kAllTicketStatuses) {
+    EXPECT_EQ(listed(kOpenTicketStatuses, s), !is_terminal(s)) << to_string(s);
+    EXPECT_EQ(listed(kTravellingTicketStatuses, s), crew_travelling(s)) << to_string(s);
+  }
+  EXPECT_TRUE(std::is_sorted(kOpenTicketStatuses.begin(), kOpenTicketStatuses.end()));
+  EXPECT_TRUE(std::is_sorted(kTravellingTicketStatuses.begin(), kTravellingTicketStatuses.end()));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "linecrew/core/travel.h"
 #include "linecrew/server/app/dispatch.h"
 #include "linecrew/server/app/planning.h"
+#include "linecrew/server/storage/paging.h"
 #include "linecrew/server/storage/sqlite_store.h"
 #include "server_process.h"
 #include "test_support.h"
@@ -97,6 +98,47 @@ TEST_F(Store, PagesThroughFilteredTickets) {
   } while (f.after != 0);
   EXPECT_EQ(seen, 25u);
   EXPECT_EQ(pages, 3u);
+}
+
+// storage/paging.h: the loops behind the board, the report, the planner's
+// rebuild and the sweeps read every match, whatever the page size.
+TEST_F(Store, ThePagingHelpersReadEveryMatch) {
+  storage::SqliteStore store(dir.file("paging.db"));
+  app::Dispatch dispatch(clock, zones, policy, store, store);
+  std::vector<std::string> urban_ids;
+  for (int i = 0; i < 7; ++i)
+    urban_ids.push_back(dispatch.create_ticket(draft("p" + std::to_string(i))).ticket.id.str());
+  dispatch.create_ticket(draft("far", 30.75, 119.55));
+  storage::TicketFilter urban;
+  urban.zone_classes = {ZoneClass::kUrban};
+  urban.limit = 2;  // the helpers read full pages whatever the caller's filter says
+
+  std::vector<std::string> seen;
+  std::size_t pages = 0;
+  const auto pages_of_three = [&](const storage::TicketFilter& f) {
+    EXPECT_EQ(f.limit, storage::kFullPage);
+    ++pages;
+    storage::TicketFilter small = f;
+    small.limit = 3;
+    return store.list(small);
+  };
+  storage::for_each_ticket_in(pages_of_three, urban, [&](Ticket& t) { seen.push_back(t.id.str()); });
+  EXPECT_EQ(seen, urban_ids);
+  EXPECT_EQ(pages, 3u);  // 3 + 3 + 1
+
+  std::vector<std::string> all;
+  for (const Ticket& t : storage::all_tickets(store, urban)) all.push_back(t.id.str());
+  EXPECT_EQ(all, urban_ids);
+
+  for (const char* id : {"C-2", "C-1", "C-3"}) {
+    Crew c;
+    c.id = CrewId(id);
+    c.name = id;
+    store.add_crew(c);
+  }
+  std::vector<std::string> crews;
+  storage::for_each_crew(store, {}, [&](Crew& c) { crews.push_back(c.id.str()); });
+  EXPECT_EQ(crews, (std::vector<std::string>{"C-1", "C-2", "C-3"}));
 }
 
 TEST_F(Store, ReopeningKeepsTicketsAndTellsACleanClose) {

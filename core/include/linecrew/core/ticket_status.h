@@ -2,6 +2,7 @@
 // transitions, and who may make each one.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,6 +21,19 @@ enum class TicketStatus : std::uint8_t {
   kCancelled,        // withdrawn before arrival
   kReturnVisitOwed,  // could not be fixed on site; a return time was committed
 };
+
+// Every status, in declaration order.
+inline constexpr std::array<TicketStatus, 9> kAllTicketStatuses = {
+    TicketStatus::kReported, TicketStatus::kAssigned,  TicketStatus::kAccepted,
+    TicketStatus::kEnRoute,  TicketStatus::kOnSite,    TicketStatus::kRestored,
+    TicketStatus::kClosed,   TicketStatus::kCancelled, TicketStatus::kReturnVisitOwed};
+// The open statuses: every one but the terminal ones (is_terminal), in order.
+inline constexpr std::array<TicketStatus, 7> kOpenTicketStatuses = {
+    TicketStatus::kReported, TicketStatus::kAssigned, TicketStatus::kAccepted,       TicketStatus::kEnRoute,
+    TicketStatus::kOnSite,   TicketStatus::kRestored, TicketStatus::kReturnVisitOwed};
+// The statuses of a crew on its way (crew_travelling), in order.
+inline constexpr std::array<TicketStatus, 3> kTravellingTicketStatuses = {
+    TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute};
 
 // Who asks for a transition.
 enum class Actor : std::uint8_t {

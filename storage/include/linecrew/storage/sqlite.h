@@ -1,6 +1,7 @@
 // A small RAII layer over SQLite: a move-only connection opened by a factory
 // that reports failure as Error, prepared statements that finalise
-// themselves, and transactions as scope guards (rolled back unless committed).
+// themselves, and transactions and savepoints as scope guards (rolled back
+// unless committed or released).
 #pragma once
 
 #include <cstdint>
@@ -140,6 +141,27 @@ class Transaction {
 
  private:
   Database& db_;
+  bool done_ = false;
+};
+
+// SAVEPOINT <name> on construction; release() keeps its writes (RELEASE).
+// Destroyed unreleased (an exception, an early return), it undoes only its
+// own writes (ROLLBACK TO, then RELEASE) and the enclosing transaction goes
+// on. It never throws from the destructor: if the savepoint cannot be undone,
+// the whole transaction is rolled back, so that the enclosing commit fails
+// rather than keep half of the savepoint's writes. `name` is an SQL
+// identifier; SAVEPOINT and RELEASE are kept in the statement cache.
+class Savepoint {
+ public:
+  Savepoint(Database& db, std::string_view name);
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  ~Savepoint();
+  void release();
+
+ private:
+  Database& db_;
+  std::string name_;
   bool done_ = false;
 };
 

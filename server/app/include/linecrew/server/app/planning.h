@@ -88,17 +88,11 @@ class Planning {
   void ticket_pinned(const Ticket& t, const CrewId& crew);
   void ticket_unpinned(const TicketId& id);
   void crew_changed(const Crew& c);
-  // A crew arrived (handheld sync): the ticket leaves the plan and its crew is
-  // busy there until arrival + service.
-  void ticket_reached(const Ticket& t);
-  // The effective deadline moved (a consented delay call): re-planned against it.
-  void ticket_deadline_changed(const Ticket& t);
-  // A position fix from the crew's handheld.
-  void crew_moved(const CrewId& crew, const GeoPoint& position);
   // What one handheld upload changed, in commit order, under one hold of the
-  // planner: each event as ticket_reached / ticket_deadline_changed /
-  // crew_moved would take it, but each crew's position and free time are
-  // given to the planner once, as they are after the last event.
+  // planner: a reached ticket leaves the plan and its crew is busy there until
+  // arrival + service; a moved effective deadline (a consented delay call) is
+  // re-planned against; a position fix moves the crew. Each crew's position and
+  // free time are given to the planner once, as they are after the last event.
   void crew_synced(const std::vector<SyncedChange>& changes);
   // The crew's planned stops in visiting order (empty for an unknown crew).
   std::vector<planner::Stop> crew_route(const CrewId& crew);

@@ -52,6 +52,8 @@ GeoPoint point_from_proto(const v1::GeoPoint& p, const char* field);
 DelayReason delay_reason_from_proto(int value, const char* field);
 Consent consent_from_proto(int value, const char* field);
 
+// Throws Error(kInvalidArgument, "zone_classes[i]") for UNSPECIFIED or unknown values.
+std::vector<ZoneClass> zone_classes_from_proto(const google::protobuf::RepeatedField<int>& zones);
 v1::ZoneClass to_proto(ZoneClass z);
 v1::TicketStatus to_proto(TicketStatus s);
 
