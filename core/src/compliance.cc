@@ -56,10 +56,15 @@ void validate(const ContactRecord& contact) {
     throw_invalid("proposed_time", "the agreed arrival time must be after the call");
 }
 
+std::optional<TimePoint> deadline_after_call(const ContactRecord& contact, TimePoint in_force) {
+  if (contact.consent == Consent::kYes && contact.time <= in_force) return contact.proposed_time;
+  return std::nullopt;
+}
+
 TimePoint effective_deadline(TimePoint deadline, const std::vector<ContactRecord>& contacts) {
   TimePoint in_force = deadline;
   for (const ContactRecord& c : in_time_order(contacts))
-    if (c.consent == Consent::kYes && c.time <= in_force) in_force = c.proposed_time;
+    if (const auto moved = deadline_after_call(c, in_force)) in_force = *moved;
   return in_force;
 }
 

@@ -5,6 +5,7 @@
 
 #include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
+#include "linecrew/core/limits.h"
 
 namespace linecrew {
 
@@ -30,41 +31,19 @@ ActionVerdict superseded(Ticket& t, const CrewAction& a, TimePoint now, std::str
   return {ActionOutcome::kSuperseded, std::move(reason), false};
 }
 
-// The status a status-changing action leads to.
-std::optional<TicketStatus> target_status(K kind) {
-  switch (kind) {
-    case K::kAccept:
-      return TicketStatus::kAccepted;
-    case K::kEnRoute:
-      return TicketStatus::kEnRoute;
-    case K::kArrived:
-      return TicketStatus::kOnSite;
-    case K::kRestored:
-      return TicketStatus::kRestored;
-    case K::kCannotFix:
-      return TicketStatus::kReturnVisitOwed;
-    default:
-      return std::nullopt;
-  }
-}
-
 // Facts (rule 5): recorded whenever the crew ever owned the ticket.
 ActionVerdict apply_fact(Ticket& t, const CrewAction& a) {
   const std::string who = actor_name(a);
   switch (a.kind) {
     case K::kCauseFound:
-      if (a.text.empty()) return rejected("cause_found.text: is required");
       t.timeline.push_back({a.event_time, "cause_found", who, a.text});
       break;
     case K::kExplainedToCustomer:
       t.timeline.push_back({a.event_time, "explained_to_customer", who, a.text});
       break;
     case K::kContactAttempt: {
-      if (!a.contact) return rejected("contact_attempt: is required");
-      ContactRecord c = *a.contact;
+      ContactRecord c = *a.contact;  // validate_crew_action: present, agreed time after the call
       c.time = a.event_time;
-      if (c.consent == Consent::kYes && c.proposed_time <= c.time)
-        return rejected("contact_attempt.proposed_arrival_time: must be after the call (" + format_utc(c.time) + ")");
       const bool counts = !is_terminal(t.status);
       std::string detail =
           "reason " + std::string(to_string(c.reason)) + ", consent " + std::string(to_string(c.consent));
@@ -145,7 +124,72 @@ bool ever_owned_by(const Ticket& t, const CrewId& crew) {
   return false;
 }
 
+std::optional<TicketStatus> target_status(CrewActionKind kind) {
+  switch (kind) {
+    case K::kAccept:
+      return TicketStatus::kAccepted;
+    case K::kEnRoute:
+      return TicketStatus::kEnRoute;
+    case K::kArrived:
+      return TicketStatus::kOnSite;
+    case K::kRestored:
+      return TicketStatus::kRestored;
+    case K::kCannotFix:
+      return TicketStatus::kReturnVisitOwed;
+    case K::kCauseFound:
+    case K::kExplainedToCustomer:
+    case K::kLeftSite:
+    case K::kContactAttempt:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+TicketStatus status_after(CrewActionKind kind, TicketStatus current, bool closeout_complete) {
+  if (const auto target = target_status(kind)) return *target;
+  if (kind == K::kLeftSite && current == TicketStatus::kRestored && closeout_complete) return TicketStatus::kClosed;
+  return current;
+}
+
+void validate_crew_action(const CrewAction& a, TimePoint recorded) {
+  switch (a.kind) {
+    case K::kCauseFound:
+      if (a.text.empty()) throw_invalid("cause_found.text", "is required: say what the cause was");
+      check_length(a.text, limit::kCauseText, "cause_found.text");
+      break;
+    case K::kExplainedToCustomer:
+      check_length(a.text, limit::kExplainedNote, "explained_to_customer.note");
+      break;
+    case K::kCannotFix:
+      if (!a.committed_return)
+        throw_invalid("cannot_fix.committed_return_time", "is required: commit a return time to the customer");
+      if (*a.committed_return <= recorded)
+        throw_invalid("cannot_fix.committed_return_time", "must be after the action (" + format_utc(recorded) + ")");
+      if (a.text.empty()) throw_invalid("cannot_fix.reason", "is required: say why it cannot be fixed now");
+      check_length(a.text, limit::kCannotFixReason, "cannot_fix.reason");
+      break;
+    case K::kContactAttempt:
+      if (!a.contact) throw_invalid("contact_attempt", "is required");
+      if (a.contact->consent == Consent::kYes && a.contact->proposed_time <= recorded)
+        throw_invalid("contact_attempt.proposed_arrival_time",
+                      "a consented call needs the agreed arrival time, after the call (" + format_utc(recorded) + ")");
+      check_length(a.text, limit::kContactNote, "contact_attempt.note");
+      break;
+    case K::kAccept:
+    case K::kEnRoute:
+    case K::kArrived:
+    case K::kRestored:
+    case K::kLeftSite:
+      break;
+  }
+}
+
 ActionVerdict apply_crew_action(Ticket& t, const CrewAction& a, TimePoint now) {
+  try {
+    validate_crew_action(a, a.event_time);
+  } catch (const Error& e) {
+    return rejected(e.what());
+  }
   if (!ever_owned_by(t, a.crew)) return rejected("ticket_id: crew " + a.crew.str() + " never owned this ticket");
   if (a.kind == K::kLeftSite) return apply_left_site(t, a, now);
   const auto target = target_status(a.kind);
@@ -176,12 +220,6 @@ ActionVerdict apply_crew_action(Ticket& t, const CrewAction& a, TimePoint now) {
   // Rule 7: repeating the current state changes nothing.
   if (t.status == *target) return {};
   if (const auto why = transition_error(t.status, *target, Actor::kCrew)) return rejected("status: " + *why);
-  if (a.kind == K::kCannotFix) {
-    if (!a.committed_return) return rejected("cannot_fix.committed_return_time: is required");
-    if (*a.committed_return <= a.event_time)
-      return rejected("cannot_fix.committed_return_time: must be after the action");
-    if (a.text.empty()) return rejected("cannot_fix.reason: is required");
-  }
   t.status = *target;
   std::string detail;
   if (a.kind == K::kArrived) {

@@ -9,11 +9,11 @@ namespace linecrew::app {
 CrewSync::CrewSync(const Clock& clock, Dispatch& dispatch, storage::SyncStore& store)
     : clock_(clock), dispatch_(dispatch), store_(store) {}
 
-Crew CrewSync::hello(const CrewId& crew, const std::string& /*device_id*/) {
+Crew CrewSync::hello(const CrewId& crew, const DeviceId& /*device_id*/) {
   return dispatch_.get_crew(crew);
 }
 
-std::vector<storage::SyncAck> CrewSync::upload(const CrewId& crew, const std::string& device_id,
+std::vector<storage::SyncAck> CrewSync::upload(const CrewId& crew, const DeviceId& device_id,
                                                TimePoint device_send_time, std::vector<DeviceAction> actions) {
   const TimePoint received = clock_.now();
   std::vector<storage::SyncOp> ops;
@@ -103,7 +103,7 @@ void CrewSync::after_commit(const std::vector<storage::SyncAck>& acks) {
   if (!events.empty()) planning->crew_synced(events);
 }
 
-PullResult CrewSync::pull(const CrewId& crew, const std::string& device_id, std::uint64_t cursor,
+PullResult CrewSync::pull(const CrewId& crew, const DeviceId& device_id, std::uint64_t cursor,
                           std::size_t max_changes) {
   PullResult r;
   r.server_time = clock_.now();

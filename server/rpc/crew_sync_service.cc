@@ -31,11 +31,14 @@ bool is_uuid(const std::string& s) {
   return true;
 }
 
-void check_device_id(const std::string& id, const std::string& field) {
-  check_length(id, limit::kDeviceId, field);
-  for (const char c : id)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
-      throw_invalid(field, "may hold only letters, digits, '_', '.' and '-'");
+// A device id from the wire; `prefix` puts the field in its message ("actions[2]").
+DeviceId device_id_from(const std::string& id, const std::string& prefix = "") {
+  try {
+    return DeviceId(id);
+  } catch (const Error& e) {
+    if (prefix.empty()) throw;
+    throw e.prefixed(prefix);
+  }
 }
 
 // One outbox entry to the domain's form; throws Error naming the field.
@@ -75,7 +78,6 @@ app::DeviceAction device_action(const CA& a) {
       break;
     case CA::kCauseFound:
       act.kind = CrewActionKind::kCauseFound;
-      check_length(a.cause_found().text(), limit::kCauseText, "cause_found.text");
       act.text = a.cause_found().text();
       break;
     case CA::kRestored:
@@ -83,7 +85,6 @@ app::DeviceAction device_action(const CA& a) {
       break;
     case CA::kExplainedToCustomer:
       act.kind = CrewActionKind::kExplainedToCustomer;
-      check_length(a.explained_to_customer().note(), limit::kExplainedNote, "explained_to_customer.note");
       act.text = a.explained_to_customer().note();
       break;
     case CA::kLeftSite:
@@ -91,9 +92,8 @@ app::DeviceAction device_action(const CA& a) {
       break;
     case CA::kCannotFix:
       act.kind = CrewActionKind::kCannotFix;
-      if (!a.cannot_fix().has_committed_return_time()) throw_invalid("cannot_fix.committed_return_time", "is required");
-      check_length(a.cannot_fix().reason(), limit::kCannotFixReason, "cannot_fix.reason");
-      act.committed_return = from_proto(a.cannot_fix().committed_return_time(), "cannot_fix.committed_return_time");
+      if (a.cannot_fix().has_committed_return_time())
+        act.committed_return = from_proto(a.cannot_fix().committed_return_time(), "cannot_fix.committed_return_time");
       act.text = a.cannot_fix().reason();
       break;
     case CA::kContactAttempt: {
@@ -101,14 +101,9 @@ app::DeviceAction device_action(const CA& a) {
       const auto& c = a.contact_attempt();
       const auto reason = delay_reason_from_proto(c.reason(), "contact_attempt.reason");
       const auto consent = consent_from_proto(c.consent(), "contact_attempt.consent");
-      if (consent == Consent::kYes && !c.has_proposed_arrival_time())
-        throw_invalid("contact_attempt.proposed_arrival_time", "is required when consent is YES");
-      check_length(c.note(), limit::kContactNote, "contact_attempt.note");
       const TimePoint proposed = c.has_proposed_arrival_time()
                                      ? from_proto(c.proposed_arrival_time(), "contact_attempt.proposed_arrival_time")
                                      : d.device_time;
-      if (consent == Consent::kYes && proposed <= d.device_time)
-        throw_invalid("contact_attempt.proposed_arrival_time", "must be after the call");
       act.contact = ContactRecord{d.device_time, reason, proposed, consent};
       act.text = c.note();
       if (act.staff_number.empty()) act.staff_number = c.staff_number();
@@ -117,6 +112,7 @@ app::DeviceAction device_action(const CA& a) {
     default:
       throw_invalid("action", "exactly one action is required");
   }
+  validate_crew_action(act, d.device_time);  // core's rules for the kind, against the device's own clock
   d.action = std::move(act);
   return d;
 }
@@ -153,13 +149,13 @@ v1::RemovalReason to_proto(storage::FeedRemoval r) {
 
 grpc::Status CrewSyncService::Hello(grpc::ServerContext* ctx, const v1::HelloRequest* req, v1::HelloResponse* resp) {
   return serve(ctx, auth_, "CrewSyncService.Hello", [&](const Principal& who) {
-    check_device_id(req->device_id(), "device_id");
+    const DeviceId device = device_id_from(req->device_id());
     const std::string& v = req->app_version();
     check_length(v, limit::kAppVersion, "app_version");
     if (std::count(v.begin(), v.end(), '.') < 2 || !std::isdigit(static_cast<unsigned char>(v[0])))
       throw_invalid("app_version", "must be MAJOR.MINOR.PATCH");
     if (req->has_device_time()) from_proto(req->device_time(), "device_time");  // informational; must be a valid time
-    const Crew crew = sync_.hello(who.crew, req->device_id());
+    const Crew crew = sync_.hello(who.crew, device);
     to_proto(dispatch_.clock().now(), resp->mutable_server_time());
     resp->set_crew_id(crew.id.str());
     to_proto(crew, resp->mutable_crew());
@@ -190,14 +186,13 @@ grpc::Status CrewSyncService::Upload(grpc::ServerContext* ctx, const v1::UploadR
     if (!req->has_device_send_time()) throw_invalid("device_send_time", "is required");
     // Batch-level checks first: a failure here applies nothing.
     std::set<std::string> seen;
-    const std::string device_id = req->actions(0).device_id();
+    const DeviceId device_id = device_id_from(req->actions(0).device_id(), "actions[0]");
     for (int i = 0; i < req->actions_size(); ++i) {
       const auto& a = req->actions(i);
       const std::string at = "actions[" + std::to_string(i) + "].";
       if (!is_uuid(a.op_id())) throw_invalid(at + "op_id", "must be a lower-case canonical UUID");
       if (!seen.insert(a.op_id()).second) throw_invalid(at + "op_id", "is repeated in this batch");
-      check_device_id(a.device_id(), at + "device_id");
-      if (a.device_id() != device_id) throw_invalid(at + "device_id", "differs from actions[0].device_id");
+      if (a.device_id() != device_id.str()) throw_invalid(at + "device_id", "differs from actions[0].device_id");
     }
     const Crew crew = dispatch_.get_crew(who.crew);
     std::vector<app::DeviceAction> valid;
@@ -240,10 +235,10 @@ grpc::Status CrewSyncService::Pull(grpc::ServerContext* ctx, const v1::PullReque
   return serve(ctx, auth_, "CrewSyncService.Pull", [&](const Principal& who) {
     if (req->max_changes() > 1000) throw_invalid("max_changes", "must be at most 1000");
     if (req->max_bytes() > 4u << 20) throw_invalid("max_bytes", "must be at most 4194304");
-    if (!req->device_id().empty()) check_device_id(req->device_id(), "device_id");
+    const DeviceId device = req->device_id().empty() ? DeviceId() : device_id_from(req->device_id());
     const std::size_t max_changes = req->max_changes() ? req->max_changes() : 200;
     const std::size_t max_bytes = req->max_bytes() ? req->max_bytes() : 262144;
-    const app::PullResult r = sync_.pull(who.crew, req->device_id(), req->cursor(), max_changes);
+    const app::PullResult r = sync_.pull(who.crew, device, req->cursor(), max_changes);
     const TimePoint now = r.server_time;
     std::uint64_t next_cursor = r.next_cursor;
     bool has_more = r.has_more;
@@ -261,7 +256,7 @@ grpc::Status CrewSyncService::Pull(grpc::ServerContext* ctx, const v1::PullReque
         v1::TicketRemoval* rm = change.mutable_removal();
         rm->set_ticket_id(item.removal->ticket.str());
         rm->set_reason(to_proto(item.removal->removal));
-        rm->set_detail(item.removal->detail.substr(0, 500));
+        rm->set_detail(std::string(truncate_code_points(item.removal->detail, limit::kServerReason.hi)));
         to_proto(item.removal->time, rm->mutable_time());
       }
       const std::size_t size = change.ByteSizeLong();

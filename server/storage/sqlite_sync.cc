@@ -30,7 +30,7 @@ SyncResult result_of(ActionOutcome o) {
 
 }  // namespace
 
-std::vector<SyncAck> SqliteStore::apply_ops(const std::string& device_id, const CrewId& crew, std::vector<SyncOp>& ops,
+std::vector<SyncAck> SqliteStore::apply_ops(const DeviceId& device_id, const CrewId& crew, std::vector<SyncOp>& ops,
                                             TimePoint now) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
@@ -43,7 +43,7 @@ std::vector<SyncAck> SqliteStore::apply_ops(const std::string& device_id, const 
       auto find = db_.cached(
           "SELECT fingerprint, result, reason, ticket_version, crew_id FROM sync_ops WHERE device_id = ? AND op_id = "
           "?");
-      find->bind_all(device_id, op.op_id);
+      find->bind_all(device_id.str(), op.op_id);
       if (find->step()) {
         // Another crew's record (a token of crew A replaying crew B's device
         // and op id) is told nothing about B: the same answer as a reused op id.
@@ -94,8 +94,8 @@ std::vector<SyncAck> SqliteStore::apply_ops(const std::string& device_id, const 
     db_.cached(
            "INSERT INTO sync_ops(device_id, op_id, crew_id, fingerprint, result, reason, ticket_version, received) "
            "VALUES(?,?,?,?,?,?,?,?)")
-        ->bind_all(device_id, op.op_id, crew.str(), op.fingerprint, enum_name(kResultNames, ack.result), ack.reason,
-                   static_cast<std::int64_t>(ack.ticket_version), secs(now))
+        ->bind_all(device_id.str(), op.op_id, crew.str(), op.fingerprint, enum_name(kResultNames, ack.result),
+                   ack.reason, static_cast<std::int64_t>(ack.ticket_version), secs(now))
         .run();
     acks.push_back(std::move(ack));
   }
@@ -114,9 +114,9 @@ std::vector<SyncAck> SqliteStore::apply_ops(const std::string& device_id, const 
   return acks;
 }
 
-void SqliteStore::note_cursor(const std::string& device_id, const CrewId& crew, std::uint64_t cursor, TimePoint now) {
+void SqliteStore::note_cursor(const DeviceId& device_id, const CrewId& crew, std::uint64_t cursor, TimePoint now) {
   std::lock_guard lock(cursors_mu_);
-  noted_cursors_[device_id] = {crew, cursor, now};
+  noted_cursors_[device_id.str()] = {crew, cursor, now};
 }
 
 void SqliteStore::write_cursors_locked() {

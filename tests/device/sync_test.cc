@@ -222,6 +222,35 @@ TEST(Sync, ACancellationReachesTheCrewAndSupersedesItsLaterActions) {
   EXPECT_EQ(server.get(id).status(), v1::TICKET_STATUS_CANCELLED);
 }
 
+// Issue 15: the server counted bytes where the contract says characters, so
+// Chinese text over ~333 characters was refused. 900 characters (2,700 bytes)
+// must go from the handheld to the server's timeline whole.
+TEST(Sync, ANineHundredCharacterChineseNoteIsAcceptedAndStoredWhole) {
+  testing::SimServer server("sync-chinese");
+  const std::string token = server.add_crew("C-1", 30.26, 120.16);
+  server.set_clock("14:05");
+  const std::string id = server.create_ticket("r1", "14:05").id();
+  server.pin(id, "C-1");
+  testing::Handheld h(server.dir().file("crew.db"), server.address(), token, "14:06");
+  ASSERT_TRUE(h.agent->sync_once().ok);
+  std::string note;
+  for (int i = 0; i < 900; ++i) note += "\u7535";  // 电
+  ASSERT_EQ(note.size(), 2700u);
+  h.at("14:20");
+  for (const char* a : {"accept", "en_route", "arrived"}) act(h, id, a);
+  act(h, id, "cause_found", note);
+  server.set_clock("14:21");
+  const auto r = h.agent->sync_once();
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.rejected, 0u);
+  EXPECT_EQ(r.applied, 4u);
+  bool stored = false;
+  const v1::Ticket stored_ticket = server.get(id);
+  for (const auto& e : stored_ticket.timeline())
+    if (e.kind() == v1::TICKET_EVENT_KIND_CAUSE_FOUND) stored = e.detail() == note;
+  EXPECT_TRUE(stored) << "the cause found was not stored whole";
+}
+
 TEST(Sync, AnotherCrewsTokenCannotActOnTheTicket) {
   testing::SimServer server("sync-other");
   const std::string t1 = server.add_crew("C-1", 30.26, 120.16);

@@ -185,5 +185,83 @@ TEST(CrewAction, NamesRoundTrip) {
   EXPECT_FALSE(parse_crew_action("teleport").has_value());
 }
 
+TEST(CrewAction, EachKindLeadsToOneStatusForTheHandheldAndTheServerAlike) {
+  using K = CrewActionKind;
+  using S = TicketStatus;
+  EXPECT_EQ(status_after(K::kAccept, S::kAssigned, false), S::kAccepted);
+  EXPECT_EQ(status_after(K::kEnRoute, S::kAccepted, false), S::kEnRoute);
+  EXPECT_EQ(status_after(K::kArrived, S::kEnRoute, false), S::kOnSite);
+  EXPECT_EQ(status_after(K::kRestored, S::kOnSite, false), S::kRestored);
+  EXPECT_EQ(status_after(K::kCannotFix, S::kOnSite, false), S::kReturnVisitOwed);
+  for (auto fact : {K::kCauseFound, K::kExplainedToCustomer, K::kContactAttempt}) {
+    EXPECT_EQ(status_after(fact, S::kOnSite, true), S::kOnSite) << to_string(fact);
+    EXPECT_FALSE(target_status(fact).has_value()) << to_string(fact);
+  }
+  EXPECT_EQ(status_after(K::kLeftSite, S::kRestored, true), S::kClosed);
+  EXPECT_EQ(status_after(K::kLeftSite, S::kRestored, false), S::kRestored);
+  EXPECT_EQ(status_after(K::kLeftSite, S::kReturnVisitOwed, true), S::kReturnVisitOwed);
+  // The server reaches the same status as the handheld for each status-changing kind.
+  Ticket t = assigned_to(kC1);
+  for (auto k : {K::kAccept, K::kEnRoute, K::kArrived, K::kRestored}) {
+    const auto expected = status_after(k, t.status, false);
+    ASSERT_EQ(apply_crew_action(t, act(k, "14:20"), at("14:20")).outcome, ActionOutcome::kApplied);
+    EXPECT_EQ(t.status, expected) << to_string(k);
+  }
+}
+
+TEST(CrewAction, TextLimitsAreCodePointsSoANineHundredCharacterChineseNoteIsKeptWhole) {
+  std::string chinese;
+  for (int i = 0; i < 900; ++i) chinese += "\u7535";  // 电: 3 bytes in UTF-8, 2,700 bytes in all
+  Ticket t = assigned_to(kC1);
+  CrewAction cause = act(CrewActionKind::kCauseFound, "14:30");
+  cause.text = chinese;
+  EXPECT_NO_THROW(validate_crew_action(cause, at("14:30")));
+  ASSERT_EQ(apply_crew_action(t, cause, at("14:30")).outcome, ActionOutcome::kApplied);
+  EXPECT_EQ(t.timeline.back().detail, chinese);
+  cause.text = chinese + chinese;  // 1,800 characters
+  testing::expect_error([&] { validate_crew_action(cause, at("14:30")); }, ErrorCode::kInvalidArgument,
+                        "cause_found.text: is longer than 1000 characters");
+  EXPECT_EQ(apply_crew_action(t, cause, at("14:31")).outcome, ActionOutcome::kRejected);
+}
+
+TEST(CrewAction, ValidationNamesTheProtoFieldOfEachKind) {
+  using K = CrewActionKind;
+  CrewAction cause = act(K::kCauseFound, "14:30");
+  testing::expect_error([&] { validate_crew_action(cause, at("14:30")); }, ErrorCode::kInvalidArgument,
+                        "cause_found.text");
+  CrewAction cannot = act(K::kCannotFix, "14:30");
+  cannot.text = "needs a crane";
+  testing::expect_error([&] { validate_crew_action(cannot, at("14:30")); }, ErrorCode::kInvalidArgument,
+                        "cannot_fix.committed_return_time");
+  cannot.committed_return = at("14:30");  // not after the action
+  testing::expect_error([&] { validate_crew_action(cannot, at("14:30")); }, ErrorCode::kInvalidArgument,
+                        "cannot_fix.committed_return_time");
+  cannot.committed_return = at("18:00");
+  EXPECT_NO_THROW(validate_crew_action(cannot, at("14:30")));
+  cannot.text.clear();
+  testing::expect_error([&] { validate_crew_action(cannot, at("14:30")); }, ErrorCode::kInvalidArgument,
+                        "cannot_fix.reason");
+  CrewAction yes = call("14:40", Consent::kYes, "14:40");  // agreed time not after the call
+  testing::expect_error([&] { validate_crew_action(yes, at("14:40")); }, ErrorCode::kInvalidArgument,
+                        "contact_attempt.proposed_arrival_time");
+  CrewAction refused = call("14:40", Consent::kRefused, "14:40");  // no agreed time needed
+  EXPECT_NO_THROW(validate_crew_action(refused, at("14:40")));
+  refused.text = std::string(1001, 'x');
+  testing::expect_error([&] { validate_crew_action(refused, at("14:40")); }, ErrorCode::kInvalidArgument,
+                        "contact_attempt.note");
+  CrewAction no_record = act(K::kContactAttempt, "14:40");
+  testing::expect_error([&] { validate_crew_action(no_record, at("14:40")); }, ErrorCode::kInvalidArgument,
+                        "contact_attempt");
+}
+
+TEST(Compliance, OneConsentedCallInTimeMovesTheDeadlineAndALateOrRefusedOneDoesNot) {
+  const ContactRecord yes{at("14:40"), DelayReason::kTraffic, at("15:00"), Consent::kYes};
+  EXPECT_EQ(deadline_after_call(yes, at("14:50")), at("15:00"));
+  EXPECT_EQ(deadline_after_call(yes, at("14:40")), at("15:00"));  // made at the deadline: in time
+  EXPECT_FALSE(deadline_after_call(yes, at("14:39")).has_value());
+  const ContactRecord refused{at("14:40"), DelayReason::kTraffic, at("15:00"), Consent::kRefused};
+  EXPECT_FALSE(deadline_after_call(refused, at("14:50")).has_value());
+}
+
 }  // namespace
 }  // namespace linecrew

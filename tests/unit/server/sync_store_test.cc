@@ -57,13 +57,13 @@ TEST_F(SyncStore, UploadsReuseTheirStatements) {
   app::Dispatch dispatch(clock, zones, policy, store, store);
   const TicketId id = give(store, dispatch, "r1");
   std::vector<storage::SyncOp> first{note("op-1", id), note("op-2", id)};
-  store.apply_ops("dev-1", crew, first, clock.now());
+  store.apply_ops(DeviceId("dev-1"), crew, first, clock.now());
   const std::size_t kept = store.cached_statements();
   const std::uint64_t prepared = store.statement_cache_misses();
   EXPECT_GE(kept, 8u);  // lookup, savepoints, ticket read and write, history, board change, feed, dedup record
   std::vector<storage::SyncOp> more;
   for (int i = 3; i < 40; ++i) more.push_back(note("op-" + std::to_string(i), id));
-  const auto acks = store.apply_ops("dev-1", crew, more, clock.now());
+  const auto acks = store.apply_ops(DeviceId("dev-1"), crew, more, clock.now());
   ASSERT_EQ(acks.size(), more.size());
   for (const auto& a : acks) EXPECT_EQ(a.result, storage::SyncResult::kApplied) << a.reason;
   EXPECT_EQ(store.get(id)->timeline.back().detail, "op-39");
@@ -76,11 +76,11 @@ TEST_F(SyncStore, DedupStillWorksAfterPruningWithinTheRetention) {
   app::Dispatch dispatch(clock, zones, policy, store, store);
   const TicketId id = give(store, dispatch, "r1");
   std::vector<storage::SyncOp> ops{note("op-1", id)};
-  ASSERT_EQ(store.apply_ops("dev-1", crew, ops, clock.now())[0].result, storage::SyncResult::kApplied);
+  ASSERT_EQ(store.apply_ops(DeviceId("dev-1"), crew, ops, clock.now())[0].result, storage::SyncResult::kApplied);
   const TimePoint six_days = clock.now() + std::chrono::hours(24 * 6);
   EXPECT_EQ(store.prune_sync(six_days).sync_ops, 0);
   std::vector<storage::SyncOp> again{note("op-1", id)};
-  const auto ack = store.apply_ops("dev-1", crew, again, six_days)[0];  // also prunes: due after an hour
+  const auto ack = store.apply_ops(DeviceId("dev-1"), crew, again, six_days)[0];  // also prunes: due after an hour
   EXPECT_EQ(ack.result, storage::SyncResult::kDuplicate) << ack.reason;
   const auto timeline = store.get(id)->timeline;
   EXPECT_EQ(std::count_if(timeline.begin(), timeline.end(), [](const TicketEvent& e) { return e.detail == "op-1"; }),
@@ -99,8 +99,8 @@ TEST_F(SyncStore, PruningKeepsWhatADeviceWithAnOldCursorStillNeeds) {
   give(store, dispatch, "r4");
   const std::uint64_t head = store.crew_feed_head();
   ASSERT_EQ(store.crew_feed(crew, old_cursor, 10).entries.size(), 2u);
-  store.note_cursor("old-dev", crew, old_cursor, clock.now());
-  store.note_cursor("new-dev", crew, head, clock.now());
+  store.note_cursor(DeviceId("old-dev"), crew, old_cursor, clock.now());
+  store.note_cursor(DeviceId("new-dev"), crew, head, clock.now());
 
   const auto pruned = store.prune_sync(clock.now());
   EXPECT_EQ(pruned.feed_rows, 2);  // only what both devices hold
@@ -112,7 +112,7 @@ TEST_F(SyncStore, PruningKeepsWhatADeviceWithAnOldCursorStillNeeds) {
   EXPECT_TRUE(store.crew_feed(crew, 0, 10).resync);
 
   // Once the old device has caught up, the rest goes; the head does not move back.
-  store.note_cursor("old-dev", crew, head, clock.now());
+  store.note_cursor(DeviceId("old-dev"), crew, head, clock.now());
   EXPECT_EQ(store.prune_sync(clock.now()).feed_rows, 2);
   EXPECT_EQ(store.crew_feed_head(), head);
   const auto caught_up = store.crew_feed(crew, head, 10);
@@ -137,9 +137,9 @@ TEST_F(SyncStore, NotedCursorsAreWrittenByTheNextUploadAndSurviveAReopen) {
     give(store, dispatch, "r2");
     cursor = store.crew_feed_head();
     give(store, dispatch, "r3");
-    store.note_cursor("dev-1", crew, cursor, clock.now());
+    store.note_cursor(DeviceId("dev-1"), crew, cursor, clock.now());
     std::vector<storage::SyncOp> ops{note("op-1", id)};
-    store.apply_ops("dev-1", crew, ops, clock.now());  // writes the cursor, prunes (first upload)
+    store.apply_ops(DeviceId("dev-1"), crew, ops, clock.now());  // writes the cursor, prunes (first upload)
     EXPECT_TRUE(store.crew_feed(crew, cursor - 1, 10).resync);
     EXPECT_FALSE(store.crew_feed(crew, cursor, 10).resync);
   }
@@ -156,7 +156,7 @@ TEST_F(SyncStore, DevicesUnseenForTheRetentionAreForgottenAndOldRowsGo) {
   app::Dispatch dispatch(clock, zones, policy, store, store);
   give(store, dispatch, "r1");
   const std::uint64_t cursor = store.crew_feed_head();
-  store.note_cursor("gone-dev", crew, cursor, clock.now());
+  store.note_cursor(DeviceId("gone-dev"), crew, cursor, clock.now());
   give(store, dispatch, "r2");
   EXPECT_EQ(store.prune_sync(clock.now() + std::chrono::hours(24 * 6)).feed_rows, 1);  // what the device holds
   const auto later = store.prune_sync(clock.now() + std::chrono::hours(24 * 8));

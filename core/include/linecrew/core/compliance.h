@@ -31,6 +31,12 @@ struct ContactRecord {
 // Throws Error(kInvalidArgument) when the proposed time is not after the call.
 void validate(const ContactRecord& contact);
 
+// Rule §2.3 for one call: the deadline it moves to (the agreed time) when the
+// customer consented and the call was made no later than `in_force`, the
+// deadline in force at that moment; nullopt otherwise (a late or refused call
+// moves nothing).
+std::optional<TimePoint> deadline_after_call(const ContactRecord& contact, TimePoint in_force);
+
 // The deadline in force: the original one, moved to the agreed time by each
 // consented contact made no later than the deadline in force at that moment
 // (rules §2.2–2.3). Contacts are taken in time order.

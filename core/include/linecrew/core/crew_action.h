@@ -43,6 +43,29 @@ struct CrewAction {
   std::optional<ContactRecord> contact;       // contact_attempt (time = event_time)
 };
 
+// The status a status-changing action leads to (accept -> ACCEPTED, en_route,
+// arrived -> ON_SITE, restored, cannot_fix -> RETURN_VISIT_OWED); nullopt for
+// the facts (cause_found, explained_to_customer, contact_attempt) and for
+// left_site, whose effect depends on the close-out.
+std::optional<TicketStatus> target_status(CrewActionKind kind);
+
+// The status of a ticket now in `current` once the crew's action applies, as
+// the handheld shows it at once: a status-changing action's target; a fact
+// keeps `current`; left_site closes a RESTORED ticket when its close-out is
+// complete (rule §3) and otherwise keeps `current`. The server decides the
+// same under the conflict rules (apply_crew_action).
+TicketStatus status_after(CrewActionKind kind, TicketStatus current, bool closeout_complete);
+
+// Checks the fields an action of its kind carries, as the sync contract
+// states them (proto/linecrew/v1/crew_sync.proto; text lengths in code points
+// from core/limits.h): a cause text, a cannot-fix reason and a committed
+// return after `recorded`, a contact record whose agreed arrival (when the
+// customer consented) is after the call. `recorded` is the time the action
+// carries (the device's clock when the crew recorded it). Throws
+// Error(kInvalidArgument) naming the proto field, e.g. "cause_found.text".
+// The handheld's record() and the server's upload both call it.
+void validate_crew_action(const CrewAction& action, TimePoint recorded);
+
 enum class ActionOutcome : std::uint8_t { kApplied, kRejected, kSuperseded };
 std::string_view to_string(ActionOutcome outcome);
 

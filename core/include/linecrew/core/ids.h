@@ -16,7 +16,13 @@ template <class Tag>
 class StrongId {
  public:
   StrongId() = default;  // the empty id: "none"
-  explicit StrongId(std::string value) : value_(std::move(value)) { validate_id(value_, Tag::kField); }
+  // A tag with its own rule (a static validate(value)) checks it instead of validate_id.
+  explicit StrongId(std::string value) : value_(std::move(value)) {
+    if constexpr (requires { Tag::validate(std::string_view{}); })
+      Tag::validate(value_);
+    else
+      validate_id(value_, Tag::kField);
+  }
 
   const std::string& str() const noexcept { return value_; }
   bool empty() const noexcept { return value_.empty(); }
@@ -32,8 +38,11 @@ struct TicketIdTag {
 struct CrewIdTag {
   static constexpr std::string_view kField = "crew_id";
 };
+// A handheld's stable id (e.g. its serial): 1..64 chars [A-Za-z0-9_.-], as
+// crew_sync.proto states it (no ':').
 struct DeviceIdTag {
   static constexpr std::string_view kField = "device_id";
+  static void validate(std::string_view value);
 };
 
 using TicketId = StrongId<TicketIdTag>;

@@ -41,7 +41,7 @@ inline constexpr TextLimit kCannotFixReason{"CannotFixAction.reason", 1, 1000};
 inline constexpr TextLimit kContactNote{"ContactAttempt.note", 0, 1000};
 inline constexpr TextLimit kTrackingToken{"GetStatusRequest.tracking_token", 22, 64};
 // Texts the server writes for a client, cut to this length (never half a character).
-inline constexpr TextLimit kServerReason{"ActionAck.reason", 0, 500};
+inline constexpr TextLimit kServerReason{"ActionAck.reason TicketRemoval.detail", 0, 500};
 }  // namespace limit
 
 // Every entry above, for the contract test.

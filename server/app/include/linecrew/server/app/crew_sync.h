@@ -59,12 +59,12 @@ class CrewSync {
   CrewSync(const Clock& clock, Dispatch& dispatch, storage::SyncStore& store);
 
   // The crew the device's token is bound to (Error kNotFound if it was deleted).
-  Crew hello(const CrewId& crew, const std::string& device_id);
+  Crew hello(const CrewId& crew, const DeviceId& device_id);
   // Applies the actions in order, durably, and tells the planner and the board.
-  std::vector<storage::SyncAck> upload(const CrewId& crew, const std::string& device_id, TimePoint device_send_time,
+  std::vector<storage::SyncAck> upload(const CrewId& crew, const DeviceId& device_id, TimePoint device_send_time,
                                        std::vector<DeviceAction> actions);
   // Feed entries after `cursor` (a full resync when 0 or unknown), at most `max_changes`.
-  PullResult pull(const CrewId& crew, const std::string& device_id, std::uint64_t cursor, std::size_t max_changes);
+  PullResult pull(const CrewId& crew, const DeviceId& device_id, std::uint64_t cursor, std::size_t max_changes);
   // Time since each crew's last pull, for the metrics.
   std::vector<SyncLag> sync_lag();
 

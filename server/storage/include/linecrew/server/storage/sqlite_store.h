@@ -57,11 +57,11 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   std::vector<Change> changes_since(std::uint64_t sequence, std::size_t limit) override;
   std::uint64_t last_sequence() override;
 
-  std::vector<SyncAck> apply_ops(const std::string& device_id, const CrewId& crew, std::vector<SyncOp>& ops,
+  std::vector<SyncAck> apply_ops(const DeviceId& device_id, const CrewId& crew, std::vector<SyncOp>& ops,
                                  TimePoint now) override;
   FeedPage crew_feed(const CrewId& crew, std::uint64_t sequence, std::size_t limit) override;
   std::uint64_t crew_feed_head() override;
-  void note_cursor(const std::string& device_id, const CrewId& crew, std::uint64_t cursor, TimePoint now) override;
+  void note_cursor(const DeviceId& device_id, const CrewId& crew, std::uint64_t cursor, TimePoint now) override;
   PruneStats prune_sync(TimePoint now) override;
   CrewSnapshot crew_snapshot(const CrewId& crew) override;
 

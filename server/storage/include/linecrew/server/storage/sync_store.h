@@ -84,7 +84,7 @@ class SyncStore {
   // applied again (the handheld retries within minutes while online).
   // Pruning is due at most every kSyncPruneInterval and runs inside
   // apply_ops' transaction; it also writes the cursors noted since.
-  virtual std::vector<SyncAck> apply_ops(const std::string& device_id, const CrewId& crew, std::vector<SyncOp>& ops,
+  virtual std::vector<SyncAck> apply_ops(const DeviceId& device_id, const CrewId& crew, std::vector<SyncOp>& ops,
                                          TimePoint now) = 0;
   // Feed rows of `crew` after `sequence`, at most `limit`; `resync` instead
   // when `sequence` is 0, after the head, or below the rows pruned for the crew.
@@ -94,7 +94,7 @@ class SyncStore {
   // A device pulled with `cursor`: it holds every change of its crew up to
   // there. Kept in memory and written by the next apply_ops (losing it only
   // makes pruning keep more, or the device resync).
-  virtual void note_cursor(const std::string& device_id, const CrewId& crew, std::uint64_t cursor, TimePoint now) = 0;
+  virtual void note_cursor(const DeviceId& device_id, const CrewId& crew, std::uint64_t cursor, TimePoint now) = 0;
   // Removes dedup records older than the retention, forgets devices not seen
   // within it, and per crew the feed rows every remembered device of the crew
   // holds (for a crew with no such device: the rows older than the
