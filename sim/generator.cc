@@ -167,7 +167,7 @@ Scenario generate(const GeneratorOptions& o, const ZoneMap& zones) {
   for (std::size_t k = 0; k < o.tickets; ++k) {
     const std::size_t ci = k < n_clusters ? k : rng.pick(weight);
     const Cluster& c = clusters[ci];
-    TicketSpec t;
+    ScenarioTicket t;
     t.key = numbered("k-", k + 1, width);
     t.location = scatter(rng, zones, box, c.center, sigma_km(c.zone));
     const double when = std::min(c.onset_s + rng.exponential(25.0 * 60.0), span - 1.0);
@@ -187,7 +187,7 @@ Scenario generate(const GeneratorOptions& o, const ZoneMap& zones) {
     s.tickets.push_back(std::move(t));
   }
   std::stable_sort(s.tickets.begin(), s.tickets.end(),
-                   [](const TicketSpec& a, const TicketSpec& b) { return a.reported < b.reported; });
+                   [](const ScenarioTicket& a, const ScenarioTicket& b) { return a.reported < b.reported; });
 
   // Crews at depots in each zone class, in proportion to its share of the work
   // (at least one per class with work). Two overlapping long storm shifts.
@@ -210,7 +210,7 @@ Scenario generate(const GeneratorOptions& o, const ZoneMap& zones) {
     for (std::size_t d = 0; d < depots.size(); ++d)
       if (depot_class[d] == z) mine.push_back(d);
     const GeoPoint depot = mine.empty() ? depots[rng.index(depots.size())] : depots[mine[rng.index(mine.size())]];
-    CrewSpec c;
+    ScenarioCrew c;
     c.id = CrewId(numbered("C-", i + 1, o.crews >= 10000 ? 5 : 4));
     c.start = scatter(rng, zones, box, depot, 0.5);
     if (!long_run) {

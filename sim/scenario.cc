@@ -159,7 +159,7 @@ Scenario parse_scenario(std::string_view text, const std::string& source, const 
   std::set<std::string> crew_ids;
   top.each("crews", [&](const Reader& r, std::size_t) {
     r.only({"id", "lat", "lon", "shift_start", "shift_end", "skills"});
-    CrewSpec c;
+    ScenarioCrew c;
     const std::string id = r.str("id");
     try {
       c.id = CrewId(id);
@@ -180,7 +180,7 @@ Scenario parse_scenario(std::string_view text, const std::string& source, const 
   std::set<std::string> keys;
   top.each("tickets", [&](const Reader& r, std::size_t) {
     r.only({"id", "report_time", "lat", "lon", "priority", "work_minutes", "channel", "skills", "answer"});
-    TicketSpec t;
+    ScenarioTicket t;
     t.key = r.str("id");
     try {
       validate_id(t.key, "id");
@@ -204,7 +204,7 @@ Scenario parse_scenario(std::string_view text, const std::string& source, const 
     s.tickets.push_back(std::move(t));
   });
   std::stable_sort(s.tickets.begin(), s.tickets.end(),
-                   [](const TicketSpec& a, const TicketSpec& b) { return a.reported < b.reported; });
+                   [](const ScenarioTicket& a, const ScenarioTicket& b) { return a.reported < b.reported; });
 
   top.each("traffic", [&](const Reader& r, std::size_t) {
     r.only({"name", "lat", "lon", "radius_km", "from", "to", "factor"});

@@ -15,7 +15,7 @@
 
 namespace linecrew::sim {
 
-struct CrewSpec {
+struct ScenarioCrew {
   CrewId id;
   GeoPoint start{0, 0};  // depot and position at the start
   TimePoint shift_start;
@@ -31,7 +31,7 @@ enum class Answer : std::uint8_t {
 };
 std::string_view to_string(Answer a);
 
-struct TicketSpec {
+struct ScenarioTicket {
   std::string key;  // scenario id, used as the client_request_id
   TimePoint reported;
   GeoPoint location{0, 0};
@@ -68,8 +68,8 @@ struct Scenario {
   Duration step{seconds(60)};            // simulation step
   Duration sync_interval{seconds(900)};  // keep-alive: an online handheld pulls at least this often
   std::string zones_file;                // absolute, or relative to the scenario file
-  std::vector<CrewSpec> crews;
-  std::vector<TicketSpec> tickets;  // by report time
+  std::vector<ScenarioCrew> crews;
+  std::vector<ScenarioTicket> tickets;  // by report time
   std::vector<TrafficEvent> traffic;
   std::vector<ConnectivityGap> gaps;
 

@@ -21,7 +21,7 @@ Duration scaled(Duration d, double factor) {
 
 }  // namespace
 
-SimCrew::SimCrew(const CrewSpec& spec, const std::string& store_path, std::shared_ptr<grpc::Channel> channel,
+SimCrew::SimCrew(const ScenarioCrew& spec, const std::string& store_path, std::shared_ptr<grpc::Channel> channel,
                  const std::string& token, TimePoint start, std::vector<ConnectivityGap> gaps)
     : spec_(spec),
       device_id_("dev-" + spec.id.str()),

@@ -31,7 +31,7 @@ struct World {
   const Scenario& scenario;
   const TravelModel& road;      // how fast crews really drive (before traffic)
   const TravelModel& handheld;  // the handheld's own travel model (the delay watcher's)
-  const std::unordered_map<std::string, const TicketSpec*>& specs;  // server ticket id -> scenario ticket
+  const std::unordered_map<std::string, const ScenarioTicket*>& specs;  // server ticket id -> scenario ticket
 };
 
 // What one crew did, merged into the run's report at the end.
@@ -50,7 +50,7 @@ struct CrewLog {
 class SimCrew {
  public:
   // `store_path`: a file, or ":memory:".
-  SimCrew(const CrewSpec& spec, const std::string& store_path, std::shared_ptr<grpc::Channel> channel,
+  SimCrew(const ScenarioCrew& spec, const std::string& store_path, std::shared_ptr<grpc::Channel> channel,
           const std::string& token, TimePoint start, std::vector<ConnectivityGap> gaps);
 
   // At `t` (the servers' clock): syncs when online and due (never synced,
@@ -67,7 +67,7 @@ class SimCrew {
   // The link is back for everybody at the end: one last sync.
   void final_sync(TimePoint t);
 
-  const CrewSpec& spec() const { return spec_; }
+  const ScenarioCrew& spec() const { return spec_; }
   GeoPoint position() const { return pos_; }
   bool online(TimePoint t) const;
   // Tickets this crew closed whose actions the server has acknowledged.
@@ -83,7 +83,7 @@ class SimCrew {
   void act(const std::string& action, const TicketId& id, TimePoint t, const std::string& text = "");
   void error(const std::string& what);
 
-  CrewSpec spec_;
+  ScenarioCrew spec_;
   std::string device_id_;
   std::string staff_;
   device::LocalStore store_;

@@ -11,7 +11,9 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <ostream>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <unordered_set>
@@ -30,7 +32,7 @@ namespace linecrew::sim {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using WallClock = std::chrono::steady_clock;  // wall time, for the run's timings
 
 double cpu_self_seconds() {
   rusage u{};
@@ -39,8 +41,8 @@ double cpu_self_seconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+double ms_since(WallClock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(WallClock::now() - t0).count();
 }
 
 void set_ts(TimePoint t, google::protobuf::Timestamp* out) {
@@ -126,7 +128,7 @@ class Desk {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     ctx.AddMetadata("authorization", "Bearer " + token_);
-    const auto t0 = Clock::now();
+    const auto t0 = WallClock::now();
     const grpc::Status s = ((*stub_).*fn)(&ctx, req, resp);
     const double ms = ms_since(t0);
     report_.rpc_ms[name].add(ms);
@@ -374,284 +376,417 @@ void print_board(Desk& desk, TimePoint now, std::ostream& out) {
   }
 }
 
-struct Created {
-  std::size_t outcome;  // index into outcomes
-};
-
-}  // namespace
-
-RunReport run_policy(const Scenario& s, const RunOptions& o, Policy policy) {
-  const auto wall0 = Clock::now();
-  const double cpu0 = cpu_self_seconds();
+RunReport fresh_report(const Scenario& s, Policy policy) {
   RunReport report;
   report.policy = policy == Policy::kLinecrew ? "linecrew" : "baseline";
   report.crews = s.crews.size();
-  const std::string dir = o.work_dir + "/" + report.policy;
+  return report;
+}
+
+// The run's directory, emptied.
+std::string fresh_dir(const std::string& dir) {
   fs::remove_all(dir);
   fs::create_directories(dir);
-  ServerSetup setup{o.server_bin, o.config_dir, s.zones_file, dir, policy == Policy::kLinecrew, o.server_log};
-  ServerInstance server(setup, s.start);
-  Desk desk(server.address(), server.admin_token(), report);
-  const auto say = [&](const std::string& text) {
-    if (!o.progress) return;
-    std::lock_guard lock(progress_mu);
-    *o.progress << "[" << report.policy << "] " << text << std::endl;
-  };
+  return dir;
+}
+
+// Registers scenario crew `c` (on shift or not) with the admin and issues a
+// crew-device token for its handheld: the token's secret.
+std::string register_crew(Desk& desk, const ScenarioCrew& c, bool on) {
+  v1::RegisterCrewRequest req;
+  auto* pc = req.mutable_crew();
+  pc->set_id(c.id.str());
+  pc->set_name("抢修" + c.id.str());
+  auto* m = pc->add_members();
+  m->set_first_name("伟");
+  m->set_full_name("王伟");
+  m->set_staff_number("S" + c.id.str());
+  for (const auto& k : c.skills) pc->add_skills(k);
+  pc->mutable_home_position()->set_lat(c.start.lat());
+  pc->mutable_home_position()->set_lon(c.start.lon());
+  set_ts(c.shift_start, pc->mutable_shift_start());
+  set_ts(c.shift_end, pc->mutable_shift_end());
+  pc->set_on_shift(on);
+  pc->set_callback_phone("+8657195598");
+  v1::RegisterCrewResponse resp;
+  check(desk.call("RegisterCrew", &v1::DispatchService::Stub::RegisterCrew, req, &resp), "RegisterCrew " + c.id.str());
+  v1::IssueTokenRequest tr;
+  tr.set_role(v1::ROLE_CREW_DEVICE);
+  tr.set_crew_id(c.id.str());
+  tr.set_label("handheld " + c.id.str());
+  v1::IssueTokenResponse tresp;
+  check(desk.call("IssueToken", &v1::DispatchService::Stub::IssueToken, tr, &tresp), "IssueToken " + c.id.str());
+  return tresp.secret();
+}
+
+// The CreateTicket of the scenario's `index`th report: every channel feeds
+// CreateTicket (first-contact time = the report's).
+v1::CreateTicketRequest create_request(const ScenarioTicket& spec, std::size_t index) {
+  v1::CreateTicketRequest req;
+  req.set_client_request_id(spec.key);
+  req.mutable_customer()->set_name("客户" + spec.key);
+  req.mutable_customer()->set_phone("+86138" + std::to_string(10000000 + index % 90000000));
+  req.mutable_customer()->set_language(index % 5 == 0 ? "en" : "zh-CN");
+  req.mutable_location()->set_lat(spec.location.lat());
+  req.mutable_location()->set_lon(spec.location.lon());
+  req.set_address("storm outage " + spec.key);
+  req.set_priority(spec.priority);
+  set_ts(spec.reported, req.mutable_first_contact_time());
+  req.set_first_contact_channel(device::to_proto(spec.channel));
+  req.mutable_service_duration()->set_seconds(spec.work.count());
+  for (const auto& k : spec.skills) req.add_required_skills(k);
+  return req;
+}
+
+// One run of a policy and its state: the server, the desk, the crews'
+// handhelds, the outcomes so far. run() is run_policy: setup, then per step
+// the desk's work (shifts, intake, the baseline desk) and the crews' phase,
+// then the finish. Members are declared in the order the run creates them
+// (and destroyed in reverse).
+class PolicyRun {
+ public:
+  PolicyRun(const Scenario& s, const RunOptions& o, Policy policy);
+  PolicyRun(const PolicyRun&) = delete;
+  PolicyRun& operator=(const PolicyRun&) = delete;
+
+  RunReport run();
+
+ private:
+  void say(const std::string& text);
+  // Setup: crews and their handhelds, the threads that watch the server.
+  void setup();
+  void register_crews();
+  // One step at t_; false when the run is over (the crews do not live through it then).
+  bool step();
+  void change_shifts();
+  void take_reports();
+  void create_ticket(const ScenarioTicket& spec, std::size_t index);
+  void baseline_desk();
+  bool over() const;
+  void step_crews();
+  void show_progress();
+  // The finish: last syncs, the server's figures, the crews' logs.
+  RunReport finish();
+  void read_server_report();
+  void read_server_metrics();
+  void merge_crew_logs();
+
+  const Scenario& s_;
+  const RunOptions& o_;
+  const Policy policy_;
+  const WallClock::time_point wall0_;
+  const double cpu0_;
+  RunReport report_;
+  const std::string dir_;
+  ServerInstance server_;
+  Desk desk_;
 
   // Crews: registered by the admin, each with a crew-device token for its handheld.
-  std::map<std::string, std::vector<ConnectivityGap>> gaps;
-  for (const auto& g : s.gaps) gaps[g.crew.str()].push_back(g);
-  ByteCounter bytes;
-  const int pool = std::max(1, o.threads);
-  std::vector<std::shared_ptr<grpc::Channel>> channels;
-  for (int i = 0; i < pool; ++i) channels.push_back(handheld_channel(server.address(), bytes, i));
-  std::vector<std::unique_ptr<SimCrew>> crews;
-  std::vector<bool> on_shift;
-  for (std::size_t i = 0; i < s.crews.size(); ++i) {
-    const auto& c = s.crews[i];
-    v1::RegisterCrewRequest req;
-    auto* pc = req.mutable_crew();
-    pc->set_id(c.id.str());
-    pc->set_name("抢修" + c.id.str());
-    auto* m = pc->add_members();
-    m->set_first_name("伟");
-    m->set_full_name("王伟");
-    m->set_staff_number("S" + c.id.str());
-    for (const auto& k : c.skills) pc->add_skills(k);
-    pc->mutable_home_position()->set_lat(c.start.lat());
-    pc->mutable_home_position()->set_lon(c.start.lon());
-    set_ts(c.shift_start, pc->mutable_shift_start());
-    set_ts(c.shift_end, pc->mutable_shift_end());
-    const bool on = c.shift_start <= s.start && s.start < c.shift_end;
-    pc->set_on_shift(on);
-    pc->set_callback_phone("+8657195598");
-    v1::RegisterCrewResponse resp;
-    check(desk.call("RegisterCrew", &v1::DispatchService::Stub::RegisterCrew, req, &resp),
-          "RegisterCrew " + c.id.str());
-    v1::IssueTokenRequest tr;
-    tr.set_role(v1::ROLE_CREW_DEVICE);
-    tr.set_crew_id(c.id.str());
-    tr.set_label("handheld " + c.id.str());
-    v1::IssueTokenResponse tresp;
-    check(desk.call("IssueToken", &v1::DispatchService::Stub::IssueToken, tr, &tresp), "IssueToken " + c.id.str());
-    const std::string store = o.file_stores ? dir + "/crew-" + c.id.str() + ".db" : std::string(":memory:");
-    crews.push_back(
-        std::make_unique<SimCrew>(c, store, channels[i % channels.size()], tresp.secret(), s.start, gaps[c.id.str()]));
-    on_shift.push_back(on);
-  }
-  say(std::to_string(crews.size()) + " crews registered, server at " + server.address());
+  std::map<std::string, std::vector<ConnectivityGap>> gaps_;
+  ByteCounter bytes_;
+  const int pool_;
+  std::vector<std::shared_ptr<grpc::Channel>> channels_;
+  std::vector<std::unique_ptr<SimCrew>> crews_;
+  std::vector<bool> on_shift_;
 
-  const ZoneMap zones = ZoneMap::load_file(s.zones_file);
-  const GeoTravelModel road(zones, GeoTravelModel::Speeds{});
-  const device::StraightLineTravel handheld;
-  std::unordered_map<std::string, const TicketSpec*> specs;
-  std::vector<TicketOutcome> outcomes;
-  std::unordered_map<std::string, std::size_t> outcome_of;
-  const World world{s, road, handheld, specs};
+  const ZoneMap zones_;
+  const GeoTravelModel road_;
+  const device::StraightLineTravel handheld_;
+  std::unordered_map<std::string, const ScenarioTicket*> specs_;
+  std::vector<TicketOutcome> outcomes_;
+  std::unordered_map<std::string, std::size_t> outcome_of_;
+  const World world_;
 
   // Baseline desk state.
-  std::vector<WaitingTicket> waiting;
-  std::map<std::string, std::set<std::string>> pinned;  // crew -> its open pinned tickets
-  std::map<std::string, WaitingTicket> waiting_info;
+  std::vector<WaitingTicket> waiting_;
+  std::map<std::string, std::set<std::string>> pinned_;  // crew -> its open pinned tickets
+  std::map<std::string, WaitingTicket> waiting_info_;
 
-  ReplanSampler sampler(server, report);
+  std::optional<ReplanSampler> sampler_;
   // The push channel: the board stream (and the desk's own answers) wake the handhelds concerned.
-  PushChannel push(crews, report);
+  std::optional<PushChannel> push_;
   // Only the planner changes assignments behind the desk's back (background re-plans); the baseline
   // desk's own answers name every crew whose tickets it changed.
-  std::unique_ptr<BoardWatcher> board;
-  if (o.push && policy == Policy::kLinecrew)
-    board = std::make_unique<BoardWatcher>(server.address(), server.admin_token());
-  report.setup_seconds = ms_since(wall0) / 1000.0;
-  std::size_t next_ticket = 0;
-  bool board_shown = false;
-  TimePoint t = s.start;
-  const TimePoint hard_end = s.end() + s.drain;
-  std::size_t last_progress = 0;
-  for (;; t += s.step) {
-    const auto desk0 = Clock::now();
-    server.set_time(t);
-    // Shifts.
-    for (std::size_t i = 0; i < crews.size(); ++i) {
-      const auto& c = s.crews[i];
-      const bool should = c.shift_start <= t && t < c.shift_end;
-      if (should == on_shift[i]) continue;
-      v1::SetCrewShiftRequest req;
-      req.set_crew_id(c.id.str());
-      req.set_on_shift(should);
-      v1::SetCrewShiftResponse resp;
-      check(desk.call("SetCrewShift", &v1::DispatchService::Stub::SetCrewShift, req, &resp), "SetCrewShift");
-      on_shift[i] = should;
-      if (o.push && resp.released_ticket_ids_size() > 0) push.released(c.id.str());
-      if (policy == Policy::kBaseline)
-        for (const auto& id : resp.released_ticket_ids()) {
-          pinned[c.id.str()].erase(id);
-          if (waiting_info.count(id)) waiting.push_back(waiting_info[id]);
-        }
-    }
-    // New reports: every channel feeds CreateTicket (first-contact time = the report's).
-    for (; next_ticket < s.tickets.size() && s.tickets[next_ticket].reported <= t; ++next_ticket) {
-      const TicketSpec& spec = s.tickets[next_ticket];
-      v1::CreateTicketRequest req;
-      req.set_client_request_id(spec.key);
-      req.mutable_customer()->set_name("客户" + spec.key);
-      req.mutable_customer()->set_phone("+86138" + std::to_string(10000000 + next_ticket % 90000000));
-      req.mutable_customer()->set_language(next_ticket % 5 == 0 ? "en" : "zh-CN");
-      req.mutable_location()->set_lat(spec.location.lat());
-      req.mutable_location()->set_lon(spec.location.lon());
-      req.set_address("storm outage " + spec.key);
-      req.set_priority(spec.priority);
-      set_ts(spec.reported, req.mutable_first_contact_time());
-      req.set_first_contact_channel(device::to_proto(spec.channel));
-      req.mutable_service_duration()->set_seconds(spec.work.count());
-      for (const auto& k : spec.skills) req.add_required_skills(k);
-      v1::CreateTicketResponse resp;
-      check(desk.call("CreateTicket", &v1::DispatchService::Stub::CreateTicket, req, &resp),
-            "CreateTicket " + spec.key);
-      const auto& tk = resp.ticket();
-      if (o.push) push.owner_from_desk(tk.id(), tk.owner_crew_id());
-      specs[tk.id()] = &spec;
-      outcome_of[tk.id()] = outcomes.size();
-      outcomes.push_back({zone_of(tk.zone_class()), from_ts(tk.deadline()), std::nullopt, {}, ""});
-      if (policy == Policy::kBaseline) {
-        WaitingTicket w{TicketId(tk.id()), spec.location, spec.priority, from_ts(tk.deadline()), spec.skills};
-        waiting_info[tk.id()] = w;
-        waiting.push_back(w);
-      }
-    }
-    // The baseline desk: the nearest free crew for each waiting ticket.
-    if (policy == Policy::kBaseline && !waiting.empty()) {
-      std::vector<FreeCrew> free;
-      for (std::size_t i = 0; i < crews.size(); ++i) {
-        auto& mine = pinned[s.crews[i].id.str()];
-        for (const auto& done : crews[i]->closed_on_server()) mine.erase(done);
-        if (on_shift[i] && mine.empty() && t < s.crews[i].shift_end - minutes(30))
-          free.push_back({s.crews[i].id, crews[i]->position(), s.crews[i].skills});
-      }
-      for (const auto& a : nearest_free_crew(waiting, free)) {
-        v1::PinTicketRequest req;
-        req.set_ticket_id(a.ticket.str());
-        req.set_crew_id(a.crew.str());
-        v1::PinTicketResponse resp;
-        const auto st = desk.call("PinTicket", &v1::DispatchService::Stub::PinTicket, req, &resp);
-        if (!st.ok()) {
-          waiting.push_back(waiting_info[a.ticket.str()]);
-          continue;
-        }
-        ++report.pins;
-        pinned[a.crew.str()].insert(a.ticket.str());
-        if (o.push) push.owner_from_desk(a.ticket.str(), a.crew.str());
-      }
-    }
-    if (o.board_at && !board_shown && t >= s.start + *o.board_at && policy == Policy::kLinecrew && o.progress) {
-      print_board(desk, t, *o.progress);
-      board_shown = true;
-    }
-    if (t >= s.end()) {
-      std::size_t arrived = 0;
-      for (const auto& c : crews) arrived += c->log().arrivals.size();
-      if (arrived >= outcomes.size() || t >= hard_end) break;
-    }
-    report.desk_seconds += ms_since(desk0) / 1000.0;
-    if (board) push.apply(board->drain());
-    // The crews live through [t, t + step), in parallel.
-    const auto crews0 = Clock::now();
-    std::atomic<std::size_t> next{0};
-    const auto worker = [&] {
-      for (std::size_t i; (i = next++) < crews.size();) crews[i]->step(t, s.step, world, s.sync_interval);
-    };
-    std::vector<std::thread> pool_threads;
-    for (int k = 1; k < pool; ++k) pool_threads.emplace_back(worker);
-    worker();
-    for (auto& th : pool_threads) th.join();
-    push.stepped();
-    report.crews_seconds += ms_since(crews0) / 1000.0;
-    ++report.steps;
-    const auto elapsed =
-        static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(t - s.start).count());
-    if (elapsed / 3600 != last_progress) {
-      last_progress = elapsed / 3600;
-      say("simulated " + std::to_string(last_progress) + " h, " + std::to_string(next_ticket) + " tickets, wall " +
-          std::to_string(static_cast<int>(ms_since(wall0) / 1000)) + " s");
-    }
-  }
-  const auto finish0 = Clock::now();
-  // The link comes back for every handheld: the last actions reach the server.
-  for (auto& c : crews) c->final_sync(t);
-  sampler.stop();
-  if (board) {
-    board->stop();
-    report.board_reconnects = board->reconnects();
-  }
+  std::unique_ptr<BoardWatcher> board_;
 
-  // The server's own report over the scenario period.
+  // The steps.
+  std::size_t next_ticket_ = 0;
+  bool board_shown_ = false;
+  TimePoint t_;
+  const TimePoint hard_end_;
+  std::size_t last_progress_ = 0;
+};
+
+PolicyRun::PolicyRun(const Scenario& s, const RunOptions& o, Policy policy)
+    : s_(s),
+      o_(o),
+      policy_(policy),
+      wall0_(WallClock::now()),
+      cpu0_(cpu_self_seconds()),
+      report_(fresh_report(s, policy)),
+      dir_(fresh_dir(o.work_dir + "/" + report_.policy)),
+      server_(ServerSetup{o.server_bin, o.config_dir, s.zones_file, dir_, policy == Policy::kLinecrew, o.server_log},
+              s.start),
+      desk_(server_.address(), server_.admin_token(), report_),
+      pool_(std::max(1, o.threads)),
+      zones_(ZoneMap::load_file(s.zones_file)),
+      road_(zones_, GeoTravelModel::Speeds{}),
+      world_{s, road_, handheld_, specs_},
+      t_(s.start),
+      hard_end_(s.end() + s.drain) {}
+
+void PolicyRun::say(const std::string& text) {
+  if (!o_.progress) return;
+  std::lock_guard lock(progress_mu);
+  *o_.progress << "[" << report_.policy << "] " << text << std::endl;
+}
+
+RunReport PolicyRun::run() {
+  setup();
+  while (step()) t_ += s_.step;
+  return finish();
+}
+
+void PolicyRun::setup() {
+  register_crews();
+  sampler_.emplace(server_, report_);
+  push_.emplace(crews_, report_);
+  if (o_.push && policy_ == Policy::kLinecrew)
+    board_ = std::make_unique<BoardWatcher>(server_.address(), server_.admin_token());
+  report_.setup_seconds = ms_since(wall0_) / 1000.0;
+}
+
+void PolicyRun::register_crews() {
+  for (const auto& g : s_.gaps) gaps_[g.crew.str()].push_back(g);
+  for (int i = 0; i < pool_; ++i) channels_.push_back(handheld_channel(server_.address(), bytes_, i));
+  for (std::size_t i = 0; i < s_.crews.size(); ++i) {
+    const auto& c = s_.crews[i];
+    const bool on = c.shift_start <= s_.start && s_.start < c.shift_end;
+    const std::string secret = register_crew(desk_, c, on);
+    const std::string store = o_.file_stores ? dir_ + "/crew-" + c.id.str() + ".db" : std::string(":memory:");
+    crews_.push_back(
+        std::make_unique<SimCrew>(c, store, channels_[i % channels_.size()], secret, s_.start, gaps_[c.id.str()]));
+    on_shift_.push_back(on);
+  }
+  say(std::to_string(crews_.size()) + " crews registered, server at " + server_.address());
+}
+
+bool PolicyRun::step() {
+  const auto desk0 = WallClock::now();
+  server_.set_time(t_);
+  change_shifts();
+  take_reports();
+  if (policy_ == Policy::kBaseline && !waiting_.empty()) baseline_desk();
+  if (o_.board_at && !board_shown_ && t_ >= s_.start + *o_.board_at && policy_ == Policy::kLinecrew && o_.progress) {
+    print_board(desk_, t_, *o_.progress);
+    board_shown_ = true;
+  }
+  if (over()) return false;
+  report_.desk_seconds += ms_since(desk0) / 1000.0;
+  if (board_) push_->apply(board_->drain());
+  step_crews();
+  show_progress();
+  return true;
+}
+
+// Crews going on or off shift at t_.
+void PolicyRun::change_shifts() {
+  for (std::size_t i = 0; i < crews_.size(); ++i) {
+    const auto& c = s_.crews[i];
+    const bool should = c.shift_start <= t_ && t_ < c.shift_end;
+    if (should == on_shift_[i]) continue;
+    v1::SetCrewShiftRequest req;
+    req.set_crew_id(c.id.str());
+    req.set_on_shift(should);
+    v1::SetCrewShiftResponse resp;
+    check(desk_.call("SetCrewShift", &v1::DispatchService::Stub::SetCrewShift, req, &resp), "SetCrewShift");
+    on_shift_[i] = should;
+    if (o_.push && resp.released_ticket_ids_size() > 0) push_->released(c.id.str());
+    if (policy_ == Policy::kBaseline)
+      for (const auto& id : resp.released_ticket_ids()) {
+        pinned_[c.id.str()].erase(id);
+        if (waiting_info_.count(id)) waiting_.push_back(waiting_info_[id]);
+      }
+  }
+}
+
+// New reports up to t_.
+void PolicyRun::take_reports() {
+  for (; next_ticket_ < s_.tickets.size() && s_.tickets[next_ticket_].reported <= t_; ++next_ticket_)
+    create_ticket(s_.tickets[next_ticket_], next_ticket_);
+}
+
+void PolicyRun::create_ticket(const ScenarioTicket& spec, std::size_t index) {
+  const v1::CreateTicketRequest req = create_request(spec, index);
+  v1::CreateTicketResponse resp;
+  check(desk_.call("CreateTicket", &v1::DispatchService::Stub::CreateTicket, req, &resp), "CreateTicket " + spec.key);
+  const auto& tk = resp.ticket();
+  if (o_.push) push_->owner_from_desk(tk.id(), tk.owner_crew_id());
+  specs_[tk.id()] = &spec;
+  outcome_of_[tk.id()] = outcomes_.size();
+  outcomes_.push_back({zone_of(tk.zone_class()), from_ts(tk.deadline()), std::nullopt, {}, ""});
+  if (policy_ == Policy::kBaseline) {
+    WaitingTicket w{TicketId(tk.id()), spec.location, spec.priority, from_ts(tk.deadline()), spec.skills};
+    waiting_info_[tk.id()] = w;
+    waiting_.push_back(w);
+  }
+}
+
+// The baseline desk: the nearest free crew for each waiting ticket.
+void PolicyRun::baseline_desk() {
+  std::vector<FreeCrew> free;
+  for (std::size_t i = 0; i < crews_.size(); ++i) {
+    auto& mine = pinned_[s_.crews[i].id.str()];
+    for (const auto& done : crews_[i]->closed_on_server()) mine.erase(done);
+    if (on_shift_[i] && mine.empty() && t_ < s_.crews[i].shift_end - minutes(30))
+      free.push_back({s_.crews[i].id, crews_[i]->position(), s_.crews[i].skills});
+  }
+  for (const auto& a : nearest_free_crew(waiting_, free)) {
+    v1::PinTicketRequest req;
+    req.set_ticket_id(a.ticket.str());
+    req.set_crew_id(a.crew.str());
+    v1::PinTicketResponse resp;
+    const auto st = desk_.call("PinTicket", &v1::DispatchService::Stub::PinTicket, req, &resp);
+    if (!st.ok()) {
+      waiting_.push_back(waiting_info_[a.ticket.str()]);
+      continue;
+    }
+    ++report_.pins;
+    pinned_[a.crew.str()].insert(a.ticket.str());
+    if (o_.push) push_->owner_from_desk(a.ticket.str(), a.crew.str());
+  }
+}
+
+// After the scenario's end: every ticket reached, or the drain is over.
+bool PolicyRun::over() const {
+  if (t_ < s_.end()) return false;
+  std::size_t arrived = 0;
+  for (const auto& c : crews_) arrived += c->log().arrivals.size();
+  return arrived >= outcomes_.size() || t_ >= hard_end_;
+}
+
+// The crews live through [t_, t_ + step), in parallel.
+void PolicyRun::step_crews() {
+  const auto crews0 = WallClock::now();
+  std::atomic<std::size_t> next{0};
+  const auto worker = [&] {
+    for (std::size_t i; (i = next++) < crews_.size();) crews_[i]->step(t_, s_.step, world_, s_.sync_interval);
+  };
+  std::vector<std::thread> pool_threads;
+  for (int k = 1; k < pool_; ++k) pool_threads.emplace_back(worker);
+  worker();
+  for (auto& th : pool_threads) th.join();
+  push_->stepped();
+  report_.crews_seconds += ms_since(crews0) / 1000.0;
+  ++report_.steps;
+}
+
+// A progress line per simulated hour.
+void PolicyRun::show_progress() {
+  const auto elapsed =
+      static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(t_ - s_.start).count());
+  if (elapsed / 3600 == last_progress_) return;
+  last_progress_ = elapsed / 3600;
+  say("simulated " + std::to_string(last_progress_) + " h, " + std::to_string(next_ticket_) + " tickets, wall " +
+      std::to_string(static_cast<int>(ms_since(wall0_) / 1000)) + " s");
+}
+
+RunReport PolicyRun::finish() {
+  const auto finish0 = WallClock::now();
+  // The link comes back for every handheld: the last actions reach the server.
+  for (auto& c : crews_) c->final_sync(t_);
+  sampler_->stop();
+  if (board_) {
+    board_->stop();
+    report_.board_reconnects = board_->reconnects();
+  }
+  read_server_report();
+  read_server_metrics();
+  merge_crew_logs();
+  tally(report_, outcomes_, t_);
+  report_.sync_up_bytes = bytes_.up;
+  report_.sync_down_bytes = bytes_.down;
+  report_.server_cpu_seconds = server_.cpu_seconds();
+  crews_.clear();  // the handhelds' channels close before the server drains
+  channels_.clear();
+  server_.stop();
+  report_.finish_seconds = ms_since(finish0) / 1000.0;
+  report_.wall_seconds = ms_since(wall0_) / 1000.0;
+  report_.sim_cpu_seconds = cpu_self_seconds() - cpu0_;
+  say("done in " + std::to_string(static_cast<int>(report_.wall_seconds)) + " s wall");
+  return std::move(report_);
+}
+
+// The server's own report over the scenario period.
+void PolicyRun::read_server_report() {
   v1::GetReportRequest rr;
-  set_ts(s.start, rr.mutable_from());
-  set_ts(s.end(), rr.mutable_to());
+  set_ts(s_.start, rr.mutable_from());
+  set_ts(s_.end(), rr.mutable_to());
   v1::GetReportResponse rep;
-  check(desk.call("GetReport", &v1::DispatchService::Stub::GetReport, rr, &rep), "GetReport");
+  check(desk_.call("GetReport", &v1::DispatchService::Stub::GetReport, rr, &rep), "GetReport");
   for (const auto& z : rep.by_zone()) {
-    auto& f = report.server[static_cast<std::size_t>(zone_of(z.zone_class()))];
+    auto& f = report_.server[static_cast<std::size_t>(zone_of(z.zone_class()))];
     f.arrivals = z.arrivals();
     f.on_time = z.on_time();
     f.late_excused = z.late_excused();
     f.violations = z.violations();
   }
-  report.server_late_arrivals = rep.late_arrivals();
-  report.server_late_with_consent = rep.late_with_timely_consent();
-  report.server_delay_notice_compliance = rep.delay_notice_compliance();
-  report.server_violations = static_cast<std::uint32_t>(rep.violations_size());
-  for (const auto& [k, v] : parse_metrics(server.metrics())) {
+  report_.server_late_arrivals = rep.late_arrivals();
+  report_.server_late_with_consent = rep.late_with_timely_consent();
+  report_.server_delay_notice_compliance = rep.delay_notice_compliance();
+  report_.server_violations = static_cast<std::uint32_t>(rep.violations_size());
+}
+
+// The server's RPC latency sums and counts by method (/metrics).
+void PolicyRun::read_server_metrics() {
+  for (const auto& [k, v] : parse_metrics(server_.metrics())) {
     const auto method = [&](const std::string& prefix) -> std::string {
       if (k.rfind(prefix, 0) != 0) return "";
       const auto a = k.find("method=\"") + 8;
       return k.substr(a, k.find('"', a) - a);
     };
-    if (auto m = method("linecrew_rpc_latency_seconds_sum"); !m.empty()) report.server_rpc[m].first = v;
+    if (auto m = method("linecrew_rpc_latency_seconds_sum"); !m.empty()) report_.server_rpc[m].first = v;
     if (auto m = method("linecrew_rpc_latency_seconds_count"); !m.empty())
-      report.server_rpc[m].second = static_cast<std::uint64_t>(v);
+      report_.server_rpc[m].second = static_cast<std::uint64_t>(v);
   }
+}
 
-  // Merge the crews' logs into per-ticket outcomes.
-  for (const auto& c : crews) {
+// Merges the crews' logs into per-ticket outcomes and the report's counts.
+void PolicyRun::merge_crew_logs() {
+  for (const auto& c : crews_) {
     const auto& l = c->log();
     for (const auto& [id, at] : l.arrivals) {
-      const auto it = outcome_of.find(id);
-      if (it == outcome_of.end()) continue;
-      auto& oc = outcomes[it->second];
+      const auto it = outcome_of_.find(id);
+      if (it == outcome_of_.end()) continue;
+      auto& oc = outcomes_[it->second];
       if (!oc.arrival || at < *oc.arrival) {
         oc.arrival = at;
         oc.crew = c->spec().id.str();
       }
     }
     for (const auto& [id, contact] : l.calls) {
-      const auto it = outcome_of.find(id);
-      if (it != outcome_of.end()) outcomes[it->second].contacts.push_back(contact);
+      const auto it = outcome_of_.find(id);
+      if (it != outcome_of_.end()) outcomes_[it->second].contacts.push_back(contact);
     }
-    report.prompts += l.prompts;
-    report.calls_consent += l.yes;
-    report.calls_refused += l.refused;
-    report.calls_unreachable += l.unreachable;
-    for (double v : l.sync_ms.ms) report.rpc_ms["sync (Hello/Upload/Pull)"].add(v);
-    report.syncs += l.syncs;
-    report.sync_failures += l.sync_failures;
-    report.max_offline_outbox = std::max(report.max_offline_outbox, l.max_offline_outbox);
-    report.uploaded_after_gap += l.uploaded_after_gap;
-    report.arrivals_not_applied += l.arrivals_not_applied;
+    report_.prompts += l.prompts;
+    report_.calls_consent += l.yes;
+    report_.calls_refused += l.refused;
+    report_.calls_unreachable += l.unreachable;
+    for (double v : l.sync_ms.ms) report_.rpc_ms["sync (Hello/Upload/Pull)"].add(v);
+    report_.syncs += l.syncs;
+    report_.sync_failures += l.sync_failures;
+    report_.max_offline_outbox = std::max(report_.max_offline_outbox, l.max_offline_outbox);
+    report_.uploaded_after_gap += l.uploaded_after_gap;
+    report_.arrivals_not_applied += l.arrivals_not_applied;
     for (const auto& e : l.errors) say("crew error: " + e);
   }
-  tally(report, outcomes, t);
-  report.sync_up_bytes = bytes.up;
-  report.sync_down_bytes = bytes.down;
-  report.server_cpu_seconds = server.cpu_seconds();
-  crews.clear();  // the handhelds' channels close before the server drains
-  channels.clear();
-  server.stop();
-  report.finish_seconds = ms_since(finish0) / 1000.0;
-  report.wall_seconds = ms_since(wall0) / 1000.0;
-  report.sim_cpu_seconds = cpu_self_seconds() - cpu0;
-  say("done in " + std::to_string(static_cast<int>(report.wall_seconds)) + " s wall");
-  return report;
+}
+
+}  // namespace
+
+RunReport run_policy(const Scenario& s, const RunOptions& o, Policy policy) {
+  PolicyRun policy_run(s, o, policy);
+  return policy_run.run();
 }
 
 SimResult simulate(const Scenario& s, const RunOptions& o) {

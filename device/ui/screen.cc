@@ -13,35 +13,6 @@ namespace linecrew::device::ui {
 
 namespace {
 
-// --- UTF-8 ----------------------------------------------------------------
-
-// The code point at text[i] and its length in bytes; a malformed byte is U+FFFD, one byte.
-std::pair<char32_t, std::size_t> decode(std::string_view text, std::size_t i) {
-  const auto b = static_cast<unsigned char>(text[i]);
-  std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
-  if (len == 0 || i + len > text.size()) return {U'\uFFFD', 1};
-  if (len == 1) return {b, 1};
-  char32_t cp = b & (0x7F >> len);
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto c = static_cast<unsigned char>(text[i + k]);
-    if ((c >> 6) != 0x2) return {U'\uFFFD', 1};
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  return {cp, len};
-}
-
-int width_of(char32_t cp) {
-  if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) return 0;
-  if ((cp >= 0x300 && cp <= 0x36F) || (cp >= 0x200B && cp <= 0x200F)) return 0;  // combining, zero-width
-  const bool wide =
-      (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) || (cp >= 0x3041 && cp <= 0x33FF) ||
-      (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
-      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
-      (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
-      (cp >= 0x20000 && cp <= 0x3FFFD);
-  return wide ? 2 : 1;
-}
-
 // --- text helpers -----------------------------------------------------------
 
 std::string hhmm(TimePoint t, Duration offset) {
@@ -271,79 +242,165 @@ std::string text_label(const std::string& action) {
   return action == "cause_found" ? "cause" : action;
 }
 
-}  // namespace
+// --- commands ------------------------------------------------------------------
 
-int display_width(std::string_view text) {
-  int w = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto [cp, len] = decode(text, i);
-    w += width_of(cp);
-    i += len;
-  }
-  return w;
+// What a command works on.
+struct Exec {
+  const Snapshot& snap;
+  ViewState& view;
+  LocalStore& store;
+  const std::string& device_id;
+  TimePoint now;
+  const CallCard* card;  // the open card (view.call), if it is in the snapshot
+};
+
+void move_selection(Exec& e, bool down) {
+  if (e.snap.route.empty()) return;
+  std::size_t i = selected_index(e.snap, e.view);
+  if (down && i + 1 < e.snap.route.size()) ++i;
+  if (!down && i > 0) --i;
+  e.view.selected = e.snap.route[i].ticket.id;
 }
 
-std::string fit(std::string_view text, int cols) {
-  int w = 0;
+// A crew action on the selected stop; cause_found first asks for its text.
+void start_action(Exec& e, const std::string& action) {
+  if (action == "cause_found") {
+    if (e.view.selected.empty()) return say(e.view, "no ticket selected", kRed);
+    e.view.mode = Mode::kText;
+    e.view.pending_action = action;
+    e.view.input.clear();
+    return;
+  }
+  record_action(e.snap, e.view, e.store, e.device_id, e.now, action, "");
+}
+
+void open_selected_card(Exec& e) {
+  const CallCard* sel = find_card(e.snap, e.view.selected);
+  if (!sel) return say(e.view, "no call card: not a stop ahead", kRed);
+  e.view.put_aside.erase(aside_key(*sel));
+  open_card(e.view, *sel, true);
+}
+
+// "yes" asks for the agreed time first; the other outcomes are recorded now.
+void call_outcome(Exec& e, const std::string& outcome) {
+  if (!e.card) return;
+  if (outcome == "yes") {
+    e.view.mode = Mode::kAgreeTime;
+    e.view.agreed = e.card->decision.proposed_time;
+    if (e.view.agreed <= e.now) e.view.agreed = round_up(e.now + minutes(5), minutes(5));
+    return;
+  }
+  record_outcome(e.snap, e.view, e.store, e.device_id, e.now, outcome, std::nullopt);
+}
+
+void next_reason(ViewState& view) {
   std::size_t i = 0;
-  while (i < text.size()) {
-    const auto [cp, len] = decode(text, i);
-    if (cp == U'\n' || w + width_of(cp) > cols) break;
-    w += width_of(cp);
-    i += len;
-  }
-  return std::string(text.substr(0, i));
+  while (i < kReasons.size() && kReasons[i] != view.reason) ++i;
+  view.reason = kReasons[(i + 1) % kReasons.size()];
 }
 
-std::vector<std::string> wrap(std::string_view text, int cols) {
-  std::vector<std::string> out;
-  if (cols <= 0) return out;
-  std::string line;
-  int w = 0;
-  std::size_t space = std::string::npos;  // the last space in `line`
-  int w_after_space = 0;                  // the width after that space
-  for (std::size_t i = 0; i < text.size();) {
-    const auto [cp, len] = decode(text, i);
-    const std::string ch(text.substr(i, len));
-    i += len;
-    if (cp == U'\n') {
-      out.push_back(line);
-      line.clear();
-      w = 0;
-      space = std::string::npos;
-      continue;
-    }
-    const int cw = width_of(cp);
-    if (w + cw > cols) {
-      if (cp == U' ') {  // a space at the break point vanishes
-        out.push_back(line);
-        line.clear();
-        w = 0;
-        space = std::string::npos;
-        continue;
-      }
-      // Latin words break at the last space; Chinese (a wide character overflowing) anywhere.
-      if (space != std::string::npos && space > 0 && cw < 2) {
-        out.push_back(line.substr(0, space));
-        line = line.substr(space + 1);
-        w -= w_after_space;
-      } else {
-        out.push_back(line);
-        line.clear();
-        w = 0;
-      }
-      space = std::string::npos;
-    }
-    if (cp == U' ') {
-      space = line.size();
-      w_after_space = w + cw;
-    }
-    line += ch;
-    w += cw;
+void backspace(ViewState& view) {
+  while (!view.input.empty()) {  // one whole UTF-8 character
+    const auto last = static_cast<unsigned char>(view.input.back());
+    view.input.pop_back();
+    if ((last & 0xC0) != 0x80) break;
   }
-  if (!line.empty() || out.empty()) out.push_back(line);
-  return out;
 }
+
+// The commands that do the same in every mode (the mode functions below
+// handle what differs).
+void execute_any_mode(const Command& cmd, Exec& e) {
+  switch (cmd.kind) {
+    case CommandKind::kQuit:
+      e.view.quit = true;
+      return;
+    case CommandKind::kUp:
+    case CommandKind::kDown:
+      return move_selection(e, cmd.kind == CommandKind::kDown);
+    case CommandKind::kAction:
+      return start_action(e, cmd.arg);
+    case CommandKind::kOpenCall:
+      return open_selected_card(e);
+    case CommandKind::kCallOutcome:
+      return call_outcome(e, cmd.arg);
+    case CommandKind::kNextReason:
+      return next_reason(e.view);
+    case CommandKind::kLater:
+      e.view.agreed += minutes(5);
+      return;
+    case CommandKind::kEarlier:
+      if (e.view.agreed - minutes(5) > e.now) e.view.agreed -= minutes(5);
+      return;
+    case CommandKind::kChar:
+      e.view.input += cmd.arg;
+      return;
+    case CommandKind::kBackspace:
+      return backspace(e.view);
+    case CommandKind::kNone:
+    case CommandKind::kConfirm:
+    case CommandKind::kBack:
+      return;
+  }
+}
+
+// The route list: selection, crew actions, opening a card, quitting; nothing
+// differs from the other modes (Confirm and Back do nothing here).
+void execute_route(const Command& cmd, Exec& e) {
+  execute_any_mode(cmd, e);
+}
+
+// A call card: Up/Down scroll the script, Back puts the card aside.
+void execute_call(const Command& cmd, Exec& e) {
+  switch (cmd.kind) {
+    case CommandKind::kUp:
+      e.view.scroll = e.view.scroll > 0 ? e.view.scroll - 1 : 0;
+      return;
+    case CommandKind::kDown:
+      e.view.scroll = e.view.scroll + 1;
+      return;
+    case CommandKind::kBack:
+      if (e.card) e.view.put_aside.insert(aside_key(*e.card));
+      e.view.mode = Mode::kRoute;
+      return;
+    default:
+      return execute_any_mode(cmd, e);
+  }
+}
+
+// The customer agreed: Later/Earlier move the time, Confirm records it, Back returns to the card.
+void execute_agree_time(const Command& cmd, Exec& e) {
+  switch (cmd.kind) {
+    case CommandKind::kConfirm:
+      if (!e.card) return;
+      record_outcome(e.snap, e.view, e.store, e.device_id, e.now, "yes", e.view.agreed);
+      e.view.mode = Mode::kCall;  // update_view closes the card once the deadline has moved
+      return;
+    case CommandKind::kBack:
+      e.view.mode = Mode::kCall;
+      return;
+    default:
+      return execute_any_mode(cmd, e);
+  }
+}
+
+// Typing an action's text: Confirm records the action with it, Back cancels.
+void execute_text(const Command& cmd, Exec& e) {
+  switch (cmd.kind) {
+    case CommandKind::kConfirm:
+      e.view.mode = Mode::kRoute;
+      record_action(e.snap, e.view, e.store, e.device_id, e.now, e.view.pending_action, e.view.input);
+      e.view.input.clear();
+      return;
+    case CommandKind::kBack:
+      e.view.mode = Mode::kRoute;
+      e.view.input.clear();
+      return;
+    default:
+      return execute_any_mode(cmd, e);
+  }
+}
+
+}  // namespace
 
 std::string countdown(Duration left) {
   const bool late = left.count() < 0;
@@ -491,97 +548,16 @@ Command command_for_key(int key, const ViewState& view) {
 
 void execute(const Command& cmd, const Snapshot& snap, ViewState& view, LocalStore& store, const std::string& device_id,
              TimePoint now) {
-  const CallCard* card = find_card(snap, view.call);
-  switch (cmd.kind) {
-    case CommandKind::kNone:
-      return;
-    case CommandKind::kQuit:
-      view.quit = true;
-      return;
-    case CommandKind::kUp:
-    case CommandKind::kDown: {
-      const bool down = cmd.kind == CommandKind::kDown;
-      if (view.mode == Mode::kCall) {
-        view.scroll = down ? view.scroll + 1 : (view.scroll > 0 ? view.scroll - 1 : 0);
-        return;
-      }
-      if (snap.route.empty()) return;
-      std::size_t i = selected_index(snap, view);
-      if (down && i + 1 < snap.route.size()) ++i;
-      if (!down && i > 0) --i;
-      view.selected = snap.route[i].ticket.id;
-      return;
-    }
-    case CommandKind::kAction:
-      if (cmd.arg == "cause_found") {
-        if (view.selected.empty()) return say(view, "no ticket selected", kRed);
-        view.mode = Mode::kText;
-        view.pending_action = cmd.arg;
-        view.input.clear();
-        return;
-      }
-      return record_action(snap, view, store, device_id, now, cmd.arg, "");
-    case CommandKind::kOpenCall: {
-      const CallCard* sel = find_card(snap, view.selected);
-      if (!sel) return say(view, "no call card: not a stop ahead", kRed);
-      view.put_aside.erase(aside_key(*sel));
-      return open_card(view, *sel, true);
-    }
-    case CommandKind::kCallOutcome:
-      if (!card) return;
-      if (cmd.arg == "yes") {
-        view.mode = Mode::kAgreeTime;
-        view.agreed = card->decision.proposed_time;
-        if (view.agreed <= now) view.agreed = round_up(now + minutes(5), minutes(5));
-        return;
-      }
-      return record_outcome(snap, view, store, device_id, now, cmd.arg, std::nullopt);
-    case CommandKind::kNextReason: {
-      std::size_t i = 0;
-      while (i < kReasons.size() && kReasons[i] != view.reason) ++i;
-      view.reason = kReasons[(i + 1) % kReasons.size()];
-      return;
-    }
-    case CommandKind::kLater:
-      view.agreed += minutes(5);
-      return;
-    case CommandKind::kEarlier:
-      if (view.agreed - minutes(5) > now) view.agreed -= minutes(5);
-      return;
-    case CommandKind::kConfirm:
-      if (view.mode == Mode::kAgreeTime) {
-        if (!card) return;
-        record_outcome(snap, view, store, device_id, now, "yes", view.agreed);
-        view.mode = Mode::kCall;  // update_view closes the card once the deadline has moved
-        return;
-      }
-      if (view.mode == Mode::kText) {
-        view.mode = Mode::kRoute;
-        record_action(snap, view, store, device_id, now, view.pending_action, view.input);
-        view.input.clear();
-      }
-      return;
-    case CommandKind::kBack:
-      if (view.mode == Mode::kAgreeTime) {
-        view.mode = Mode::kCall;
-      } else if (view.mode == Mode::kCall) {
-        if (card) view.put_aside.insert(aside_key(*card));
-        view.mode = Mode::kRoute;
-      } else if (view.mode == Mode::kText) {
-        view.mode = Mode::kRoute;
-        view.input.clear();
-      }
-      return;
-    case CommandKind::kChar:
-      view.input += cmd.arg;
-      return;
-    case CommandKind::kBackspace:
-      while (!view.input.empty()) {  // one whole UTF-8 character
-        const auto last = static_cast<unsigned char>(view.input.back());
-        view.input.pop_back();
-        if ((last & 0xC0) != 0x80) break;
-      }
-      return;
+  Exec e{snap, view, store, device_id, now, find_card(snap, view.call)};
+  switch (view.mode) {
+    case Mode::kRoute:
+      return execute_route(cmd, e);
+    case Mode::kCall:
+      return execute_call(cmd, e);
+    case Mode::kAgreeTime:
+      return execute_agree_time(cmd, e);
+    case Mode::kText:
+      return execute_text(cmd, e);
   }
 }
 

@@ -3,11 +3,16 @@
 //   linecrewctl tickets add --request-id ID --name N --phone P --lat LAT --lon LON --address A [...]
 //   linecrewctl tickets list [--status S]... [--zone Z]... [--crew C] [--json]
 //   linecrewctl tickets show ID [--json]
+//
+// One function per subcommand (cmd_*), each with its own arguments; define_*
+// declares a subcommand's flags and adds it to the dispatch table that main()
+// runs the parsed one from.
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 
@@ -24,12 +29,42 @@ namespace {
 
 constexpr int kMaxResponseBytes = 64 << 20;
 
+// --- shared: options, connection, errors ---------------------------------------
+
 struct Options {
   std::string server = "127.0.0.1:50051";
   std::string token;  // bearer secret
   double timeout_s = 10;
   bool json = false;
 };
+
+// The server a command talks to.
+struct Connection {
+  Options o;
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<v1::DispatchService::Stub> stub;
+};
+
+Connection connect(const Options& o) {
+  // A storm's report lists every violation (tens of thousands, several MiB):
+  // beyond gRPC's default 4-MiB receive limit.
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(kMaxResponseBytes);
+  Connection c{o, grpc::CreateCustomChannel(o.server, grpc::InsecureChannelCredentials(), channel_args), nullptr};
+  c.stub = v1::DispatchService::NewStub(c.channel);
+  return c;
+}
+
+// --token-file, unless --token was given: 0, or 2 (message printed) when unreadable.
+int read_token_file(Options& o, const std::string& token_file) {
+  if (!o.token.empty() || token_file.empty()) return 0;
+  std::ifstream in(token_file);
+  if (!(in >> o.token)) {
+    std::cerr << "linecrewctl: --token-file: cannot read a token from " << token_file << "\n";
+    return 2;
+  }
+  return 0;
+}
 
 std::unique_ptr<grpc::ClientContext> context(const Options& o) {
   auto ctx = std::make_unique<grpc::ClientContext>();
@@ -51,6 +86,12 @@ int fail(const grpc::Status& s) {
   return 1;
 }
 
+// A bad argument found after parsing: the message, exit code 2.
+int usage_error(const std::string& message) {
+  std::cerr << "linecrewctl: " << message << "\n";
+  return 2;
+}
+
 template <class Enum, class Parse>
 bool parse_enum(const std::string& text, const std::string& prefix, Parse parse, Enum* out) {
   std::string name = prefix;
@@ -58,35 +99,384 @@ bool parse_enum(const std::string& text, const std::string& prefix, Parse parse,
   return parse(name, out);
 }
 
+void print_ticket(const v1::Ticket& t, bool json) {
+  if (json) {
+    print_json(t);
+  } else {
+    print_table({&t});
+  }
+}
+
+// The dispatch table: the parsed subcommand's entry runs.
+struct Command {
+  CLI::App* app;
+  std::function<int(const Connection&)> run;
+};
+using Commands = std::vector<Command>;
+
+// --- health ------------------------------------------------------------------
+
+int cmd_health(const Connection& c) {
+  auto hstub = grpc::health::v1::Health::NewStub(c.channel);
+  grpc::health::v1::HealthCheckRequest req;
+  grpc::health::v1::HealthCheckResponse resp;
+  const auto s = hstub->Check(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()) << "\n";
+  return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
+}
+
+void define_health(CLI::App& cli, Commands& table) {
+  auto* health = cli.add_subcommand("health", "ask the server's gRPC health service");
+  table.push_back({health, cmd_health});
+}
+
+// --- tickets -----------------------------------------------------------------
+
+struct TicketAddArgs {
+  std::string request_id, name, phone, address, channel = "hotline", first_contact, language;
+  double lat = 0, lon = 0;
+  unsigned priority = 0;
+  std::vector<std::string> skills;
+};
+
+// The CreateTicketRequest of `tickets add`; 2 (message printed) for a bad --channel or --first-contact.
+int ticket_request(const TicketAddArgs& a, v1::CreateTicketRequest& create) {
+  create.set_client_request_id(a.request_id);
+  create.mutable_customer()->set_name(a.name);
+  create.mutable_customer()->set_phone(a.phone);
+  create.mutable_customer()->set_language(a.language);
+  create.mutable_location()->set_lat(a.lat);
+  create.mutable_location()->set_lon(a.lon);
+  create.set_address(a.address);
+  create.set_priority(a.priority);
+  v1::Channel ch;
+  if (!parse_enum(a.channel, "CHANNEL_", v1::Channel_Parse, &ch))
+    return usage_error("--channel: '" + a.channel + "' is not hotline, service_counter, app or web");
+  create.set_first_contact_channel(ch);
+  if (!a.first_contact.empty()) {
+    try {
+      const auto t = linecrew::parse_utc(a.first_contact, "--first-contact");
+      create.mutable_first_contact_time()->set_seconds(t.time_since_epoch().count());
+    } catch (const linecrew::Error& e) {
+      return usage_error(e.what());
+    }
+  }
+  for (const auto& s : a.skills) create.add_required_skills(s);
+  return 0;
+}
+
+int cmd_tickets_add(const Connection& c, const TicketAddArgs& a) {
+  v1::CreateTicketRequest create;
+  if (const int rc = ticket_request(a, create); rc != 0) return rc;
+  v1::CreateTicketResponse resp;
+  const auto s = c.stub->CreateTicket(context(c.o).get(), create, &resp);
+  if (!s.ok()) return fail(s);
+  if (c.o.json) {
+    print_json(resp);
+  } else {
+    print_table({&resp.ticket()});
+    if (!resp.created()) std::cout << "(already reported with this request id: nothing new stored)\n";
+  }
+  return 0;
+}
+
+void define_tickets_add(CLI::App& tickets, TicketAddArgs& a, Commands& table) {
+  auto* add = tickets.add_subcommand("add", "report a fault (idempotent on --request-id)");
+  add->add_option("--request-id", a.request_id, "idempotency key, e.g. hotline:call-88231")->required();
+  add->add_option("--name", a.name, "customer name")->required();
+  add->add_option("--phone", a.phone, "customer phone, e.g. +8613800138000")->required();
+  add->add_option("--lat", a.lat, "fault latitude, WGS84 degrees")->required();
+  add->add_option("--lon", a.lon, "fault longitude, WGS84 degrees")->required();
+  add->add_option("--address", a.address, "address as told by the customer")->required();
+  add->add_option("--channel", a.channel, "first-contact channel: hotline, service_counter, app, web");
+  add->add_option("--first-contact", a.first_contact, "first contact time, e.g. 2026-11-22T14:05+08:00 (default now)");
+  add->add_option("--priority", a.priority, "0 normal .. 9 highest");
+  add->add_option("--skill", a.skills, "required skill (repeatable)");
+  add->add_option("--language", a.language, "customer language: zh-CN (default) or en");
+  table.push_back({add, [&a](const Connection& c) { return cmd_tickets_add(c, a); }});
+}
+
+struct TicketListArgs {
+  std::vector<std::string> statuses, zones;
+  std::string crew;
+};
+
+// The ListTicketsRequest of `tickets list`; 2 (message printed) for a bad --status or --zone.
+int list_request(const TicketListArgs& a, v1::ListTicketsRequest& req) {
+  for (const auto& st : a.statuses) {
+    v1::TicketStatus v;
+    if (!parse_enum(st, "TICKET_STATUS_", v1::TicketStatus_Parse, &v))
+      return usage_error("--status: unknown status '" + st + "'");
+    req.add_statuses(v);
+  }
+  for (const auto& z : a.zones) {
+    v1::ZoneClass v;
+    if (!parse_enum(z, "ZONE_CLASS_", v1::ZoneClass_Parse, &v))
+      return usage_error("--zone: '" + z + "' is not urban, rural or remote");
+    req.add_zone_classes(v);
+  }
+  req.set_crew_id(a.crew);
+  req.set_page_size(1000);
+  return 0;
+}
+
+int cmd_tickets_list(const Connection& c, const TicketListArgs& a) {
+  v1::ListTicketsRequest req;
+  if (const int rc = list_request(a, req); rc != 0) return rc;
+  v1::ListTicketsResponse all;
+  do {
+    v1::ListTicketsResponse page;
+    const auto s = c.stub->ListTickets(context(c.o).get(), req, &page);
+    if (!s.ok()) return fail(s);
+    for (auto& t : *page.mutable_tickets()) *all.add_tickets() = std::move(t);
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  if (c.o.json) {
+    print_json(all);
+  } else {
+    std::vector<const v1::Ticket*> rows;
+    for (const auto& t : all.tickets()) rows.push_back(&t);
+    print_table(rows);
+    std::cout << all.tickets_size() << " ticket(s)\n";
+  }
+  return 0;
+}
+
+void define_tickets_list(CLI::App& tickets, TicketListArgs& a, Commands& table) {
+  auto* list = tickets.add_subcommand("list", "list tickets");
+  list->add_option("--status", a.statuses, "filter by status (repeatable), e.g. reported");
+  list->add_option("--zone", a.zones, "filter by zone class (repeatable): urban, rural, remote");
+  list->add_option("--crew", a.crew, "filter by owning crew id");
+  table.push_back({list, [&a](const Connection& c) { return cmd_tickets_list(c, a); }});
+}
+
+int cmd_tickets_show(const Connection& c, const std::string& id) {
+  v1::GetTicketRequest req;
+  req.set_ticket_id(id);
+  v1::GetTicketResponse resp;
+  const auto s = c.stub->GetTicket(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  if (c.o.json) {
+    print_json(resp);
+    return 0;
+  }
+  const v1::Ticket& t = resp.ticket();
+  print_table({&t});
+  std::cout << "customer: " << t.customer().name() << " " << t.customer().phone() << "\n"
+            << "effective deadline: " << utc(t.effective_deadline()) << "\n"
+            << "compliance: " << lower_enum(v1::Compliance_Name(t.compliance().compliance()), "COMPLIANCE_") << " ("
+            << t.compliance().reason() << ")\n"
+            << "timeline:\n";
+  for (const auto& e : t.timeline())
+    std::cout << "  " << utc(e.time()) << "  " << lower_enum(v1::TicketEventKind_Name(e.kind()), "TICKET_EVENT_KIND_")
+              << "  " << e.actor() << "  " << e.detail() << "\n";
+  return 0;
+}
+
+int cmd_tickets_cancel(const Connection& c, const std::string& id, const std::string& reason) {
+  v1::CancelTicketRequest req;
+  req.set_ticket_id(id);
+  req.set_reason(reason);
+  v1::CancelTicketResponse resp;
+  const auto s = c.stub->CancelTicket(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  print_ticket(resp.ticket(), c.o.json);
+  return 0;
+}
+
+int cmd_tickets_pin(const Connection& c, const std::string& id, const std::string& crew) {
+  v1::PinTicketRequest req;
+  req.set_ticket_id(id);
+  req.set_crew_id(crew);
+  v1::PinTicketResponse resp;
+  const auto s = c.stub->PinTicket(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  print_ticket(resp.ticket(), c.o.json);
+  return 0;
+}
+
+int cmd_tickets_unpin(const Connection& c, const std::string& id) {
+  v1::UnpinTicketRequest req;
+  req.set_ticket_id(id);
+  v1::UnpinTicketResponse resp;
+  const auto s = c.stub->UnpinTicket(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  print_ticket(resp.ticket(), c.o.json);
+  return 0;
+}
+
+// show, cancel, pin and unpin: one ticket by its id.
+struct TicketEditArgs {
+  std::string show_id, cancel_id, cancel_reason, pin_id, pin_crew, unpin_id;
+};
+
+void define_tickets_edit(CLI::App& tickets, TicketEditArgs& a, Commands& table) {
+  auto* show = tickets.add_subcommand("show", "one ticket with its timeline");
+  show->add_option("id", a.show_id, "ticket id")->required();
+  table.push_back({show, [&a](const Connection& c) { return cmd_tickets_show(c, a.show_id); }});
+
+  auto* cancel = tickets.add_subcommand("cancel", "cancel a ticket not yet reached");
+  cancel->add_option("id", a.cancel_id, "ticket id")->required();
+  cancel->add_option("--reason", a.cancel_reason, "why, for the timeline")->required();
+  table.push_back({cancel, [&a](const Connection& c) { return cmd_tickets_cancel(c, a.cancel_id, a.cancel_reason); }});
+
+  auto* pin = tickets.add_subcommand("pin", "pin a ticket to a crew");
+  pin->add_option("id", a.pin_id, "ticket id")->required();
+  pin->add_option("crew", a.pin_crew, "crew id")->required();
+  table.push_back({pin, [&a](const Connection& c) { return cmd_tickets_pin(c, a.pin_id, a.pin_crew); }});
+
+  auto* unpin = tickets.add_subcommand("unpin", "remove a ticket's pin");
+  unpin->add_option("id", a.unpin_id, "ticket id")->required();
+  table.push_back({unpin, [&a](const Connection& c) { return cmd_tickets_unpin(c, a.unpin_id); }});
+}
+
+struct TicketArgs {
+  TicketAddArgs add;
+  TicketListArgs list;
+  TicketEditArgs edit;
+};
+
+void define_tickets(CLI::App& cli, TicketArgs& a, Commands& table) {
+  auto* tickets = cli.add_subcommand("tickets", "outage tickets");
+  tickets->require_subcommand(1);
+  define_tickets_add(*tickets, a.add, table);
+  define_tickets_list(*tickets, a.list, table);
+  define_tickets_edit(*tickets, a.edit, table);
+}
+
+// --- crews -------------------------------------------------------------------
+
+struct CrewAddArgs {
+  std::string id, name, member, staff, phone, shift_start, shift_end;
+  double home_lat = 0, home_lon = 0;
+  std::vector<std::string> skills;
+  bool on_shift = false;
+};
+
+int cmd_crews_add(const Connection& conn, const CrewAddArgs& a) {
+  v1::RegisterCrewRequest req;
+  auto* c = req.mutable_crew();
+  c->set_id(a.id);
+  c->set_name(a.name);
+  auto* m = c->add_members();
+  m->set_first_name(a.member);
+  m->set_staff_number(a.staff);
+  for (const auto& sk : a.skills) c->add_skills(sk);
+  c->mutable_home_position()->set_lat(a.home_lat);
+  c->mutable_home_position()->set_lon(a.home_lon);
+  try {
+    c->mutable_shift_start()->set_seconds(
+        linecrew::parse_utc(a.shift_start, "--shift-start").time_since_epoch().count());
+    c->mutable_shift_end()->set_seconds(linecrew::parse_utc(a.shift_end, "--shift-end").time_since_epoch().count());
+  } catch (const linecrew::Error& e) {
+    return usage_error(e.what());
+  }
+  c->set_on_shift(a.on_shift);
+  c->set_callback_phone(a.phone);
+  v1::RegisterCrewResponse resp;
+  const auto s = conn.stub->RegisterCrew(context(conn.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  print_crews({&resp.crew()}, conn.o.json);
+  return 0;
+}
+
+void define_crews_add(CLI::App& crews, CrewAddArgs& a, Commands& table) {
+  auto* crew_add = crews.add_subcommand("add", "register a crew (admin)");
+  crew_add->add_option("id", a.id, "crew id, e.g. C-07")->required();
+  crew_add->add_option("--name", a.name, "crew name")->required();
+  crew_add->add_option("--member", a.member, "first name of the member on the handheld")->required();
+  crew_add->add_option("--staff-number", a.staff, "that member's staff number")->required();
+  crew_add->add_option("--home-lat", a.home_lat, "depot latitude")->required();
+  crew_add->add_option("--home-lon", a.home_lon, "depot longitude")->required();
+  crew_add->add_option("--shift-start", a.shift_start, "e.g. 2026-11-22T08:00+08:00")->required();
+  crew_add->add_option("--shift-end", a.shift_end, "e.g. 2026-11-22T20:00+08:00")->required();
+  crew_add->add_option("--skill", a.skills, "skill (repeatable)");
+  crew_add->add_option("--callback", a.phone, "callback phone read to customers");
+  crew_add->add_flag("--on-shift", a.on_shift, "takes work now");
+  table.push_back({crew_add, [&a](const Connection& c) { return cmd_crews_add(c, a); }});
+}
+
+int cmd_crews_list(const Connection& conn) {
+  v1::ListCrewsRequest req;
+  req.set_page_size(1000);
+  v1::ListCrewsResponse all;
+  do {
+    v1::ListCrewsResponse page;
+    const auto s = conn.stub->ListCrews(context(conn.o).get(), req, &page);
+    if (!s.ok()) return fail(s);
+    for (auto& c : *page.mutable_crews()) *all.add_crews() = std::move(c);
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  std::vector<const v1::Crew*> rows;
+  for (const auto& c : all.crews()) rows.push_back(&c);
+  print_crews(rows, conn.o.json);
+  return 0;
+}
+
+int cmd_crews_shift(const Connection& conn, const std::string& crew, const std::string& state) {
+  v1::SetCrewShiftRequest req;
+  req.set_crew_id(crew);
+  req.set_on_shift(state == "on");
+  v1::SetCrewShiftResponse resp;
+  const auto s = conn.stub->SetCrewShift(context(conn.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  print_crews({&resp.crew()}, conn.o.json);
+  for (const auto& id : resp.released_ticket_ids()) std::cout << "released to the desk: " << id << "\n";
+  return 0;
+}
+
+struct CrewArgs {
+  CrewAddArgs add;
+  std::string shift_crew, shift_state;
+};
+
+void define_crews(CLI::App& cli, CrewArgs& a, Commands& table) {
+  auto* crews = cli.add_subcommand("crews", "repair crews");
+  crews->require_subcommand(1);
+  define_crews_add(*crews, a.add, table);
+  auto* crew_list = crews->add_subcommand("list", "list crews");
+  table.push_back({crew_list, cmd_crews_list});
+  auto* crew_shift = crews->add_subcommand("shift", "put a crew on or off shift");
+  crew_shift->add_option("id", a.shift_crew, "crew id")->required();
+  crew_shift->add_option("state", a.shift_state, "on or off")->required()->check(CLI::IsMember({"on", "off"}));
+  table.push_back({crew_shift, [&a](const Connection& c) { return cmd_crews_shift(c, a.shift_crew, a.shift_state); }});
+}
+
+// --- board -------------------------------------------------------------------
+
+// One board update as a line (the snapshot as tables).
+void print_board_update(const v1::BoardUpdate& u) {
+  if (u.has_snapshot()) {
+    std::vector<const v1::Ticket*> rows;
+    for (const auto& t : u.snapshot().tickets()) rows.push_back(&t);
+    std::cout << "board at sequence " << u.sequence() << ":\n";
+    print_table(rows);
+    std::vector<const v1::Crew*> crews;
+    for (const auto& c : u.snapshot().crews()) crews.push_back(&c);
+    print_crews(crews, false);
+  } else if (u.has_ticket()) {
+    std::cout << "#" << u.sequence() << " ticket " << u.ticket().id() << " " << status(u.ticket()) << " owner "
+              << (u.ticket().owner_crew_id().empty() ? "desk" : u.ticket().owner_crew_id()) << " deadline "
+              << utc(u.ticket().effective_deadline()) << "\n";
+  } else if (u.has_crew()) {
+    std::cout << "#" << u.sequence() << " crew " << u.crew().id() << (u.crew().on_shift() ? " on" : " off")
+              << " shift\n";
+  } else if (!u.removed_ticket_id().empty()) {
+    std::cout << "#" << u.sequence() << " ticket " << u.removed_ticket_id() << " left the board\n";
+  }
+}
+
 // Prints the board, then one line per change, until `seconds` pass (0: forever).
-int watch_board(v1::DispatchService::Stub& stub, const Options& o, double seconds) {
+int cmd_board(const Connection& c, double seconds) {
   grpc::ClientContext ctx;
-  if (!o.token.empty()) ctx.AddMetadata("authorization", "Bearer " + o.token);
+  if (!c.o.token.empty()) ctx.AddMetadata("authorization", "Bearer " + c.o.token);
   if (seconds > 0)
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
-  auto reader = stub.WatchBoard(&ctx, v1::WatchBoardRequest());
+  auto reader = c.stub->WatchBoard(&ctx, v1::WatchBoardRequest());
   v1::WatchBoardResponse msg;
   while (reader->Read(&msg)) {
-    for (const auto& u : msg.updates()) {
-      if (u.has_snapshot()) {
-        std::vector<const v1::Ticket*> rows;
-        for (const auto& t : u.snapshot().tickets()) rows.push_back(&t);
-        std::cout << "board at sequence " << u.sequence() << ":\n";
-        print_table(rows);
-        std::vector<const v1::Crew*> crews;
-        for (const auto& c : u.snapshot().crews()) crews.push_back(&c);
-        print_crews(crews, false);
-      } else if (u.has_ticket()) {
-        std::cout << "#" << u.sequence() << " ticket " << u.ticket().id() << " " << status(u.ticket()) << " owner "
-                  << (u.ticket().owner_crew_id().empty() ? "desk" : u.ticket().owner_crew_id()) << " deadline "
-                  << utc(u.ticket().effective_deadline()) << "\n";
-      } else if (u.has_crew()) {
-        std::cout << "#" << u.sequence() << " crew " << u.crew().id() << (u.crew().on_shift() ? " on" : " off")
-                  << " shift\n";
-      } else if (!u.removed_ticket_id().empty()) {
-        std::cout << "#" << u.sequence() << " ticket " << u.removed_ticket_id() << " left the board\n";
-      }
-    }
+    for (const auto& u : msg.updates()) print_board_update(u);
     std::cout << std::flush;
   }
   const grpc::Status s = reader->Finish();
@@ -94,380 +484,144 @@ int watch_board(v1::DispatchService::Stub& stub, const Options& o, double second
   return s.ok() ? 0 : fail(s);
 }
 
-}  // namespace
+void define_board(CLI::App& cli, double& seconds, Commands& table) {
+  auto* board = cli.add_subcommand("board", "the live board: a snapshot, then every change");
+  board->add_option("--for", seconds, "stop after this many seconds (default: until Ctrl-C)");
+  table.push_back({board, [&seconds](const Connection& c) { return cmd_board(c, seconds); }});
+}
 
-int main(int argc, char** argv) {
-  CLI::App cli{"linecrewctl: dispatcher command line for linecrew-server"};
-  Options o;
+// --- report ------------------------------------------------------------------
+
+struct ReportArgs {
+  std::string from, to;
+  bool csv = false;
+};
+
+int cmd_report(const Connection& c, const ReportArgs& a) {
+  v1::GetReportRequest req;
+  try {
+    const auto now = std::chrono::floor<linecrew::Duration>(std::chrono::system_clock::now());
+    const auto from = a.from.empty() ? now - linecrew::hours(24) : linecrew::parse_utc(a.from, "--from");
+    const auto to = a.to.empty() ? now + linecrew::seconds(1) : linecrew::parse_utc(a.to, "--to");
+    req.mutable_from()->set_seconds(from.time_since_epoch().count());
+    req.mutable_to()->set_seconds(to.time_since_epoch().count());
+  } catch (const linecrew::Error& e) {
+    return usage_error(e.what());
+  }
+  v1::GetReportResponse resp;
+  const auto s = c.stub->GetReport(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  if (c.o.json) {
+    print_json(resp);
+  } else {
+    print_report(resp, a.csv);
+  }
+  return 0;
+}
+
+void define_report(CLI::App& cli, ReportArgs& a, Commands& table) {
+  auto* report = cli.add_subcommand("report", "on-time rates by zone, delay-notice compliance, violations, stalls");
+  report->add_option("--from", a.from, "range start (first contact), e.g. 2026-11-22T00:00+08:00 (default: 24 h ago)");
+  report->add_option("--to", a.to, "range end, exclusive (default: now)");
+  report->add_flag("--csv", a.csv, "CSV instead of tables");
+  table.push_back({report, [&a](const Connection& c) { return cmd_report(c, a); }});
+}
+
+// --- tokens ------------------------------------------------------------------
+
+struct TokenIssueArgs {
+  std::string role, crew, label;
+};
+
+int cmd_tokens_issue(const Connection& c, const TokenIssueArgs& a) {
+  v1::IssueTokenRequest req;
+  v1::Role role;
+  if (!parse_enum(a.role, "ROLE_", v1::Role_Parse, &role))
+    return usage_error("--role: '" + a.role + "' is not dispatcher, admin or crew_device");
+  req.set_role(role);
+  req.set_crew_id(a.crew);
+  req.set_label(a.label);
+  v1::IssueTokenResponse resp;
+  const auto s = c.stub->IssueToken(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  if (c.o.json) {
+    print_json(resp);
+  } else {
+    std::cout << "token id: " << resp.token_id() << "\nsecret:   " << resp.secret()
+              << "\nexpires:  " << utc(resp.expire_time()) << "\n(the secret is shown only now)\n";
+  }
+  return 0;
+}
+
+int cmd_tokens_revoke(const Connection& c, const std::string& id) {
+  v1::RevokeTokenRequest req;
+  req.set_token_id(id);
+  v1::RevokeTokenResponse resp;
+  const auto s = c.stub->RevokeToken(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  std::cout << "revoked " << id << " at " << utc(resp.revoke_time()) << "\n";
+  return 0;
+}
+
+struct TokenArgs {
+  TokenIssueArgs issue;
+  std::string revoke_id;
+};
+
+void define_tokens(CLI::App& cli, TokenArgs& a, Commands& table) {
+  auto* tokens = cli.add_subcommand("tokens", "bearer tokens (admin)");
+  tokens->require_subcommand(1);
+  auto* issue = tokens->add_subcommand("issue", "issue a token; its secret is printed once");
+  issue->add_option("--role", a.issue.role, "dispatcher, admin or crew_device")->required();
+  issue->add_option("--crew", a.issue.crew, "crew id (crew_device tokens)");
+  issue->add_option("--label", a.issue.label, "who holds it, e.g. 'desk 3'")->required();
+  table.push_back({issue, [&a](const Connection& c) { return cmd_tokens_issue(c, a.issue); }});
+  auto* revoke = tokens->add_subcommand("revoke", "revoke a token by its id");
+  revoke->add_option("token_id", a.revoke_id, "tok_...")->required();
+  table.push_back({revoke, [&a](const Connection& c) { return cmd_tokens_revoke(c, a.revoke_id); }});
+}
+
+// --- the command line ----------------------------------------------------------
+
+void define_globals(CLI::App& cli, Options& o, std::string& token_file) {
   cli.add_option("--server", o.server, "server address HOST:PORT")->envname("LINECREW_SERVER");
   cli.add_option("--timeout", o.timeout_s, "deadline of each call, seconds");
-  std::string token_file;
   cli.add_option("--token", o.token, "bearer token")->envname("LINECREW_TOKEN");
   cli.add_option("--token-file", token_file, "read the bearer token from this file (e.g. data/admin.token)")
       ->envname("LINECREW_TOKEN_FILE");
   cli.add_flag("--json", o.json, "print JSON instead of a table");
   cli.require_subcommand(1);
+}
 
-  auto* health = cli.add_subcommand("health", "ask the server's gRPC health service");
-
-  auto* tickets = cli.add_subcommand("tickets", "outage tickets");
-  tickets->require_subcommand(1);
-  auto* add = tickets->add_subcommand("add", "report a fault (idempotent on --request-id)");
-  v1::CreateTicketRequest create;
-  std::string request_id, name, phone, address, channel = "hotline", first_contact, language;
-  double lat = 0, lon = 0;
-  unsigned priority = 0;
-  std::vector<std::string> skills;
-  add->add_option("--request-id", request_id, "idempotency key, e.g. hotline:call-88231")->required();
-  add->add_option("--name", name, "customer name")->required();
-  add->add_option("--phone", phone, "customer phone, e.g. +8613800138000")->required();
-  add->add_option("--lat", lat, "fault latitude, WGS84 degrees")->required();
-  add->add_option("--lon", lon, "fault longitude, WGS84 degrees")->required();
-  add->add_option("--address", address, "address as told by the customer")->required();
-  add->add_option("--channel", channel, "first-contact channel: hotline, service_counter, app, web");
-  add->add_option("--first-contact", first_contact, "first contact time, e.g. 2026-11-22T14:05+08:00 (default now)");
-  add->add_option("--priority", priority, "0 normal .. 9 highest");
-  add->add_option("--skill", skills, "required skill (repeatable)");
-  add->add_option("--language", language, "customer language: zh-CN (default) or en");
-
-  auto* list = tickets->add_subcommand("list", "list tickets");
-  std::vector<std::string> statuses, zones;
-  std::string crew;
-  list->add_option("--status", statuses, "filter by status (repeatable), e.g. reported");
-  list->add_option("--zone", zones, "filter by zone class (repeatable): urban, rural, remote");
-  list->add_option("--crew", crew, "filter by owning crew id");
-
-  auto* show = tickets->add_subcommand("show", "one ticket with its timeline");
-  std::string show_id;
-  show->add_option("id", show_id, "ticket id")->required();
-
-  auto* cancel = tickets->add_subcommand("cancel", "cancel a ticket not yet reached");
-  std::string cancel_id, cancel_reason;
-  cancel->add_option("id", cancel_id, "ticket id")->required();
-  cancel->add_option("--reason", cancel_reason, "why, for the timeline")->required();
-  auto* pin = tickets->add_subcommand("pin", "pin a ticket to a crew");
-  std::string pin_id, pin_crew;
-  pin->add_option("id", pin_id, "ticket id")->required();
-  pin->add_option("crew", pin_crew, "crew id")->required();
-  auto* unpin = tickets->add_subcommand("unpin", "remove a ticket's pin");
-  std::string unpin_id;
-  unpin->add_option("id", unpin_id, "ticket id")->required();
-
-  auto* crews = cli.add_subcommand("crews", "repair crews");
-  crews->require_subcommand(1);
-  auto* crew_add = crews->add_subcommand("add", "register a crew (admin)");
-  std::string crew_id, crew_name, crew_member, crew_staff, crew_phone, shift_start, shift_end;
-  double home_lat = 0, home_lon = 0;
-  std::vector<std::string> crew_skills;
-  bool crew_on_shift = false;
-  crew_add->add_option("id", crew_id, "crew id, e.g. C-07")->required();
-  crew_add->add_option("--name", crew_name, "crew name")->required();
-  crew_add->add_option("--member", crew_member, "first name of the member on the handheld")->required();
-  crew_add->add_option("--staff-number", crew_staff, "that member's staff number")->required();
-  crew_add->add_option("--home-lat", home_lat, "depot latitude")->required();
-  crew_add->add_option("--home-lon", home_lon, "depot longitude")->required();
-  crew_add->add_option("--shift-start", shift_start, "e.g. 2026-11-22T08:00+08:00")->required();
-  crew_add->add_option("--shift-end", shift_end, "e.g. 2026-11-22T20:00+08:00")->required();
-  crew_add->add_option("--skill", crew_skills, "skill (repeatable)");
-  crew_add->add_option("--callback", crew_phone, "callback phone read to customers");
-  crew_add->add_flag("--on-shift", crew_on_shift, "takes work now");
-  auto* crew_list = crews->add_subcommand("list", "list crews");
-  auto* crew_shift = crews->add_subcommand("shift", "put a crew on or off shift");
-  std::string shift_crew, shift_state;
-  crew_shift->add_option("id", shift_crew, "crew id")->required();
-  crew_shift->add_option("state", shift_state, "on or off")->required()->check(CLI::IsMember({"on", "off"}));
-
-  auto* board = cli.add_subcommand("board", "the live board: a snapshot, then every change");
+// Every subcommand's arguments (they outlive the dispatch table that refers to them).
+struct Args {
+  TicketArgs tickets;
+  CrewArgs crews;
   double board_seconds = 0;
-  board->add_option("--for", board_seconds, "stop after this many seconds (default: until Ctrl-C)");
+  ReportArgs report;
+  TokenArgs tokens;
+};
 
-  auto* report = cli.add_subcommand("report", "on-time rates by zone, delay-notice compliance, violations, stalls");
-  std::string report_from, report_to;
-  bool report_csv = false;
-  report->add_option("--from", report_from,
-                     "range start (first contact), e.g. 2026-11-22T00:00+08:00 (default: 24 h ago)");
-  report->add_option("--to", report_to, "range end, exclusive (default: now)");
-  report->add_flag("--csv", report_csv, "CSV instead of tables");
+}  // namespace
 
-  auto* tokens = cli.add_subcommand("tokens", "bearer tokens (admin)");
-  tokens->require_subcommand(1);
-  auto* issue = tokens->add_subcommand("issue", "issue a token; its secret is printed once");
-  std::string issue_role, issue_crew, issue_label;
-  issue->add_option("--role", issue_role, "dispatcher, admin or crew_device")->required();
-  issue->add_option("--crew", issue_crew, "crew id (crew_device tokens)");
-  issue->add_option("--label", issue_label, "who holds it, e.g. 'desk 3'")->required();
-  auto* revoke = tokens->add_subcommand("revoke", "revoke a token by its id");
-  std::string revoke_id;
-  revoke->add_option("token_id", revoke_id, "tok_...")->required();
+int main(int argc, char** argv) {
+  CLI::App cli{"linecrewctl: dispatcher command line for linecrew-server"};
+  Options o;
+  std::string token_file;
+  define_globals(cli, o, token_file);
+  Args args;
+  Commands table;
+  define_health(cli, table);
+  define_tickets(cli, args.tickets, table);
+  define_crews(cli, args.crews, table);
+  define_board(cli, args.board_seconds, table);
+  define_report(cli, args.report, table);
+  define_tokens(cli, args.tokens, table);
 
   CLI11_PARSE(cli, argc, argv);
-  if (o.token.empty() && !token_file.empty()) {
-    std::ifstream in(token_file);
-    if (!(in >> o.token)) {
-      std::cerr << "linecrewctl: --token-file: cannot read a token from " << token_file << "\n";
-      return 2;
-    }
-  }
-
-  // A storm's report lists every violation (tens of thousands, several MiB):
-  // beyond gRPC's default 4-MiB receive limit.
-  grpc::ChannelArguments channel_args;
-  channel_args.SetMaxReceiveMessageSize(kMaxResponseBytes);
-  auto channel_ptr = grpc::CreateCustomChannel(o.server, grpc::InsecureChannelCredentials(), channel_args);
-  auto stub = v1::DispatchService::NewStub(channel_ptr);
-
-  if (health->parsed()) {
-    auto hstub = grpc::health::v1::Health::NewStub(channel_ptr);
-    grpc::health::v1::HealthCheckRequest req;
-    grpc::health::v1::HealthCheckResponse resp;
-    const auto s = hstub->Check(context(o).get(), req, &resp);
-    if (!s.ok()) return fail(s);
-    std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()) << "\n";
-    return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
-  }
-
-  if (add->parsed()) {
-    create.set_client_request_id(request_id);
-    create.mutable_customer()->set_name(name);
-    create.mutable_customer()->set_phone(phone);
-    create.mutable_customer()->set_language(language);
-    create.mutable_location()->set_lat(lat);
-    create.mutable_location()->set_lon(lon);
-    create.set_address(address);
-    create.set_priority(priority);
-    v1::Channel ch;
-    if (!parse_enum(channel, "CHANNEL_", v1::Channel_Parse, &ch)) {
-      std::cerr << "linecrewctl: --channel: '" << channel << "' is not hotline, service_counter, app or web\n";
-      return 2;
-    }
-    create.set_first_contact_channel(ch);
-    if (!first_contact.empty()) {
-      try {
-        const auto t = linecrew::parse_utc(first_contact, "--first-contact");
-        create.mutable_first_contact_time()->set_seconds(t.time_since_epoch().count());
-      } catch (const linecrew::Error& e) {
-        std::cerr << "linecrewctl: " << e.what() << "\n";
-        return 2;
-      }
-    }
-    for (const auto& s : skills) create.add_required_skills(s);
-    v1::CreateTicketResponse resp;
-    const auto s = stub->CreateTicket(context(o).get(), create, &resp);
-    if (!s.ok()) return fail(s);
-    if (o.json) {
-      print_json(resp);
-    } else {
-      print_table({&resp.ticket()});
-      if (!resp.created()) std::cout << "(already reported with this request id: nothing new stored)\n";
-    }
-    return 0;
-  }
-
-  if (list->parsed()) {
-    v1::ListTicketsRequest req;
-    for (const auto& st : statuses) {
-      v1::TicketStatus v;
-      if (!parse_enum(st, "TICKET_STATUS_", v1::TicketStatus_Parse, &v)) {
-        std::cerr << "linecrewctl: --status: unknown status '" << st << "'\n";
-        return 2;
-      }
-      req.add_statuses(v);
-    }
-    for (const auto& z : zones) {
-      v1::ZoneClass v;
-      if (!parse_enum(z, "ZONE_CLASS_", v1::ZoneClass_Parse, &v)) {
-        std::cerr << "linecrewctl: --zone: '" << z << "' is not urban, rural or remote\n";
-        return 2;
-      }
-      req.add_zone_classes(v);
-    }
-    req.set_crew_id(crew);
-    req.set_page_size(1000);
-    v1::ListTicketsResponse all;
-    do {
-      v1::ListTicketsResponse page;
-      const auto s = stub->ListTickets(context(o).get(), req, &page);
-      if (!s.ok()) return fail(s);
-      for (auto& t : *page.mutable_tickets()) *all.add_tickets() = std::move(t);
-      req.set_page_token(page.next_page_token());
-    } while (!req.page_token().empty());
-    if (o.json) {
-      print_json(all);
-    } else {
-      std::vector<const v1::Ticket*> rows;
-      for (const auto& t : all.tickets()) rows.push_back(&t);
-      print_table(rows);
-      std::cout << all.tickets_size() << " ticket(s)\n";
-    }
-    return 0;
-  }
-
-  if (issue->parsed()) {
-    v1::IssueTokenRequest req;
-    v1::Role role;
-    if (!parse_enum(issue_role, "ROLE_", v1::Role_Parse, &role)) {
-      std::cerr << "linecrewctl: --role: '" << issue_role << "' is not dispatcher, admin or crew_device\n";
-      return 2;
-    }
-    req.set_role(role);
-    req.set_crew_id(issue_crew);
-    req.set_label(issue_label);
-    v1::IssueTokenResponse resp;
-    const auto s = stub->IssueToken(context(o).get(), req, &resp);
-    if (!s.ok()) return fail(s);
-    if (o.json) {
-      print_json(resp);
-    } else {
-      std::cout << "token id: " << resp.token_id() << "\nsecret:   " << resp.secret()
-                << "\nexpires:  " << utc(resp.expire_time()) << "\n(the secret is shown only now)\n";
-    }
-    return 0;
-  }
-  if (revoke->parsed()) {
-    v1::RevokeTokenRequest req;
-    req.set_token_id(revoke_id);
-    v1::RevokeTokenResponse resp;
-    const auto s = stub->RevokeToken(context(o).get(), req, &resp);
-    if (!s.ok()) return fail(s);
-    std::cout << "revoked " << revoke_id << " at " << utc(resp.revoke_time()) << "\n";
-    return 0;
-  }
-
-  const auto print_ticket = [&](const v1::Ticket& t) {
-    if (o.json) {
-      print_json(t);
-    } else {
-      print_table({&t});
-    }
-  };
-  if (cancel->parsed()) {
-    v1::CancelTicketRequest req;
-    req.set_ticket_id(cancel_id);
-    req.set_reason(cancel_reason);
-    v1::CancelTicketResponse resp;
-    const auto s = stub->CancelTicket(context(o).get(), req, &resp);
-    if (!s.ok()) return fail(s);
-    print_ticket(resp.ticket());
-    return 0;
-  }
-  if (pin->parsed()) {
-    v1::PinTicketRequest req;
-    req.set_ticket_id(pin_id);
-    req.set_crew_id(pin_crew);
-    v1::PinTicketResponse resp;
-    const auto s = stub->PinTicket(context(o).get(), req, &resp);
-    if (!s.ok()) return fail(s);
-    print_ticket(resp.ticket());
-    return 0;
-  }
-  if (unpin->parsed()) {
-    v1::UnpinTicketRequest req;
-    req.set_ticket_id(unpin_id);
-    v1::UnpinTicketResponse resp;
-    const auto s = stub->UnpinTicket(context(o).get(), req, &resp);
-    if (!s.ok()) return fail(s);
-    print_ticket(resp.ticket());
-    return 0;
-  }
-  if (crew_add->parsed()) {
-    v1::RegisterCrewRequest req;
-    auto* c = req.mutable_crew();
-    c->set_id(crew_id);
-    c->set_name(crew_name);
-    auto* m = c->add_members();
-    m->set_first_name(crew_member);
-    m->set_staff_number(crew_staff);
-    for (const auto& sk : crew_skills) c->add_skills(sk);
-    c->mutable_home_position()->set_lat(home_lat);
-    c->mutable_home_position()->set_lon(home_lon);
-    try {
-      c->mutable_shift_start()->set_seconds(
-          linecrew::parse_utc(shift_start, "--shift-start").time_since_epoch().count());
-      c->mutable_shift_end()->set_seconds(linecrew::parse_utc(shift_end, "--shift-end").time_since_epoch().count());
-    } catch (const linecrew::Error& e) {
-      std::cerr << "linecrewctl: " << e.what() << "\n";
-      return 2;
-    }
-    c->set_on_shift(crew_on_shift);
-    c->set_callback_phone(crew_phone);
-    v1::RegisterCrewResponse resp;
-    const auto s = stub->RegisterCrew(context(o).get(), req, &resp);
-    if (!s.ok()) return fail(s);
-    print_crews({&resp.crew()}, o.json);
-    return 0;
-  }
-  if (crew_list->parsed()) {
-    v1::ListCrewsRequest req;
-    req.set_page_size(1000);
-    v1::ListCrewsResponse all;
-    do {
-      v1::ListCrewsResponse page;
-      const auto s = stub->ListCrews(context(o).get(), req, &page);
-      if (!s.ok()) return fail(s);
-      for (auto& c : *page.mutable_crews()) *all.add_crews() = std::move(c);
-      req.set_page_token(page.next_page_token());
-    } while (!req.page_token().empty());
-    std::vector<const v1::Crew*> rows;
-    for (const auto& c : all.crews()) rows.push_back(&c);
-    print_crews(rows, o.json);
-    return 0;
-  }
-  if (crew_shift->parsed()) {
-    v1::SetCrewShiftRequest req;
-    req.set_crew_id(shift_crew);
-    req.set_on_shift(shift_state == "on");
-    v1::SetCrewShiftResponse resp;
-    const auto s = stub->SetCrewShift(context(o).get(), req, &resp);
-    if (!s.ok()) return fail(s);
-    print_crews({&resp.crew()}, o.json);
-    for (const auto& id : resp.released_ticket_ids()) std::cout << "released to the desk: " << id << "\n";
-    return 0;
-  }
-  if (board->parsed()) return watch_board(*stub, o, board_seconds);
-  if (report->parsed()) {
-    v1::GetReportRequest req;
-    try {
-      const auto now = std::chrono::floor<linecrew::Duration>(std::chrono::system_clock::now());
-      const auto from = report_from.empty() ? now - linecrew::hours(24) : linecrew::parse_utc(report_from, "--from");
-      const auto to = report_to.empty() ? now + linecrew::seconds(1) : linecrew::parse_utc(report_to, "--to");
-      req.mutable_from()->set_seconds(from.time_since_epoch().count());
-      req.mutable_to()->set_seconds(to.time_since_epoch().count());
-    } catch (const linecrew::Error& e) {
-      std::cerr << "linecrewctl: " << e.what() << "\n";
-      return 2;
-    }
-    v1::GetReportResponse resp;
-    const auto s = stub->GetReport(context(o).get(), req, &resp);
-    if (!s.ok()) return fail(s);
-    if (o.json) {
-      print_json(resp);
-    } else {
-      print_report(resp, report_csv);
-    }
-    return 0;
-  }
-
-  if (show->parsed()) {
-    v1::GetTicketRequest req;
-    req.set_ticket_id(show_id);
-    v1::GetTicketResponse resp;
-    const auto s = stub->GetTicket(context(o).get(), req, &resp);
-    if (!s.ok()) return fail(s);
-    if (o.json) {
-      print_json(resp);
-      return 0;
-    }
-    const v1::Ticket& t = resp.ticket();
-    print_table({&t});
-    std::cout << "customer: " << t.customer().name() << " " << t.customer().phone() << "\n"
-              << "effective deadline: " << utc(t.effective_deadline()) << "\n"
-              << "compliance: " << lower_enum(v1::Compliance_Name(t.compliance().compliance()), "COMPLIANCE_") << " ("
-              << t.compliance().reason() << ")\n"
-              << "timeline:\n";
-    for (const auto& e : t.timeline())
-      std::cout << "  " << utc(e.time()) << "  " << lower_enum(v1::TicketEventKind_Name(e.kind()), "TICKET_EVENT_KIND_")
-                << "  " << e.actor() << "  " << e.detail() << "\n";
-    return 0;
-  }
+  if (const int rc = read_token_file(o, token_file); rc != 0) return rc;
+  const Connection conn = connect(o);
+  for (const Command& c : table)
+    if (c.app->parsed()) return c.run(conn);
   return 0;
 }

@@ -8,6 +8,7 @@
 #include "linecrew/device/app/watch.h"
 #include "linecrew/device/store/local_store.h"
 #include "linecrew/device/ui/screen.h"
+#include "linecrew/device/ui/text_width.h"
 #include "server_process.h"
 #include "test_support.h"
 
@@ -106,6 +107,46 @@ TEST(Text, WidthFitAndWrapCountChineseAsTwoColumns) {
   EXPECT_EQ(wrap("agree on the new time", 10), (std::vector<std::string>{"agree on", "the new", "time"}));
   // A numbered Chinese step is not split at the space after its number.
   EXPECT_EQ(wrap("3. 非常抱歉,因交通拥堵", 10)[0], "3. 非常抱");
+}
+
+// True when `s` is whole UTF-8 sequences: no lead byte without all its
+// continuation bytes, no continuation byte without its lead.
+bool whole_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    i += len;
+  }
+  return true;
+}
+
+TEST(Text, WrapAndFitNeverSplitAUtf8Sequence) {
+  EXPECT_EQ(display_width("抢修"), 4);
+  EXPECT_EQ(display_width("\xF0\x9F\x98\x80"), 2);  // U+1F600, four bytes, wide
+  EXPECT_EQ(display_width("é"), 1);                 // two bytes, narrow
+  const std::vector<std::string> texts = {"您好,我是国网杭州供电公司城南抢修一班王伟", "Café 李女士 über straße",
+                                          "a\xF0\x9F\x98\x80"
+                                          "b\xF0\x9F\x98\x80\xF0\x9F\x98\x80 c",
+                                          "城区 解放路 12 号 (duplicate call)"};
+  for (const auto& text : texts) {
+    for (int cols = 1; cols <= 12; ++cols) {
+      const std::string cut = fit(text, cols);
+      EXPECT_TRUE(whole_utf8(cut)) << text << " fit " << cols;
+      EXPECT_LE(display_width(cut), cols) << text << " fit " << cols;
+      std::string back;
+      for (const auto& l : wrap(text, cols)) {
+        EXPECT_TRUE(whole_utf8(l)) << text << " wrap " << cols << ": " << l;
+        if (cols >= 2) {  // a wide character alone is wider than one column
+          EXPECT_LE(display_width(l), cols) << text << " wrap " << cols << ": " << l;
+        }
+        back += l;
+      }
+      EXPECT_TRUE(whole_utf8(back)) << text << " wrap " << cols;
+    }
+  }
 }
 
 TEST_F(Screen, ShowsTheRouteInPlanOrderWithCountdowns) {

@@ -46,7 +46,7 @@ TEST(Generator, PutsTicketsAndCrewsInAllThreeZoneClassesInsideThePolygons) {
     EXPECT_GT(crews[z], 0) << to_string(kAllZoneClasses[z]);
   }
   EXPECT_TRUE(std::is_sorted(s.tickets.begin(), s.tickets.end(),
-                             [](const TicketSpec& a, const TicketSpec& b) { return a.reported < b.reported; }));
+                             [](const ScenarioTicket& a, const ScenarioTicket& b) { return a.reported < b.reported; }));
   EXPECT_FALSE(s.traffic.empty());
   EXPECT_FALSE(s.gaps.empty());
 }

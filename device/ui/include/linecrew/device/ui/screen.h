@@ -19,7 +19,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +26,7 @@
 #include "linecrew/core/delay_watch.h"
 #include "linecrew/core/travel.h"
 #include "linecrew/device/store/local_store.h"
+#include "linecrew/device/ui/text_width.h"  // display_width, fit, wrap
 
 namespace linecrew::device::ui {
 
@@ -169,13 +169,5 @@ void execute(const Command& cmd, const Snapshot& snap, ViewState& view, LocalSto
 // The time left to a deadline: "mm:ss" under an hour, else "h:mm"; a
 // leading '-' once it has passed.
 std::string countdown(Duration left);
-
-// Display width of UTF-8 text (East Asian wide characters count 2).
-int display_width(std::string_view text);
-// `text` cut to at most `cols` display columns (at a character boundary).
-std::string fit(std::string_view text, int cols);
-// `text` wrapped into lines of at most `cols` display columns (at spaces when
-// there are any, else between characters, as for Chinese).
-std::vector<std::string> wrap(std::string_view text, int cols);
 
 }  // namespace linecrew::device::ui
