@@ -6,6 +6,7 @@
 #include "linecrew/core/error.h"
 #include "linecrew/core/notify.h"
 #include "linecrew/core/report.h"
+#include "linecrew/core/text.h"
 
 namespace linecrew::rpc {
 
@@ -58,12 +59,6 @@ template <class Domain, class IsValid>
 std::optional<Domain> domain_value(int v, IsValid is_valid) {
   if (v == 0 || !is_valid(v)) return std::nullopt;
   return static_cast<Domain>(v - 1);
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::toupper(c); });
-  return out;
 }
 
 v1::Compliance to_proto(Compliance c) {
@@ -170,6 +165,24 @@ void to_proto(const Crew& c, v1::Crew* out) {
   out->set_version(c.version);
 }
 
+storage::CrewFilter crew_filter_from_proto(const v1::ListCrewsRequest& req) {
+  storage::CrewFilter f;
+  f.on_shift_only = req.on_shift_only();
+  if (!req.skill().empty()) validate_skill(req.skill(), "skill");
+  f.skill = req.skill();
+  if (req.page_size() > 1000) throw_invalid("page_size", std::to_string(req.page_size()) + " is above 1000");
+  f.limit = req.page_size() == 0 ? 100 : req.page_size();
+  if (!req.page_token().empty()) {
+    try {
+      validate_crew_id(req.page_token(), "page_token");
+    } catch (const Error&) {
+      throw_invalid("page_token", "not a token returned by ListCrews");
+    }
+  }
+  f.after = req.page_token();
+  return f;
+}
+
 void apply_crew_mask(const v1::Crew& from, const google::protobuf::FieldMask& mask, Crew& to, TimePoint now) {
   if (mask.paths_size() == 0) throw_invalid("update_mask", "names no field to change");
   for (const std::string& path : mask.paths()) {
@@ -242,6 +255,14 @@ void to_proto(const Report& r, v1::GetReportResponse* out) {
   out->set_repeat_visits(r.repeat_visits);
 }
 
+void to_proto(const app::IssuedToken& t, v1::IssueTokenResponse* out) {
+  out->set_token_id(t.record.id);
+  out->set_secret(t.secret);
+  out->set_role(static_cast<v1::Role>(proto_value(t.record.role)));
+  out->set_crew_id(t.record.crew.str());
+  to_proto(t.record.expires, out->mutable_expire_time());
+}
+
 ActorRef actor_of(const Principal& who) {
   const Actor actor = who.role == Role::kCrewDevice ? Actor::kCrew : Actor::kDispatcher;
   return {actor,
@@ -290,6 +311,14 @@ v1::ZoneClass to_proto(ZoneClass z) {
 }
 v1::TicketStatus to_proto(TicketStatus s) {
   return static_cast<v1::TicketStatus>(proto_value(s));
+}
+
+v1::TicketEventKind event_kind_to_proto(std::string_view kind) {
+  std::string name = "TICKET_EVENT_KIND_";
+  for (const char c : kind) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  v1::TicketEventKind out = v1::TICKET_EVENT_KIND_UNSPECIFIED;
+  v1::TicketEventKind_Parse(name, &out);
+  return out;
 }
 
 TicketDraft draft_from_proto(const v1::CreateTicketRequest& req) {
@@ -354,9 +383,7 @@ void to_proto(const Ticket& t, TimePoint now, bool include_timeline, v1::Ticket*
       v1::TicketEvent* pe = out->add_timeline();
       to_proto(e.time, pe->mutable_time());
       to_proto(e.time, pe->mutable_recorded_time());
-      v1::TicketEventKind kind = v1::TICKET_EVENT_KIND_UNSPECIFIED;
-      v1::TicketEventKind_Parse("TICKET_EVENT_KIND_" + upper(e.kind), &kind);
-      pe->set_kind(kind);
+      pe->set_kind(event_kind_to_proto(e.kind));
       pe->set_actor(e.actor);
       pe->set_detail(e.detail);
     }

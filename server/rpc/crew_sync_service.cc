@@ -2,21 +2,18 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <set>
 
 #include "linecrew/core/error.h"
 #include "linecrew/core/limits.h"
 #include "linecrew/core/text.h"
-#include "linecrew/server/app/secrets.h"
 #include "linecrew/server/rpc/call.h"
 #include "linecrew/server/rpc/convert.h"
+#include "linecrew/server/rpc/convert_sync.h"
 
 namespace linecrew::rpc {
 
 namespace {
-
-using CA = v1::CrewAction;
 
 bool is_uuid(const std::string& s) {
   if (s.size() != 36) return false;
@@ -41,110 +38,6 @@ DeviceId device_id_from(const std::string& id, const std::string& prefix = "") {
   }
 }
 
-// One outbox entry to the domain's form; throws Error naming the field.
-app::DeviceAction device_action(const CA& a) {
-  app::DeviceAction d;
-  d.op_id = a.op_id();
-  d.fingerprint = app::sha256_hex(a.SerializeAsString());
-  if (!a.has_device_time()) throw_invalid("device_time", "is required");
-  d.device_time = from_proto(a.device_time(), "device_time");
-  if (a.action_case() == CA::kPosition) {
-    const auto& p = a.position();
-    if (!p.has_point()) throw_invalid("position.point", "is required");
-    if (!(p.accuracy_m() >= 0) || !std::isfinite(p.accuracy_m()))
-      throw_invalid("position.accuracy_m", "must be a finite number >= 0");
-    if (p.has_speed_mps() && !(p.speed_mps() >= 0 && std::isfinite(p.speed_mps())))
-      throw_invalid("position.speed_mps", "must be a finite number >= 0");
-    if (p.has_heading_deg() && !(p.heading_deg() >= 0 && p.heading_deg() < 360))
-      throw_invalid("position.heading_deg", "must be in [0, 360)");
-    d.position = app::PositionReport{point_from_proto(p.point(), "position.point"), p.accuracy_m(),
-                                     p.has_fix_time() ? from_proto(p.fix_time(), "position.fix_time") : d.device_time};
-    return d;
-  }
-  if (a.ticket_id().empty()) throw_invalid("ticket_id", "is required");
-  d.ticket = TicketId(a.ticket_id());
-  CrewAction act;
-  act.staff_number = a.staff_number();
-  switch (a.action_case()) {
-    case CA::kAccept:
-      act.kind = CrewActionKind::kAccept;
-      break;
-    case CA::kEnRoute:
-      act.kind = CrewActionKind::kEnRoute;
-      break;
-    case CA::kArrived:
-      act.kind = CrewActionKind::kArrived;
-      if (a.arrived().has_position()) act.position = point_from_proto(a.arrived().position(), "arrived.position");
-      break;
-    case CA::kCauseFound:
-      act.kind = CrewActionKind::kCauseFound;
-      act.text = a.cause_found().text();
-      break;
-    case CA::kRestored:
-      act.kind = CrewActionKind::kRestored;
-      break;
-    case CA::kExplainedToCustomer:
-      act.kind = CrewActionKind::kExplainedToCustomer;
-      act.text = a.explained_to_customer().note();
-      break;
-    case CA::kLeftSite:
-      act.kind = CrewActionKind::kLeftSite;
-      break;
-    case CA::kCannotFix:
-      act.kind = CrewActionKind::kCannotFix;
-      if (a.cannot_fix().has_committed_return_time())
-        act.committed_return = from_proto(a.cannot_fix().committed_return_time(), "cannot_fix.committed_return_time");
-      act.text = a.cannot_fix().reason();
-      break;
-    case CA::kContactAttempt: {
-      act.kind = CrewActionKind::kContactAttempt;
-      const auto& c = a.contact_attempt();
-      const auto reason = delay_reason_from_proto(c.reason(), "contact_attempt.reason");
-      const auto consent = consent_from_proto(c.consent(), "contact_attempt.consent");
-      const TimePoint proposed = c.has_proposed_arrival_time()
-                                     ? from_proto(c.proposed_arrival_time(), "contact_attempt.proposed_arrival_time")
-                                     : d.device_time;
-      act.contact = ContactRecord{d.device_time, reason, proposed, consent};
-      act.text = c.note();
-      if (act.staff_number.empty()) act.staff_number = c.staff_number();
-      break;
-    }
-    default:
-      throw_invalid("action", "exactly one action is required");
-  }
-  validate_crew_action(act, d.device_time);  // core's rules for the kind, against the device's own clock
-  d.action = std::move(act);
-  return d;
-}
-
-v1::ActionResult to_proto(storage::SyncResult r) {
-  switch (r) {
-    case storage::SyncResult::kApplied:
-      return v1::ACTION_RESULT_APPLIED;
-    case storage::SyncResult::kDuplicate:
-      return v1::ACTION_RESULT_DUPLICATE;
-    case storage::SyncResult::kRejected:
-      return v1::ACTION_RESULT_REJECTED;
-    case storage::SyncResult::kSuperseded:
-      return v1::ACTION_RESULT_SUPERSEDED;
-  }
-  return v1::ACTION_RESULT_UNSPECIFIED;
-}
-
-v1::RemovalReason to_proto(storage::FeedRemoval r) {
-  switch (r) {
-    case storage::FeedRemoval::kReassigned:
-      return v1::REMOVAL_REASON_REASSIGNED;
-    case storage::FeedRemoval::kUnassigned:
-      return v1::REMOVAL_REASON_UNASSIGNED;
-    case storage::FeedRemoval::kCancelled:
-      return v1::REMOVAL_REASON_CANCELLED;
-    case storage::FeedRemoval::kNone:
-      break;
-  }
-  return v1::REMOVAL_REASON_UNSPECIFIED;
-}
-
 }  // namespace
 
 grpc::Status CrewSyncService::Hello(grpc::ServerContext* ctx, const v1::HelloRequest* req, v1::HelloResponse* resp) {
@@ -159,19 +52,7 @@ grpc::Status CrewSyncService::Hello(grpc::ServerContext* ctx, const v1::HelloReq
     to_proto(dispatch_.clock().now(), resp->mutable_server_time());
     resp->set_crew_id(crew.id.str());
     to_proto(crew, resp->mutable_crew());
-    const ServicePolicy& p = dispatch_.policy();
-    v1::DevicePolicy* dp = resp->mutable_policy();
-    to_proto(p.delay_call_lead, dp->mutable_delay_call_lead_time());
-    for (ZoneClass z : {ZoneClass::kUrban, ZoneClass::kRural, ZoneClass::kRemote}) {
-      auto* zl = dp->add_zone_limits();
-      zl->set_zone_class(to_proto(z));
-      to_proto(p.limit(z), zl->mutable_arrival_limit());
-    }
-    to_proto(p.follow_up_due, dp->mutable_follow_up_limit());
-    dp->set_company_name(p.company_name);
-    dp->set_max_upload_actions(static_cast<std::uint32_t>(kMaxUploadActions));
-    dp->set_max_upload_bytes(static_cast<std::uint32_t>(kMaxUploadBytes));
-    to_proto(seconds(15), dp->mutable_pull_interval());
+    to_proto(dispatch_.policy(), DeviceLimits{kMaxUploadActions, kMaxUploadBytes, seconds(15)}, resp->mutable_policy());
   });
 }
 
@@ -199,7 +80,7 @@ grpc::Status CrewSyncService::Upload(grpc::ServerContext* ctx, const v1::UploadR
     std::vector<std::string> malformed(static_cast<std::size_t>(req->actions_size()));
     for (int i = 0; i < req->actions_size(); ++i) {
       try {
-        app::DeviceAction d = device_action(req->actions(i));
+        app::DeviceAction d = device_action_from_proto(req->actions(i));
         if (d.action && !d.action->staff_number.empty() &&
             std::none_of(crew.members.begin(), crew.members.end(),
                          [&](const CrewMember& m) { return m.staff_number == d.action->staff_number; }))
@@ -218,14 +99,10 @@ grpc::Status CrewSyncService::Upload(grpc::ServerContext* ctx, const v1::UploadR
       v1::ActionAck* out = resp->add_acks();
       out->set_op_id(req->actions(i).op_id());
       if (const auto& why = malformed[static_cast<std::size_t>(i)]; !why.empty()) {
-        out->set_result(v1::ACTION_RESULT_REJECTED);
-        out->set_reason(std::string(truncate_code_points(why, limit::kServerReason.hi)));
+        rejected_to_proto(why, out);
         continue;
       }
-      const storage::SyncAck& ack = acks.at(next++);
-      out->set_result(to_proto(ack.result));
-      out->set_reason(std::string(truncate_code_points(ack.reason, limit::kServerReason.hi)));
-      out->set_ticket_version(ack.ticket_version);
+      to_proto(acks.at(next++), out);
     }
     to_proto(dispatch_.clock().now(), resp->mutable_server_time());
   });
@@ -245,20 +122,10 @@ grpc::Status CrewSyncService::Pull(grpc::ServerContext* ctx, const v1::PullReque
     std::size_t total = 0;
     for (std::size_t k = 0; k < r.items.size(); ++k) {
       const app::PullItem& item = r.items[k];
+      std::optional<app::PlanView> plan;
+      if (item.ticket) plan = dispatch_.plan_view(item.ticket->id);
       v1::CrewChange change;
-      change.set_sequence(item.sequence);
-      if (item.ticket) {
-        v1::Ticket* t = change.mutable_ticket();
-        to_proto(*item.ticket, now, true, t);
-        t->clear_tracking_token();
-        if (const auto plan = dispatch_.plan_view(item.ticket->id)) to_proto(*plan, dispatch_.policy().notify, now, t);
-      } else {
-        v1::TicketRemoval* rm = change.mutable_removal();
-        rm->set_ticket_id(item.removal->ticket.str());
-        rm->set_reason(to_proto(item.removal->removal));
-        rm->set_detail(std::string(truncate_code_points(item.removal->detail, limit::kServerReason.hi)));
-        to_proto(item.removal->time, rm->mutable_time());
-      }
+      to_proto(item, plan, dispatch_.policy().notify, now, &change);
       const std::size_t size = change.ByteSizeLong();
       if (!r.reset && k > 0 && total + size > max_bytes) {  // the rest comes next time
         has_more = true;
@@ -272,17 +139,7 @@ grpc::Status CrewSyncService::Pull(grpc::ServerContext* ctx, const v1::PullReque
     resp->set_has_more(has_more);
     resp->set_reset(r.reset);
     to_proto(now, resp->mutable_server_time());
-    if (!has_more && !r.plan.empty()) {
-      v1::CrewPlanUpdate* plan = resp->mutable_plan();
-      to_proto(now, plan->mutable_plan_time());
-      for (const auto& s : r.plan) {
-        v1::PlannedStop* ps = plan->add_stops();
-        ps->set_ticket_id(s.ticket.str());
-        to_proto(s.eta, ps->mutable_eta());
-        to_proto(s.finish, ps->mutable_planned_departure());
-        ps->set_locked(s.locked);
-      }
-    }
+    if (!has_more && !r.plan.empty()) to_proto(r.plan, now, resp->mutable_plan());
   });
 }
 

@@ -1,11 +1,10 @@
 #include "linecrew/server/rpc/customer_service.h"
 
-#include <algorithm>
-#include <cctype>
+#include <chrono>
 
 #include "linecrew/core/error.h"
 #include "linecrew/server/app/stats.h"
-#include "linecrew/server/rpc/convert.h"
+#include "linecrew/server/rpc/convert_customer.h"
 #include "linecrew/server/rpc/status.h"
 
 namespace linecrew::rpc {
@@ -14,14 +13,6 @@ namespace {
 
 Error not_found() {
   return Error(ErrorCode::kNotFound, "", "not found");  // the same for unknown, malformed and expired
-}
-
-v1::TicketEventKind event_kind(std::string_view kind) {
-  std::string name = "TICKET_EVENT_KIND_";
-  for (const char c : kind) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  v1::TicketEventKind out = v1::TICKET_EVENT_KIND_UNSPECIFIED;
-  v1::TicketEventKind_Parse(name, &out);
-  return out;
 }
 
 // The frame of a public handler: no authorisation; errors by the error
@@ -38,26 +29,6 @@ grpc::Status serve_public(std::string_view method, const std::string& token, F&&
 }
 
 }  // namespace
-
-void to_proto(const app::CustomerView& v, TimePoint server_time, v1::CustomerTicketView* out) {
-  out->set_ticket_id(v.ticket.str());
-  out->set_status(to_proto(v.status));
-  if (v.eta_window) {
-    to_proto(v.eta_window->from, out->mutable_eta_window()->mutable_earliest());
-    to_proto(v.eta_window->to, out->mutable_eta_window()->mutable_latest());
-  }
-  out->set_crew_first_name(v.crew_first_name);
-  to_proto(v.effective_deadline, out->mutable_effective_deadline());
-  for (const app::CustomerTimelineEntry& e : v.timeline) {
-    v1::CustomerEvent* pe = out->add_timeline();
-    to_proto(e.time, pe->mutable_time());
-    pe->set_kind(event_kind(e.kind));
-    pe->set_message(e.message);
-  }
-  out->set_language(v.language);
-  out->set_version(v.version);
-  to_proto(server_time, out->mutable_server_time());
-}
 
 CustomerService::CustomerService(app::CustomerViews& views, const Clock& clock, CustomerServiceOptions options)
     : views_(views),

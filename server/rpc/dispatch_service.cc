@@ -1,18 +1,18 @@
 #include "linecrew/server/rpc/dispatch_service.h"
 
-#include "linecrew/core/crew.h"
+#include <algorithm>
+
 #include "linecrew/core/error.h"
 #include "linecrew/core/limits.h"
 #include "linecrew/core/text.h"
 #include "linecrew/server/rpc/call.h"
-
-#include <algorithm>
 #include "linecrew/server/rpc/convert.h"
 
 namespace linecrew::rpc {
 
 namespace {
-// A ticket with the plan's view of it (ETA, risk) when the server plans.
+// A ticket with the plan's view of it (ETA, risk) when the server plans: the
+// plan lookup, then the two converters (rpc/convert.cc); no field code here.
 void ticket_out(app::Dispatch& d, const Ticket& t, bool timeline, v1::Ticket* out,
                 std::optional<app::PlanView> plan = std::nullopt) {
   to_proto(t, d.clock().now(), timeline, out);
@@ -58,12 +58,7 @@ grpc::Status DispatchService::IssueToken(grpc::ServerContext* ctx, const v1::Iss
     std::optional<Duration> ttl;
     if (req->has_ttl()) ttl = from_proto(req->ttl(), "ttl");
     const CrewId crew = req->crew_id().empty() ? CrewId() : CrewId(req->crew_id());
-    const app::IssuedToken t = auth_.issue(role, crew, req->label(), ttl);
-    resp->set_token_id(t.record.id);
-    resp->set_secret(t.secret);
-    resp->set_role(req->role());
-    resp->set_crew_id(t.record.crew.str());
-    to_proto(t.record.expires, resp->mutable_expire_time());
+    to_proto(auth_.issue(role, crew, req->label(), ttl), resp);
   });
 }
 
@@ -131,20 +126,7 @@ grpc::Status DispatchService::SetCrewShift(grpc::ServerContext* ctx, const v1::S
 grpc::Status DispatchService::ListCrews(grpc::ServerContext* ctx, const v1::ListCrewsRequest* req,
                                         v1::ListCrewsResponse* resp) {
   return serve(ctx, auth_, "DispatchService.ListCrews", [&](const Principal&) {
-    storage::CrewFilter f;
-    f.on_shift_only = req->on_shift_only();
-    if (!req->skill().empty()) validate_skill(req->skill(), "skill");
-    f.skill = req->skill();
-    if (req->page_size() > 1000) throw_invalid("page_size", std::to_string(req->page_size()) + " is above 1000");
-    f.limit = req->page_size() == 0 ? 100 : req->page_size();
-    if (!req->page_token().empty()) {
-      try {
-        validate_crew_id(req->page_token(), "page_token");
-      } catch (const Error&) {
-        throw_invalid("page_token", "not a token returned by ListCrews");
-      }
-    }
-    f.after = req->page_token();
+    const storage::CrewFilter f = crew_filter_from_proto(*req);
     const auto crews = dispatch_.list_crews(f);
     for (const Crew& c : crews) to_proto(c, resp->add_crews());
     if (crews.size() == f.limit) resp->set_next_page_token(crews.back().id.str());

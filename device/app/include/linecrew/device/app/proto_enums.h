@@ -1,37 +1,3 @@
-// The domain enums a client puts into requests, as their proto values: the
-// handheld's delay calls (DelayReason, Consent) and the simulator desk's
-// intake (Channel). Our enums list their values in the proto's order after
-// UNSPECIFIED = 0; the static_asserts pin every value, and the proto's last.
-// (The server's conversions are server/rpc/convert.cc.)
+// Kept for its users: the enum conversions are part of the device conversion unit, convert.h.
 #pragma once
-
-#include "linecrew/core/compliance.h"
-#include "linecrew/core/ticket.h"
-#include "linecrew/v1/common.pb.h"
-
-namespace linecrew::device {
-
-constexpr v1::DelayReason to_proto(DelayReason r) {
-  return static_cast<v1::DelayReason>(static_cast<int>(r) + 1);
-}
-constexpr v1::Consent to_proto(Consent c) {
-  return static_cast<v1::Consent>(static_cast<int>(c) + 1);
-}
-constexpr v1::Channel to_proto(Channel c) {
-  return static_cast<v1::Channel>(static_cast<int>(c) + 1);
-}
-
-static_assert(to_proto(DelayReason::kWeather) == v1::DELAY_REASON_WEATHER);
-static_assert(to_proto(DelayReason::kTraffic) == v1::DELAY_REASON_TRAFFIC);
-static_assert(to_proto(DelayReason::kPreviousJobOverran) == v1::DELAY_REASON_PREVIOUS_JOB_OVERRAN);
-static_assert(to_proto(DelayReason::kEquipment) == v1::DELAY_REASON_EQUIPMENT);
-static_assert(to_proto(DelayReason::kOther) == v1::DELAY_REASON_OTHER && v1::DelayReason_MAX == v1::DELAY_REASON_OTHER);
-static_assert(to_proto(Consent::kYes) == v1::CONSENT_YES);
-static_assert(to_proto(Consent::kRefused) == v1::CONSENT_REFUSED);
-static_assert(to_proto(Consent::kUnreachable) == v1::CONSENT_UNREACHABLE && v1::Consent_MAX == v1::CONSENT_UNREACHABLE);
-static_assert(to_proto(Channel::kHotline) == v1::CHANNEL_HOTLINE);
-static_assert(to_proto(Channel::kServiceCounter) == v1::CHANNEL_SERVICE_COUNTER);
-static_assert(to_proto(Channel::kApp) == v1::CHANNEL_APP);
-static_assert(to_proto(Channel::kWeb) == v1::CHANNEL_WEB && v1::Channel_MAX == v1::CHANNEL_WEB);
-
-}  // namespace linecrew::device
+#include "linecrew/device/app/convert.h"  // IWYU pragma: export

@@ -1,5 +1,14 @@
 // Protobuf <-> domain conversion, at the edge only. Incoming values are
 // validated by the domain types; errors name the proto field path.
+//
+// All of the server's proto<->domain code is in rpc/convert*.cc, one file per
+// message family, each with its header:
+//   convert.h / convert.cc                    common values (times, points, enums) and DispatchService
+//   convert_sync.h / convert_sync.cc          CrewSyncService (the handheld)
+//   convert_customer.h / convert_customer.cc  CustomerService
+// The services only authorise, check the request as a whole, call the use
+// case and call these (setting the response's own ids, paging tokens,
+// sequences and flags themselves).
 #pragma once
 
 #include <google/protobuf/timestamp.pb.h>
@@ -11,7 +20,9 @@
 #include "linecrew/core/report.h"
 #include "linecrew/core/role.h"
 #include "linecrew/core/ticket.h"
+#include "linecrew/server/app/auth.h"
 #include "linecrew/server/app/planning.h"
+#include "linecrew/server/storage/crew_store.h"
 #include "linecrew/server/storage/ticket_store.h"
 #include "linecrew/v1/dispatch.pb.h"
 
@@ -40,9 +51,15 @@ Role role_from_proto(v1::Role role);
 // domain's, errors are prefixed "crew.").
 Crew crew_from_proto(const v1::Crew& c);
 void to_proto(const Crew& c, v1::Crew* out);
+// ListCrews' filter and page; errors name the request field ("skill",
+// "page_size", "page_token").
+storage::CrewFilter crew_filter_from_proto(const v1::ListCrewsRequest& req);
 // Applies the paths of an UpdateCrew field mask; unknown paths are INVALID_ARGUMENT.
 void apply_crew_mask(const v1::Crew& from, const google::protobuf::FieldMask& mask, Crew& to, TimePoint now);
 void to_proto(const Report& r, v1::GetReportResponse* out);
+// A newly issued token: id, secret (the only time it leaves the server), role,
+// crew and expiry.
+void to_proto(const app::IssuedToken& t, v1::IssueTokenResponse* out);
 // The principal as written in timelines: "dispatcher:tok_…".
 ActorRef actor_of(const Principal& who);
 
@@ -56,5 +73,8 @@ Consent consent_from_proto(int value, const char* field);
 std::vector<ZoneClass> zone_classes_from_proto(const google::protobuf::RepeatedField<int>& zones);
 v1::ZoneClass to_proto(ZoneClass z);
 v1::TicketStatus to_proto(TicketStatus s);
+// A timeline kind ("en_route") as TICKET_EVENT_KIND_EN_ROUTE; UNSPECIFIED for
+// a kind the proto does not list.
+v1::TicketEventKind event_kind_to_proto(std::string_view kind);
 
 }  // namespace linecrew::rpc

@@ -60,7 +60,4 @@ class CustomerService final : public v1::CustomerService::Service {
   std::atomic<bool> stopping_{false};
 };
 
-// The proto view; `server_time` is when it was built.
-void to_proto(const app::CustomerView& view, TimePoint server_time, v1::CustomerTicketView* out);
-
 }  // namespace linecrew::rpc
