@@ -26,6 +26,7 @@
 #include "linecrew/core/call_script.h"
 #include "linecrew/core/clock.h"
 #include "linecrew/core/error.h"
+#include "linecrew/core/ids.h"
 #include "linecrew/core/io.h"
 #include "linecrew/device/app/actions.h"
 #include "linecrew/device/app/position_feed.h"
@@ -55,17 +56,27 @@ std::optional<GeoPoint> parse_point(const std::string& text, const char* field) 
   }
 }
 
-std::string device_id_of(device::LocalStore& store, const std::string& given) {
+// A bad id, given or kept, throws Error(kInvalidArgument, "device_id"); a bad
+// --device-id is not kept.
+DeviceId device_id_of(device::LocalStore& store, const std::string& given) {
   if (!given.empty()) {
-    store.set_meta("device_id", given);
-    return given;
+    DeviceId id(given);
+    store.set_meta("device_id", id.str());
+    return id;
   }
-  if (const auto id = store.meta("device_id")) return *id;
+  if (const auto kept = store.meta("device_id")) {
+    try {
+      return DeviceId(*kept);
+    } catch (const Error& e) {
+      throw Error(e.code(), e.field(), e.message() + " (the id kept in the store; give a valid --device-id)");
+    }
+  }
   std::random_device rd;
   char buf[32];
   std::snprintf(buf, sizeof buf, "dev-%08x", rd());
-  store.set_meta("device_id", buf);
-  return buf;
+  DeviceId id(buf);
+  store.set_meta("device_id", id.str());
+  return id;
 }
 
 std::string trim(std::string s) {
@@ -133,7 +144,7 @@ class Session {
   }
 
   // --device-id, else the one kept in the store, else a new one (kept).
-  const std::string& device_id() {
+  const DeviceId& device_id() {
     if (!device_id_) device_id_ = device_id_of(store(), g_.device_id);
     return *device_id_;
   }
@@ -161,7 +172,7 @@ class Session {
   ManualClock fixed_clock_;
   std::unique_ptr<device::LocalStore> store_;
   TimePoint now_;
-  std::optional<std::string> device_id_;
+  std::optional<DeviceId> device_id_;
 };
 
 // The dispatch table: the parsed subcommand's entry runs.
@@ -239,7 +250,7 @@ struct ActArgs {
 int cmd_act(Session& s, const ActArgs& a) {
   device::LocalStore& store = s.store();
   const TimePoint now = s.now();
-  const std::string& dev = s.device_id();
+  const DeviceId& dev = s.device_id();
   device::ActionInput in = a.in;
   in.ticket = TicketId(a.ticket);
   in.staff_number = a.staff;
@@ -289,7 +300,7 @@ void dial_customer(device::LocalStore& store, const TicketId& id, const device::
 int cmd_call(Session& s, const CallArgs& a) {
   device::LocalStore& store = s.store();
   const TimePoint now = s.now();
-  const std::string& dev = s.device_id();
+  const DeviceId& dev = s.device_id();
   const TicketId id(a.ticket);
   const auto t = store.get(id);
   if (!t) throw Error(ErrorCode::kNotFound, "ticket", "no local ticket '" + a.ticket + "'");
@@ -356,7 +367,7 @@ void print_prompt(device::LocalStore& store, const DelayDecision& d, const CallS
 int cmd_watch(Session& s, const WatchArgs& a) {
   device::LocalStore& store = s.store();
   const TimePoint now = s.now();
-  const std::string& dev = s.device_id();
+  const DeviceId& dev = s.device_id();
   if (const auto p = parse_point(a.position, "--position")) device::note_position(store, dev, *p, 10.0f, now, now);
   const device::StraightLineTravel travel;
   const auto r = device::watch(store, now, travel, a.slowdown);
@@ -453,7 +464,7 @@ struct UiArgs {
 };
 
 int cmd_ui(Session& s, const UiArgs& a) {
-  const std::string& dev = s.device_id();
+  const DeviceId& dev = s.device_id();
   const std::string token = s.token();
   const auto templates = CallScriptTemplates::load_file(a.scripts_path);
   std::unique_ptr<position::PositionSource> source;

@@ -24,7 +24,7 @@ Duration scaled(Duration d, double factor) {
 SimCrew::SimCrew(const ScenarioCrew& spec, const std::string& store_path, std::shared_ptr<grpc::Channel> channel,
                  const std::string& token, TimePoint start, std::vector<ConnectivityGap> gaps)
     : spec_(spec),
-      device_id_("dev-" + spec.id.str()),
+      device_id_(DeviceId("dev-" + spec.id.str())),
       staff_("S" + spec.id.str()),
       store_(store_path),
       clock_(start),

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "linecrew/core/clock.h"
+#include "linecrew/core/ids.h"
 #include "linecrew/core/travel.h"
 #include "linecrew/device/app/watch.h"
 #include "linecrew/device/store/local_store.h"
@@ -84,7 +85,7 @@ class SimCrew {
   void error(const std::string& what);
 
   ScenarioCrew spec_;
-  std::string device_id_;
+  DeviceId device_id_;
   std::string staff_;
   device::LocalStore store_;
   ManualClock clock_;

@@ -36,7 +36,7 @@ CrewAction to_action(const ActionInput& in, TimePoint now) {
 
 }  // namespace
 
-OutboxEntry record(LocalStore& store, const std::string& device_id, const ActionInput& in, TimePoint now) {
+OutboxEntry record(LocalStore& store, const DeviceId& device_id, const ActionInput& in, TimePoint now) {
   const auto current = store.get(in.ticket);
   if (!current) throw Error(ErrorCode::kNotFound, "ticket", "no local ticket '" + in.ticket.str() + "'");
   const CrewAction act = to_action(in, now);
@@ -54,7 +54,7 @@ OutboxEntry record(LocalStore& store, const std::string& device_id, const Action
   return e;
 }
 
-OutboxEntry record_position(LocalStore& store, const std::string& device_id, const GeoPoint& p, float accuracy_m,
+OutboxEntry record_position(LocalStore& store, const DeviceId& device_id, const GeoPoint& p, float accuracy_m,
                             TimePoint fix_time, TimePoint now) {
   const v1::CrewAction a = position_to_proto(p, accuracy_m, fix_time, new_op_id(), device_id, now);
   return store.record_position(a.op_id(), a.SerializeAsString(), now);

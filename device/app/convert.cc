@@ -5,10 +5,10 @@ namespace linecrew::device {
 namespace {
 
 // The outbox entry's envelope: op id, device and device time.
-v1::CrewAction base(const std::string& op_id, const std::string& device_id, TimePoint now) {
+v1::CrewAction base(const std::string& op_id, const DeviceId& device_id, TimePoint now) {
   v1::CrewAction a;
   a.set_op_id(op_id);
-  a.set_device_id(device_id);
+  a.set_device_id(device_id.str());
   to_proto(now, a.mutable_device_time());
   return a;
 }
@@ -20,7 +20,7 @@ void to_proto(TimePoint t, google::protobuf::Timestamp* out) {
 }
 
 v1::CrewAction to_proto(const CrewAction& act, const TicketId& ticket, std::optional<TimePoint> proposed,
-                        const std::string& op_id, const std::string& device_id, TimePoint now) {
+                        const std::string& op_id, const DeviceId& device_id, TimePoint now) {
   v1::CrewAction a = base(op_id, device_id, now);
   a.set_ticket_id(ticket.str());
   a.set_staff_number(act.staff_number);
@@ -69,7 +69,7 @@ v1::CrewAction to_proto(const CrewAction& act, const TicketId& ticket, std::opti
 }
 
 v1::CrewAction position_to_proto(const GeoPoint& p, float accuracy_m, TimePoint fix_time, const std::string& op_id,
-                                 const std::string& device_id, TimePoint now) {
+                                 const DeviceId& device_id, TimePoint now) {
   v1::CrewAction a = base(op_id, device_id, now);
   auto* fix = a.mutable_position();
   fix->mutable_point()->set_lat(p.lat());

@@ -68,7 +68,7 @@ std::unique_ptr<position::PositionSource> open_position_source(const PositionSou
 #endif
 }
 
-OutboxEntry note_position(LocalStore& store, const std::string& device_id, const GeoPoint& p, float accuracy_m,
+OutboxEntry note_position(LocalStore& store, const DeviceId& device_id, const GeoPoint& p, float accuracy_m,
                           TimePoint fix_time, TimePoint now) {
   store.set_meta("position_lat", std::to_string(p.lat()));
   store.set_meta("position_lon", std::to_string(p.lon()));
@@ -76,7 +76,7 @@ OutboxEntry note_position(LocalStore& store, const std::string& device_id, const
   return record_position(store, device_id, p, accuracy_m, fix_time, now);
 }
 
-PositionFeed::PositionFeed(LocalStore& store, const Clock& clock, std::string device_id,
+PositionFeed::PositionFeed(LocalStore& store, const Clock& clock, DeviceId device_id,
                            position::ThrottleOptions throttle)
     : store_(store), clock_(clock), device_id_(std::move(device_id)), throttle_(throttle) {}
 
@@ -97,7 +97,7 @@ void PositionFeed::run(position::PositionSource& source, const std::atomic<bool>
 }
 
 PositionThread::PositionThread(std::unique_ptr<position::PositionSource> source, LocalStore& store, const Clock& clock,
-                               std::string device_id, std::function<void(const std::string&)> on_error,
+                               DeviceId device_id, std::function<void(const std::string&)> on_error,
                                std::function<void(const position::PositionFix&)> on_queued)
     : source_(std::move(source)), feed_(store, clock, std::move(device_id)) {
   thread_ = std::thread([this, on_error = std::move(on_error), on_queued = std::move(on_queued)] {

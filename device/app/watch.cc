@@ -81,7 +81,7 @@ CallScript prompt_script(LocalStore& store, const LocalTicket& t, const DelayDec
   return templates.render(in);
 }
 
-OutboxEntry record_call(LocalStore& store, const std::string& device_id, const CallOutcome& call, TimePoint now) {
+OutboxEntry record_call(LocalStore& store, const DeviceId& device_id, const CallOutcome& call, TimePoint now) {
   const bool dropped = call.outcome == "dropped";
   const auto consent = dropped ? std::optional<Consent>(Consent::kUnreachable) : parse_consent(call.outcome);
   if (!consent) throw_invalid("consent", "'" + call.outcome + "': yes, refused, unreachable or dropped");

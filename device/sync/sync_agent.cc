@@ -165,7 +165,7 @@ void check(const grpc::Status& s, const char* method) {
 
 void SyncAgent::hello(SyncReport& r) {
   v1::HelloRequest req;
-  req.set_device_id(options_.device_id);
+  req.set_device_id(options_.device_id.str());
   req.set_app_version(options_.app_version);
   const TimePoint sent = clock_.now();
   to_proto(sent, req.mutable_device_time());
@@ -246,7 +246,7 @@ void SyncAgent::pull(SyncReport& r) {
     req.set_cursor(cursor);
     req.set_max_changes(options_.pull_max_changes);
     req.set_max_bytes(options_.pull_max_bytes);
-    req.set_device_id(options_.device_id);
+    req.set_device_id(options_.device_id.str());
     v1::PullResponse resp;
     check(stub_->Pull(context().get(), req, &resp), "Pull");
     const PulledPage p = to_page(resp, cursor);  // throws before anything is stored

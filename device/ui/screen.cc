@@ -104,8 +104,8 @@ bool attempt(ViewState& view, F&& f) {
   }
 }
 
-void record_action(const Snapshot& snap, ViewState& view, LocalStore& store, const std::string& device_id,
-                   TimePoint now, const std::string& action, const std::string& text) {
+void record_action(const Snapshot& snap, ViewState& view, LocalStore& store, const DeviceId& device_id, TimePoint now,
+                   const std::string& action, const std::string& text) {
   if (view.selected.empty()) return say(view, "no ticket selected", kRed);
   ActionInput in;
   in.action = action;
@@ -116,8 +116,8 @@ void record_action(const Snapshot& snap, ViewState& view, LocalStore& store, con
     say(view, in.ticket.str() + ": " + action + " (queued)", kGreen);
 }
 
-void record_outcome(const Snapshot& snap, ViewState& view, LocalStore& store, const std::string& device_id,
-                    TimePoint now, const std::string& outcome, std::optional<TimePoint> proposed) {
+void record_outcome(const Snapshot& snap, ViewState& view, LocalStore& store, const DeviceId& device_id, TimePoint now,
+                    const std::string& outcome, std::optional<TimePoint> proposed) {
   CallOutcome call;
   call.ticket = view.call;
   call.outcome = outcome;
@@ -249,7 +249,7 @@ struct Exec {
   const Snapshot& snap;
   ViewState& view;
   LocalStore& store;
-  const std::string& device_id;
+  const DeviceId& device_id;
   TimePoint now;
   const CallCard* card;  // the open card (view.call), if it is in the snapshot
 };
@@ -546,7 +546,7 @@ Command command_for_key(int key, const ViewState& view) {
   return {};
 }
 
-void execute(const Command& cmd, const Snapshot& snap, ViewState& view, LocalStore& store, const std::string& device_id,
+void execute(const Command& cmd, const Snapshot& snap, ViewState& view, LocalStore& store, const DeviceId& device_id,
              TimePoint now) {
   Exec e{snap, view, store, device_id, now, find_card(snap, view.call)};
   switch (view.mode) {

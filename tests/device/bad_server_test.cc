@@ -65,7 +65,7 @@ class BadData : public ::testing::Test {
 
   device::SyncReport sync() {
     device::SyncOptions o;
-    o.device_id = "dev-bad";
+    o.device_id = DeviceId("dev-bad");
     o.token = "x";
     o.call_timeout = std::chrono::milliseconds(3000);
     ManualClock clock(at("14:00"));
@@ -145,7 +145,7 @@ TEST_F(BadData, AcksThatDoNotMatchTheUploadKeepTheOutbox) {
   device::ActionInput in;
   in.action = "accept";
   in.ticket = TicketId("T-000001");
-  device::record(store, "dev-bad", in, at("14:01"));
+  device::record(store, DeviceId("dev-bad"), in, at("14:01"));
   service.upload = [](const v1::UploadRequest&, v1::UploadResponse* resp) {
     resp->add_acks()->set_op_id("00000000-0000-4000-8000-000000000000");  // not ours
   };

@@ -84,7 +84,7 @@ TEST(DeviceKill, KilledAtRandomMomentsDuringSyncItLosesNothingAndDuplicatesNothi
         in.reason = DelayReason::kWeather;
         in.consent = Consent::kUnreachable;
         in.text = "attempt " + std::to_string(recorded);
-        device::record(s, "dev-kill", in, now);
+        device::record(s, DeviceId("dev-kill"), in, now);
         ++recorded;
       }
     }

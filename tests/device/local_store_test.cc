@@ -5,6 +5,7 @@
 #include "linecrew/core/error.h"
 #include "linecrew/device/app/actions.h"
 #include "linecrew/device/store/local_store.h"
+#include "linecrew/v1/crew_sync.pb.h"
 #include "server_process.h"
 #include "test_support.h"
 
@@ -31,7 +32,7 @@ OutboxEntry act(LocalStore& store, const TicketId& id, const std::string& action
   ActionInput in;
   in.action = action;
   in.ticket = id;
-  return record(store, "dev-test", in, now);
+  return record(store, DeviceId("dev-test"), in, now);
 }
 
 TEST(LocalStore, KeepsTicketsInDeadlineOrderAndNeverGoesBackAVersion) {
@@ -89,6 +90,28 @@ TEST(LocalStore, SurvivesReopenWithCursorAndIntegrity) {
   EXPECT_EQ(store.cursor(), 42u);
   EXPECT_EQ(store.outbox().size(), 1u);
   EXPECT_EQ(store.integrity_check(), "ok");
+}
+
+TEST(LocalStore, RecordsWithAValidDeviceIdAndRefusesABadOne) {
+  linecrew::testing::TempDir dir("device-id");
+  LocalStore store(dir.file("crew.db"));
+  store.upsert(ticket("T-000001", "14:50"));
+  ActionInput in;
+  in.action = "accept";
+  in.ticket = TicketId("T-000001");
+  const auto e = record(store, DeviceId("dev-7.a_B"), in, at("14:10"));
+  v1::CrewAction sent;
+  ASSERT_TRUE(sent.ParseFromString(store.outbox().at(0).body));
+  EXPECT_EQ(sent.op_id(), e.op_id);
+  EXPECT_EQ(sent.device_id(), "dev-7.a_B");
+
+  try {
+    [[maybe_unused]] const DeviceId bad("bad id with spaces");
+    ADD_FAILURE() << "a device id with spaces was accepted";
+  } catch (const Error& err) {
+    EXPECT_EQ(err.code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(err.field(), "device_id");
+  }
 }
 
 TEST(CrewActions, MapToTheStatusTheyLeadTo) {

@@ -9,8 +9,10 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "linecrew/core/clock.h"
+#include "linecrew/core/ids.h"
 #include "linecrew/device/store/local_store.h"
 #include "linecrew/device/sync/sync_agent.h"
 #include "linecrew/v1/dispatch.grpc.pb.h"
@@ -23,20 +25,24 @@ namespace linecrew::testing {
 // A handheld: its store, its own clock, its sync agent.
 struct Handheld {
   Handheld(const std::string& path, const std::string& address, const std::string& token, const std::string& start,
-           const std::string& id = "dev-1")
-      : store(path), clock(parse_utc(iso(start))), device_id(id) {
+           DeviceId id = DeviceId("dev-1"))
+      : store(path), clock(parse_utc(iso(start))), device_id(std::move(id)) {
     device::SyncOptions o;
-    o.device_id = id;
+    o.device_id = device_id;
     o.token = token;
     o.call_timeout = std::chrono::milliseconds(5000);
     agent = std::make_unique<device::SyncAgent>(store, clock,
                                                 device::make_channel(address, grpc::InsecureChannelCredentials()), o);
   }
+  // The id as a plain string: bench/sync's call (it validates here).
+  Handheld(const std::string& path, const std::string& address, const std::string& token, const std::string& start,
+           const std::string& id)
+      : Handheld(path, address, token, start, DeviceId(id)) {}
   void at(const std::string& hhmm) { clock.set(parse_utc(iso(hhmm))); }
 
   device::LocalStore store;
   ManualClock clock;
-  std::string device_id;
+  DeviceId device_id;
   std::unique_ptr<device::SyncAgent> agent;
 };
 

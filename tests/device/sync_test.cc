@@ -258,9 +258,9 @@ TEST(Sync, AnotherCrewsTokenCannotActOnTheTicket) {
   server.set_clock("14:05");
   const std::string id = server.create_ticket("r1", "14:05").id();
   server.pin(id, "C-1");
-  testing::Handheld h1(server.dir().file("c1.db"), server.address(), t1, "14:06", "dev-1");
+  testing::Handheld h1(server.dir().file("c1.db"), server.address(), t1, "14:06", DeviceId("dev-1"));
   ASSERT_TRUE(h1.agent->sync_once().ok);
-  testing::Handheld h2(server.dir().file("c2.db"), server.address(), t2, "14:06", "dev-2");
+  testing::Handheld h2(server.dir().file("c2.db"), server.address(), t2, "14:06", DeviceId("dev-2"));
   ASSERT_TRUE(h2.agent->sync_once().ok);
   EXPECT_TRUE(h2.store.tickets().empty());  // C-2 sees none of C-1's tickets
   // C-2 forges an action on C-1's ticket: copy it in locally and upload.

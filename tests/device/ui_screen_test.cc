@@ -74,7 +74,7 @@ class Screen : public ::testing::Test {
   void press(int key, TimePoint now) {
     const Snapshot s = snap(now);
     update_view(view, s);
-    execute(command_for_key(key, view), s, view, store, "dev-ui", now);
+    execute(command_for_key(key, view), s, view, store, DeviceId("dev-ui"), now);
   }
 
   linecrew::testing::TempDir dir{"device-ui"};
@@ -223,16 +223,16 @@ TEST_F(Screen, EveryScreenFitsFortyBySixteen) {
       const auto lines = render(s, v, rows, cols);
       ASSERT_EQ(lines.size(), static_cast<std::size_t>(rows));
       for (const auto& l : lines) EXPECT_LE(display_width(l.text), cols) << rows << "x" << cols << ": " << l.text;
-      if (screen == 0) execute(command_for_key(kKeyEscape, v), s, v, store, "dev-ui", at("14:06"));  // route
-      if (screen == 1) execute(command_for_key('4', v), s, v, store, "dev-ui", at("14:06"));         // text entry
+      if (screen == 0) execute(command_for_key(kKeyEscape, v), s, v, store, DeviceId("dev-ui"), at("14:06"));  // route
+      if (screen == 1) execute(command_for_key('4', v), s, v, store, DeviceId("dev-ui"), at("14:06"));  // text entry
     }
   }
   // The route list scrolls to keep the selection visible.
   ViewState v;
   const Snapshot s = snap(at("14:06"), 2.0);
   update_view(v, s);
-  execute(command_for_key(kKeyEscape, v), s, v, store, "dev-ui", at("14:06"));
-  for (int i = 0; i < 20; ++i) execute(command_for_key(kKeyDown, v), s, v, store, "dev-ui", at("14:06"));
+  execute(command_for_key(kKeyEscape, v), s, v, store, DeviceId("dev-ui"), at("14:06"));
+  for (int i = 0; i < 20; ++i) execute(command_for_key(kKeyDown, v), s, v, store, DeviceId("dev-ui"), at("14:06"));
   EXPECT_EQ(v.selected, s.route.back().ticket.id);
   const auto lines = render(s, v, 8, 40);
   EXPECT_NE(line_with(lines, ">"), nullptr) << joined(lines);
@@ -302,7 +302,7 @@ TEST_F(Screen, CallOutcomesFromTheCardLandInTheOutboxAndMoveTheDeadline) {
   };
 
   // Refused: escalated, the card stays open for a redial.
-  execute(command_for_key('n', view), s0, view, store, "dev-ui", at("14:07"));
+  execute(command_for_key('n', view), s0, view, store, DeviceId("dev-ui"), at("14:07"));
   ASSERT_EQ(store.outbox_size(), 1u);
   EXPECT_EQ(store.outbox().back().action, "contact_attempt");
   EXPECT_TRUE(store.prompt_log().at(TicketId("T-000003")).escalate);
@@ -314,11 +314,11 @@ TEST_F(Screen, CallOutcomesFromTheCardLandInTheOutboxAndMoveTheDeadline) {
   // Agreed, five minutes later than proposed now.
   const TimePoint proposed = card_of(s1).decision.proposed_time;
   EXPECT_EQ(card_of(s1).decision.state, DelayState::kEscalate);
-  execute(command_for_key('y', view), s1, view, store, "dev-ui", at("14:09"));
+  execute(command_for_key('y', view), s1, view, store, DeviceId("dev-ui"), at("14:09"));
   ASSERT_EQ(view.mode, Mode::kAgreeTime);
   EXPECT_EQ(view.agreed, proposed);
-  execute(command_for_key('+', view), s1, view, store, "dev-ui", at("14:09"));
-  execute(command_for_key(kKeyEnter, view), s1, view, store, "dev-ui", at("14:09"));
+  execute(command_for_key('+', view), s1, view, store, DeviceId("dev-ui"), at("14:09"));
+  execute(command_for_key(kKeyEnter, view), s1, view, store, DeviceId("dev-ui"), at("14:09"));
   EXPECT_EQ(store.outbox_size(), 2u);
   EXPECT_EQ(store.get(TicketId("T-000003"))->effective_deadline, proposed + minutes(5));
   const auto calls = store.calls(TicketId("T-000003"));

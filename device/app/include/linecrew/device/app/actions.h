@@ -9,6 +9,7 @@
 
 #include "linecrew/core/compliance.h"
 #include "linecrew/core/geo.h"
+#include "linecrew/core/ids.h"
 #include "linecrew/core/ticket_status.h"
 #include "linecrew/device/store/local_store.h"
 
@@ -39,10 +40,10 @@ struct ActionInput {
 // attempt is also written to the call log and, when consented in time,
 // moves the local effective deadline at once (the server does the same on
 // upload).
-OutboxEntry record(LocalStore& store, const std::string& device_id, const ActionInput& in, TimePoint now);
+OutboxEntry record(LocalStore& store, const DeviceId& device_id, const ActionInput& in, TimePoint now);
 
 // A position fix queued for upload.
-OutboxEntry record_position(LocalStore& store, const std::string& device_id, const GeoPoint& p, float accuracy_m,
+OutboxEntry record_position(LocalStore& store, const DeviceId& device_id, const GeoPoint& p, float accuracy_m,
                             TimePoint fix_time, TimePoint now);
 
 }  // namespace linecrew::device

@@ -55,10 +55,10 @@ void to_proto(TimePoint t, google::protobuf::Timestamp* out);
 // arrival as the crew entered it (unset: not sent, the server takes the
 // device time).
 v1::CrewAction to_proto(const CrewAction& act, const TicketId& ticket, std::optional<TimePoint> proposed,
-                        const std::string& op_id, const std::string& device_id, TimePoint now);
+                        const std::string& op_id, const DeviceId& device_id, TimePoint now);
 
 // A position fix as the outbox entry.
 v1::CrewAction position_to_proto(const GeoPoint& p, float accuracy_m, TimePoint fix_time, const std::string& op_id,
-                                 const std::string& device_id, TimePoint now);
+                                 const DeviceId& device_id, TimePoint now);
 
 }  // namespace linecrew::device

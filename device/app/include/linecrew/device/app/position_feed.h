@@ -13,6 +13,7 @@
 
 #include "linecrew/core/clock.h"
 #include "linecrew/core/geo.h"
+#include "linecrew/core/ids.h"
 #include "linecrew/device/position/position_source.h"
 #include "linecrew/device/position/throttle.h"
 #include "linecrew/device/store/local_store.h"
@@ -37,7 +38,7 @@ std::unique_ptr<position::PositionSource> open_position_source(const PositionSou
 
 // Makes `p` the crew's current position (what `watch` predicts from) and
 // queues it for upload, as `watch --position` does.
-OutboxEntry note_position(LocalStore& store, const std::string& device_id, const GeoPoint& p, float accuracy_m,
+OutboxEntry note_position(LocalStore& store, const DeviceId& device_id, const GeoPoint& p, float accuracy_m,
                           TimePoint fix_time, TimePoint now);
 
 // Takes fixes one by one: each fix the throttle passes is noted (note_position)
@@ -47,7 +48,7 @@ OutboxEntry note_position(LocalStore& store, const std::string& device_id, const
 // per source.
 class PositionFeed {
  public:
-  PositionFeed(LocalStore& store, const Clock& clock, std::string device_id, position::ThrottleOptions throttle = {});
+  PositionFeed(LocalStore& store, const Clock& clock, DeviceId device_id, position::ThrottleOptions throttle = {});
 
   // True when `fix` was queued for upload.
   bool take(const position::PositionFix& fix);
@@ -62,7 +63,7 @@ class PositionFeed {
  private:
   LocalStore& store_;
   const Clock& clock_;
-  std::string device_id_;
+  DeviceId device_id_;
   position::PositionThrottle throttle_;
   std::atomic<std::size_t> seen_{0}, queued_{0};
 };
@@ -73,7 +74,7 @@ class PositionFeed {
 class PositionThread {
  public:
   PositionThread(std::unique_ptr<position::PositionSource> source, LocalStore& store, const Clock& clock,
-                 std::string device_id, std::function<void(const std::string&)> on_error = {},
+                 DeviceId device_id, std::function<void(const std::string&)> on_error = {},
                  std::function<void(const position::PositionFix&)> on_queued = {});
   ~PositionThread();
   PositionThread(const PositionThread&) = delete;

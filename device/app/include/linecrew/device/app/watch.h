@@ -9,6 +9,7 @@
 
 #include "linecrew/core/call_script.h"
 #include "linecrew/core/delay_watch.h"
+#include "linecrew/core/ids.h"
 #include "linecrew/core/travel.h"
 #include "linecrew/device/store/local_store.h"
 
@@ -56,6 +57,6 @@ struct CallOutcome {
 // in the prompt log (a refused or unreachable call escalates and keeps the card
 // open for a redial) and, for a dropped call, the call log. Throws as record()
 // does, and Error(kInvalidArgument, "consent") for another outcome.
-OutboxEntry record_call(LocalStore& store, const std::string& device_id, const CallOutcome& call, TimePoint now);
+OutboxEntry record_call(LocalStore& store, const DeviceId& device_id, const CallOutcome& call, TimePoint now);
 
 }  // namespace linecrew::device

@@ -19,13 +19,14 @@
 #include <string>
 
 #include "linecrew/core/clock.h"
+#include "linecrew/core/ids.h"
 #include "linecrew/device/store/local_store.h"
 #include "linecrew/v1/crew_sync.grpc.pb.h"
 
 namespace linecrew::device {
 
 struct SyncOptions {
-  std::string device_id;
+  DeviceId device_id;
   std::string token;
   std::string app_version = "0.5.0";
   std::chrono::milliseconds call_timeout{10000};  // deadline of each call

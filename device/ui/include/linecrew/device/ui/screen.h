@@ -24,6 +24,7 @@
 
 #include "linecrew/core/call_script.h"
 #include "linecrew/core/delay_watch.h"
+#include "linecrew/core/ids.h"
 #include "linecrew/core/travel.h"
 #include "linecrew/device/store/local_store.h"
 #include "linecrew/device/ui/text_width.h"  // display_width, fit, wrap
@@ -163,7 +164,7 @@ Command command_for_key(int key, const ViewState& view);
 // record() / record_call(). Errors the crew can act on (an illegal transition,
 // a removed ticket, a missing text) become the message line, nothing is
 // written then; only store failures throw.
-void execute(const Command& cmd, const Snapshot& snap, ViewState& view, LocalStore& store, const std::string& device_id,
+void execute(const Command& cmd, const Snapshot& snap, ViewState& view, LocalStore& store, const DeviceId& device_id,
              TimePoint now);
 
 // The time left to a deadline: "mm:ss" under an hour, else "h:mm"; a

@@ -12,6 +12,7 @@
 
 #include "linecrew/core/call_script.h"
 #include "linecrew/core/clock.h"
+#include "linecrew/core/ids.h"
 #include "linecrew/device/position/position_source.h"
 #include "linecrew/device/store/local_store.h"
 #include "linecrew/device/sync/sync_agent.h"
@@ -19,7 +20,7 @@
 namespace linecrew::device::ui {
 
 struct TuiOptions {
-  std::string device_id;
+  DeviceId device_id;
   double slowdown = 1.0;                                   // traffic factor for the watcher
   Duration utc_offset = hours(8);                          // the times shown
   std::optional<std::chrono::milliseconds> sync_interval;  // default: the server's pull interval
