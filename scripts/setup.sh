@@ -18,6 +18,7 @@ HOST_PKGS=(
   libncurses-dev  # the handheld's terminal UI (linecrew-device ui)
   chromium fonts-wqy-zenhei  # headless browser test of the customer tracking page (zh-CN text)
   libphonenumber-dev  # phone numbers in crew text shown to customers (server only: no ARM package)
+  clang libclang-rt-14-dev clang-tidy  # the ASan+UBSan build, libFuzzer fuzzers and lint (scripts/build.sh sanitize)
 )
 ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libsqlite3-dev:arm64 libgtest-dev:arm64 libncurses-dev:arm64)
 ARMHF_PKGS=(g++-arm-linux-gnueabihf libgrpc++-dev:armhf libprotobuf-dev:armhf libsqlite3-dev:armhf libgtest-dev:armhf libncurses-dev:armhf)

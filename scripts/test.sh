@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs ALL tests: native, then the device client and its
 # tests built for aarch64 and run under qemu-user, then armhf when its
-# packages could be installed (else says so plainly), then the format and
-# layer checks.
+# packages could be installed (else says so plainly), then the native suite
+# again under ASan+UBSan (clang) with the fuzzers' replays, each fuzzer for a
+# bounded time, and the format and layer checks.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
@@ -51,12 +52,24 @@ else
   echo "== armhf: SKIPPED: $armhf_status =="
 fi
 
+echo "== sanitizer build (clang, ASan+UBSan, libFuzzer instrumentation; no simulator) =="
+if bash scripts/build.sh sanitize; then
+  # An ASan or UBSan report aborts the process, so the test that met it fails.
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  run_ctest build/sanitize "native under ASan+UBSan (with the fuzzers' corpus and regression replays)"
+  unset ASAN_OPTIONS UBSAN_OPTIONS
+  echo "== fuzzers (${LINECREW_FUZZ_SECONDS:-20} s each, from tests/fuzz/corpus) =="
+  bash scripts/fuzz.sh "${LINECREW_FUZZ_SECONDS:-20}" || failed=1
+else
+  failed=1
+fi
+
 echo "== format check =="
 bash scripts/check-format.sh || failed=1
 
 echo "== layer check (no include of a layer above; docs/architecture.md) =="
 python3 scripts/check-layers.py || failed=1
 
-echo "test summary: native + aarch64$([ "$armhf_status" = ok ] && echo " + armhf")"
+echo "test summary: native + aarch64$([ "$armhf_status" = ok ] && echo " + armhf") + sanitizers"
 echo "${passed_total} passed, ${failed_total} failed"
 exit $failed

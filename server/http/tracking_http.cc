@@ -32,6 +32,17 @@ std::string client_of(const httplib::Request& req, const std::vector<std::string
 
 }  // namespace
 
+std::optional<TrackingPath> parse_tracking_path(std::string_view path) {
+  if (!path.starts_with("/t/")) return std::nullopt;
+  path.remove_prefix(3);
+  TrackingPath out;
+  out.json = path.ends_with(".json");
+  if (out.json) path.remove_suffix(5);
+  if (!tracking_token_syntax_ok(path)) return std::nullopt;
+  out.token = path;
+  return out;
+}
+
 TrackingServer::TrackingServer(const std::string& listen, CustomerViews& views, const Clock& clock,
                                TrackingOptions options)
     : views_(views),
@@ -73,12 +84,10 @@ TrackingServer::TrackingServer(const std::string& listen, CustomerViews& views, 
 
   server.Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
     res.status = 404;  // the error handler writes the page
-    std::string_view path = req.path;
-    if (!path.starts_with("/t/")) return;
-    path.remove_prefix(3);
-    const bool json = path.ends_with(".json");
-    if (json) path.remove_suffix(5);
-    if (!tracking_token_syntax_ok(path)) return;
+    const auto parsed = parse_tracking_path(req.path);
+    if (!parsed) return;
+    const std::string_view path = parsed->token;
+    const bool json = parsed->json;
     try {
       const auto view = views_.by_token(path);
       if (!view) return;

@@ -56,12 +56,12 @@ TEST(DeviceKill, KilledAtRandomMomentsDuringSyncItLosesNothingAndDuplicatesNothi
   const std::string id = server.create_ticket("r1", "14:05").id();
   server.pin(id, "C-1");
   const std::string store = server.dir().file("crew.db"), token_file = server.dir().file("crew.token"),
-                    log = server.dir().file("device.log");
+                    log = server.dir().file("device.log"), address = server.address();
   testing::write_file(token_file, token);
   auto command = [&](const std::string& sub) {
     auto argv = device_command();
-    for (const char* a : {"--store", store.c_str(), "--server", server.address().c_str(), "--token-file",
-                          token_file.c_str(), "--device-id", "dev-kill", "--timeout", "5", sub.c_str()})
+    for (const char* a : {"--store", store.c_str(), "--server", address.c_str(), "--token-file", token_file.c_str(),
+                          "--device-id", "dev-kill", "--timeout", "5", sub.c_str()})
       argv.emplace_back(a);
     return argv;
   };

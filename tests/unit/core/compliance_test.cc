@@ -12,7 +12,7 @@ using testing::at;
 // The worked case of rules §2: an urban customer reports at 14:05.
 class WorkedCase : public ::testing::Test {
  protected:
-  const ServicePolicy policy;
+  const ServicePolicy policy{};
   const TimePoint deadline = policy.deadline(at("14:05"), ZoneClass::kUrban);
   const TimePoint later = at("18:00");
 };

@@ -168,7 +168,7 @@ class Afternoon {
 // the breach becomes unavoidable at 14:20 and the call is due by 14:10.
 class DelayWatchWorkedCase : public ::testing::Test {
  protected:
-  const ServicePolicy policy;
+  const ServicePolicy policy{};
   const TimePoint reported = at("14:05");
   const TimePoint deadline = policy.deadline(reported, ZoneClass::kUrban);
   const Duration drive = minutes(30);  // 24 cells at 1.25 min per cell

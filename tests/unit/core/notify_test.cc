@@ -197,7 +197,7 @@ TEST(Notify, NothingBeforeACrewIsPlannedAndTheViewVersionMovesOnlyOnNews) {
 }
 
 TEST(Notify, UrgentNoticesGoAtAnyHourNonUrgentOnesWaitForContactHours) {
-  const ServicePolicy policy;  // contact hours 08:00-20:00 local, break 12:00-14:00
+  const ServicePolicy policy{};  // contact hours 08:00-20:00 local, break 12:00-14:00
   const TimePoint night = at("23:10");
   EXPECT_EQ(send_time(NoticeKind::kEtaChanged, night, {}, policy), night);
   EXPECT_EQ(send_time(NoticeKind::kArrived, night, {}, policy), night);

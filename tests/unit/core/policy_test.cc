@@ -11,7 +11,7 @@ using testing::config_path;
 using testing::expect_error;
 
 TEST(Policy, DefaultsAreTheRules) {
-  const ServicePolicy p;
+  const ServicePolicy p{};
   EXPECT_EQ(p.limit(ZoneClass::kUrban), minutes(45));
   EXPECT_EQ(p.limit(ZoneClass::kRural), minutes(90));
   EXPECT_EQ(p.limit(ZoneClass::kRemote), minutes(120));
@@ -42,7 +42,7 @@ TEST(Policy, TimeWindowsAreConfigurableAndBounded) {
 }
 
 TEST(Policy, DeadlineIsFirstContactPlusLimitAndNotExceedingMeansInclusive) {
-  const ServicePolicy p;
+  const ServicePolicy p{};
   EXPECT_EQ(p.deadline(at("14:05"), ZoneClass::kUrban), at("14:50"));
   EXPECT_EQ(p.deadline(at("14:05"), ZoneClass::kRural), at("15:35"));
   EXPECT_EQ(p.deadline(at("14:05"), ZoneClass::kRemote), at("16:05"));
@@ -58,7 +58,7 @@ TEST(Policy, FiguresAreConfigurable) {
 }
 
 TEST(Policy, NonUrgentCallsOnlyInContactHoursOutsideTheBreak) {
-  const ServicePolicy p;
+  const ServicePolicy p{};
   EXPECT_FALSE(p.non_urgent_call_allowed(at("07:59")));
   EXPECT_TRUE(p.non_urgent_call_allowed(at("08:00")));
   EXPECT_TRUE(p.non_urgent_call_allowed(at("11:59")));

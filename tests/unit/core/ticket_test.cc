@@ -120,7 +120,7 @@ using testing::expect_error;
 
 TEST(IntakeWindow, FirstContactAndBookedTimesStayNearNow) {
   const ZoneMap zones = ZoneMap::load_file(config_path("zones.geojson"));
-  const ServicePolicy policy;
+  const ServicePolicy policy{};
   TicketDraft d;
   d.client_request_id = "r1";
   d.customer = {"李女士", "+8613800138000", ""};

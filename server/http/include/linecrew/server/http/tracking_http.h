@@ -15,7 +15,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -34,6 +36,15 @@ namespace linecrew::http {
 using app::CustomerViews;
 using app::RateLimiter;
 using app::ServerConfig;
+
+// A request path the tracking page answers: "/t/<token>" or
+// "/t/<token>.json" with a token of the right syntax; nullopt for any other
+// path (a 404). The token is a view into `path`.
+struct TrackingPath {
+  std::string_view token;
+  bool json = false;
+};
+std::optional<TrackingPath> parse_tracking_path(std::string_view path);
 
 struct TrackingOptions {
   double requests_per_minute = 30;  // per client address

@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""Writes the seed corpus of requests_fuzz (corpus/requests/): one valid
+request of each kind the fuzzer decodes, the first byte choosing the kind as
+requests_fuzz.cc does. Run from anywhere with Debian's python3 (/usr/bin/python3, which has
+python3-protobuf; protoc too: both installed by scripts/setup.sh)."""
+import os
+import subprocess
+import sys
+import tempfile
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.normpath(os.path.join(here, "..", ".."))
+out_dir = os.path.join(here, "corpus", "requests")
+
+with tempfile.TemporaryDirectory() as gen:
+    protos = [os.path.join("linecrew/v1", p) for p in sorted(os.listdir(os.path.join(root, "proto/linecrew/v1")))]
+    subprocess.run(["protoc", "-I", os.path.join(root, "proto"), "--python_out", gen] + protos, check=True)
+    sys.path.insert(0, gen)
+    from linecrew.v1 import common_pb2, crew_sync_pb2, dispatch_pb2  # noqa: E402
+
+    def ts(msg, seconds):
+        msg.seconds = seconds
+
+    now = 1796220300  # 2026-12-02T14:05:00Z
+    seeds = {}
+
+    t = dispatch_pb2.CreateTicketRequest()
+    t.client_request_id = "hotline-1"
+    t.customer.name = "Li Na"
+    t.customer.phone = "+8613800138000"
+    t.address = "12 West Lake Road"
+    t.location.lat, t.location.lon = 30.26, 120.16
+    ts(t.first_contact_time, now - 60)
+    t.first_contact_channel = common_pb2.CHANNEL_HOTLINE
+    t.priority = 2
+    t.required_skills.append("lv")
+    t.service_duration.seconds = 1800
+    seeds["create_ticket"] = bytes([0]) + t.SerializeToString()
+
+    f = dispatch_pb2.ListTicketsRequest()
+    f.page_size = 50
+    ts(f.first_contact_from, now - 3600)
+    seeds["list_tickets"] = bytes([1]) + f.SerializeToString()
+
+    u = dispatch_pb2.UpdateCrewRequest()
+    u.crew.id = "C-1"
+    u.crew.name = "Crew one"
+    m = u.crew.members.add()
+    m.first_name, m.staff_number = "Wei", "A1024"
+    u.crew.skills.append("lv")
+    u.crew.home_position.lat, u.crew.home_position.lon = 30.25, 120.15
+    u.update_mask.paths.extend(["name", "skills"])
+    seeds["update_crew"] = bytes([2]) + u.SerializeToString()
+
+    c = dispatch_pb2.ListCrewsRequest()
+    c.page_size = 20
+    c.skill = "lv"
+    seeds["list_crews"] = bytes([3]) + c.SerializeToString()
+
+    def action(op, kind):
+        a = crew_sync_pb2.CrewAction()
+        a.op_id = "00000000-0000-4000-8000-%012d" % op
+        a.device_id = "dev-1"
+        a.ticket_id = "T-000001"
+        ts(a.device_time, now)
+        if kind == "cause":
+            a.cause_found.text = "大风刮断低压线"
+        elif kind == "call":
+            a.contact_attempt.reason = common_pb2.DELAY_REASON_TRAFFIC
+            a.contact_attempt.consent = common_pb2.CONSENT_YES
+            ts(a.contact_attempt.proposed_arrival_time, now + 1800)
+        elif kind == "cannot":
+            a.cannot_fix.reason = "needs a crane"
+            ts(a.cannot_fix.committed_return_time, now + 86400)
+        else:
+            a.arrived.SetInParent()
+        return a
+
+    seeds["crew_action"] = bytes([4]) + action(1, "cause").SerializeToString()
+    up = crew_sync_pb2.UploadRequest()
+    for i, k in enumerate(["arrived", "cause", "call", "cannot"]):
+        up.actions.append(action(i + 2, k))
+    ts(up.device_send_time, now + 5)
+    seeds["upload"] = bytes([5]) + up.SerializeToString()
+
+    os.makedirs(out_dir, exist_ok=True)
+    for name, data in seeds.items():
+        with open(os.path.join(out_dir, name), "wb") as fh:
+            fh.write(data)
+    print("wrote %d seeds to %s" % (len(seeds), out_dir))

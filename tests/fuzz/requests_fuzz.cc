@@ -1,0 +1,89 @@
+// Every request message a client or a handheld sends, decoded from the wire
+// and converted to the domain as the services do (server/rpc/convert*.cc),
+// then validated by core: ticket intake, crews and their field masks, the
+// ticket and crew filters, crew actions and whole uploads. The first byte
+// picks the message; the rest is its protobuf encoding.
+#include "fuzz_support.h"
+#include "linecrew/core/crew.h"
+#include "linecrew/core/policy.h"
+#include "linecrew/core/ticket.h"
+#include "linecrew/core/zones.h"
+#include "linecrew/server/rpc/convert.h"
+#include "linecrew/server/rpc/convert_sync.h"
+#include "linecrew/v1/crew_sync.pb.h"
+#include "linecrew/v1/dispatch.pb.h"
+
+namespace linecrew {
+namespace {
+
+constexpr std::string_view kZones = R"({"type":"FeatureCollection","features":[{"type":"Feature",
+  "properties":{"zone_class":"urban","name":"centre"},"geometry":{"type":"Polygon",
+  "coordinates":[[[120.0,30.0],[120.4,30.0],[120.4,30.4],[120.0,30.4],[120.0,30.0]]]}}]})";
+
+const TimePoint kNow = parse_utc("2026-12-02T14:05:00Z");
+
+template <class Message>
+bool decode(std::string_view bytes, Message& m) {
+  return m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+void create_ticket(std::string_view bytes) {
+  static const ZoneMap zones = ZoneMap::from_geojson(kZones, "fuzz zones");
+  static const ServicePolicy policy{};
+  v1::CreateTicketRequest req;
+  if (!decode(bytes, req)) return;
+  fuzz::expect_clean([&] {
+    const Ticket t = intake(rpc::draft_from_proto(req), zones, policy, kNow);
+    v1::Ticket out;
+    rpc::to_proto(t, kNow, true, &out);
+  });
+}
+
+void update_crew(std::string_view bytes) {
+  v1::UpdateCrewRequest req;
+  if (!decode(bytes, req)) return;
+  fuzz::expect_clean([&] {
+    Crew crew = validated(rpc::crew_from_proto(req.crew()));
+    rpc::apply_crew_mask(req.crew(), req.update_mask(), crew, kNow);
+    validated(crew);
+  });
+}
+
+}  // namespace
+}  // namespace linecrew
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace linecrew;
+  if (size == 0) return 0;
+  const std::string_view bytes = fuzz::text(data + 1, size - 1);
+  switch (data[0] % 6) {
+    case 0:
+      create_ticket(bytes);
+      break;
+    case 1: {
+      v1::ListTicketsRequest req;
+      if (decode(bytes, req)) fuzz::expect_clean([&] { rpc::filter_from_proto(req); });
+      break;
+    }
+    case 2:
+      update_crew(bytes);
+      break;
+    case 3: {
+      v1::ListCrewsRequest req;
+      if (decode(bytes, req)) fuzz::expect_clean([&] { rpc::crew_filter_from_proto(req); });
+      break;
+    }
+    case 4: {
+      v1::CrewAction req;
+      if (decode(bytes, req)) fuzz::expect_clean([&] { rpc::device_action_from_proto(req); });
+      break;
+    }
+    default: {
+      v1::UploadRequest req;
+      if (!decode(bytes, req)) break;
+      for (const auto& a : req.actions()) fuzz::expect_clean([&] { rpc::device_action_from_proto(a); });
+      break;
+    }
+  }
+  return 0;
+}
