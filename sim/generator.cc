@@ -224,7 +224,7 @@ Scenario generate(const GeneratorOptions& o, const ZoneMap& zones) {
       c.shift_end = o.start + o.duration + o.drain;
     }
     c.skills = {"lv_cable"};
-    if (i % 10 < 3) c.skills.push_back("hv_switching");
+    if (i % 10 < 3) c.skills.emplace_back("hv_switching");
     s.crews.push_back(std::move(c));
   }
 

@@ -27,10 +27,14 @@ namespace {
 
 using nlohmann::json;
 
+// Bounds of the minute fields, in integer_in's type.
+constexpr std::int64_t kMinutesPerDay = std::int64_t{24} * 60;
+
 // Reads one JSON object, naming the file and the field path in every error.
 class Reader {
  public:
-  Reader(const json& j, std::string source, std::string path) : j_(j), source_(std::move(source)), path_(path) {
+  Reader(const json& j, std::string source, std::string path)
+      : j_(j), source_(std::move(source)), path_(std::move(path)) {
     if (!j_.is_object()) fail("", "must be an object");
   }
 
@@ -56,7 +60,7 @@ class Reader {
     if (!v.is_string()) fail(key, "must be a string");
     return v.get<std::string>();
   }
-  std::string str_or(const std::string& key, std::string def) const { return has(key) ? str(key) : def; }
+  std::string str_or(const std::string& key, std::string def) const { return has(key) ? str(key) : std::move(def); }
   double num(const std::string& key) const {
     const auto& v = at(key);
     if (!v.is_number()) fail(key, "must be a number");
@@ -148,8 +152,8 @@ Scenario parse_scenario(std::string_view text, const std::string& source, const 
   s.name = top.str_or("name", "storm");
   if (top.has("seed")) s.seed = static_cast<std::uint64_t>(top.integer_in("seed", 0, INT64_MAX));
   s.start = top.time("start");
-  s.duration = minutes(top.integer_in("duration_minutes", 1, 7 * 24 * 60));
-  if (top.has("drain_minutes")) s.drain = minutes(top.integer_in("drain_minutes", 0, 24 * 60));
+  s.duration = minutes(top.integer_in("duration_minutes", 1, 7 * kMinutesPerDay));
+  if (top.has("drain_minutes")) s.drain = minutes(top.integer_in("drain_minutes", 0, kMinutesPerDay));
   if (top.has("step_seconds")) s.step = seconds(top.integer_in("step_seconds", 1, 3600));
   if (top.has("sync_interval_seconds")) s.sync_interval = seconds(top.integer_in("sync_interval_seconds", 1, 3600));
   s.zones_file = top.str("zones_file");
@@ -194,7 +198,7 @@ Scenario parse_scenario(std::string_view text, const std::string& source, const 
                                 format_utc(s.end()) + ")");
     t.location = r.point("lat", "lon");
     if (r.has("priority")) t.priority = static_cast<std::uint32_t>(r.integer_in("priority", 0, 9));
-    t.work = minutes(r.integer_in("work_minutes", 1, 24 * 60));
+    t.work = minutes(r.integer_in("work_minutes", 1, kMinutesPerDay));
     const std::string channel = r.str_or("channel", "hotline");
     const auto ch = parse_channel(channel);
     if (!ch) r.fail("channel", "'" + channel + "': hotline, service_counter, app or web");

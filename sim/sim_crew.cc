@@ -21,7 +21,7 @@ Duration scaled(Duration d, double factor) {
 
 }  // namespace
 
-SimCrew::SimCrew(const ScenarioCrew& spec, const std::string& store_path, std::shared_ptr<grpc::Channel> channel,
+SimCrew::SimCrew(const ScenarioCrew& spec, const std::string& store_path, const std::shared_ptr<grpc::Channel>& channel,
                  const std::string& token, TimePoint start, std::vector<ConnectivityGap> gaps)
     : spec_(spec),
       device_id_(DeviceId("dev-" + spec.id.str())),
@@ -35,7 +35,7 @@ SimCrew::SimCrew(const ScenarioCrew& spec, const std::string& store_path, std::s
   o.device_id = device_id_;
   o.token = token;
   o.call_timeout = std::chrono::milliseconds(20000);
-  agent_ = std::make_unique<device::SyncAgent>(store_, clock_, std::move(channel), o);
+  agent_ = std::make_unique<device::SyncAgent>(store_, clock_, channel, o);
 }
 
 bool SimCrew::online(TimePoint t) const {

@@ -51,7 +51,7 @@ struct CrewLog {
 class SimCrew {
  public:
   // `store_path`: a file, or ":memory:".
-  SimCrew(const ScenarioCrew& spec, const std::string& store_path, std::shared_ptr<grpc::Channel> channel,
+  SimCrew(const ScenarioCrew& spec, const std::string& store_path, const std::shared_ptr<grpc::Channel>& channel,
           const std::string& token, TimePoint start, std::vector<ConnectivityGap> gaps);
 
   // At `t` (the servers' clock): syncs when online and due (never synced,

@@ -129,7 +129,7 @@ class Desk {
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     ctx.AddMetadata("authorization", "Bearer " + token_);
     const auto t0 = WallClock::now();
-    const grpc::Status s = ((*stub_).*fn)(&ctx, req, resp);
+    grpc::Status s = ((*stub_).*fn)(&ctx, req, resp);
     const double ms = ms_since(t0);
     report_.rpc_ms[name].add(ms);
     if (std::string(name) == "CreateTicket") report_.create_ms.add(ms);
@@ -739,7 +739,10 @@ void PolicyRun::read_server_report() {
 
 // The server's RPC latency sums and counts by method (/metrics).
 void PolicyRun::read_server_metrics() {
-  for (const auto& [k, v] : parse_metrics(server_.metrics())) {
+  for (const auto& metric : parse_metrics(server_.metrics())) {
+    // Plain locals, not a structured binding: clang 14 cannot capture a binding in a lambda.
+    const std::string& k = metric.first;
+    const double v = metric.second;
     const auto method = [&](const std::string& prefix) -> std::string {
       if (k.rfind(prefix, 0) != 0) return "";
       const auto a = k.find("method=\"") + 8;

@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     server.set_clock("14:00");
     const auto port = static_cast<std::uint16_t>(std::stoi(server.address().substr(server.address().rfind(':') + 1)));
     lt::FaultProxy proxy("127.0.0.1", port);
-    lt::Handheld h(server.dir().file("crew.db"), proxy.address(), token, "14:00", "bench-dev");
+    lt::Handheld h(server.dir().file("crew.db"), proxy.address(), token, "14:00", linecrew::DeviceId("bench-dev"));
     const auto first = h.agent->sync_once();
     if (!first.ok) throw std::runtime_error("first sync: " + first.error);
 

@@ -55,7 +55,7 @@ CallScriptTemplates CallScriptTemplates::from_json(std::string_view text, std::s
                              DelayReason::kEquipment, DelayReason::kOther}) {
           const std::string key(to_string(r));
           if (!body["reasons"].contains(key) || !body["reasons"][key].is_string())
-            fail(source, where + ".reasons." + key, "missing");
+            fail(source, (where + ".reasons.").append(key), "missing");
           l.reasons[key] = body["reasons"][key].get<std::string>();
         }
         t.languages_[lang] = std::move(l);

@@ -37,9 +37,9 @@ std::map<std::string, std::string, std::less<>> text_map(const nlohmann::json& v
   if (!v.is_object()) fail(source, where, "must be an object of texts");
   std::map<std::string, std::string, std::less<>> out;
   for (const auto& [key, text] : v.items()) {
-    if (!text.is_string()) fail(source, where + "." + key, "must be a string");
+    if (!text.is_string()) fail(source, (where + ".").append(key), "must be a string");
     if (const auto err = check_placeholders(text.get<std::string>(), kPlaceholders))
-      fail(source, where + "." + key, *err);
+      fail(source, (where + ".").append(key), *err);
     out[key] = text.get<std::string>();
   }
   return out;
@@ -185,7 +185,8 @@ NoticeTemplates NoticeTemplates::from_json(std::string_view text, std::string_vi
         l.timeline = text_map(body.value("timeline", nlohmann::json::object()), source, where + ".timeline");
         for (const auto& [key, _] : l.timeline)
           if (std::find(kTimelineEvents.begin(), kTimelineEvents.end(), key) == kTimelineEvents.end())
-            fail(source, where + ".timeline." + key, "unknown event (cause_found, new_time_agreed, cannot_fix)");
+            fail(source, (where + ".timeline.").append(key),
+                 "unknown event (cause_found, new_time_agreed, cannot_fix)");
         l.page = text_map(body.value("page", nlohmann::json::object()), source, where + ".page");
         l.status = text_map(body.value("status", nlohmann::json()), source, where + ".status");
         for (int i = 0; i < kStatusCount; ++i) {

@@ -28,7 +28,7 @@ std::optional<std::string> walk(std::string_view tpl, Text on_text, Name on_name
 
 std::optional<std::string> check_placeholders(std::string_view tpl, const std::set<std::string, std::less<>>& allowed) {
   std::string bad;
-  const auto err = walk(
+  auto err = walk(
       tpl, [](std::string_view) {},
       [&](std::string_view name) {
         if (!allowed.count(name) && bad.empty()) bad = std::string(name);

@@ -16,6 +16,10 @@ namespace {
   throw Error(ErrorCode::kInvalidArgument, std::string(source), key.empty() ? what : key + ": " + what);
 }
 
+// Bounds of read_minutes, in its type.
+constexpr long kMinutesPerHour = 60;
+constexpr long kMinutesPerDay = 24 * kMinutesPerHour;
+
 // A whole number of minutes within [lo, hi]; `path` is the key as named in errors.
 Duration read_minutes(const nlohmann::json& v, const std::string& path, std::string_view source, long lo, long hi) {
   if (!v.is_number_integer()) fail(source, path, "must be a whole number of minutes");
@@ -96,7 +100,7 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
       const std::string name(to_string(z));
       if (lim.contains(name))
         p.arrival_limit[static_cast<std::size_t>(z)] =
-            read_minutes(lim[name], "arrival_limit_minutes." + name, source, 1, 24 * 60);
+            read_minutes(lim[name], "arrival_limit_minutes." + name, source, 1, kMinutesPerDay);
     }
   }
   if (doc.contains("outside_zone_class")) {
@@ -108,19 +112,22 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
   if (doc.contains("delay_call_lead_minutes"))
     p.delay_call_lead = read_minutes(doc["delay_call_lead_minutes"], "delay_call_lead_minutes", source, 1, 120);
   if (doc.contains("utc_offset_minutes"))
-    p.utc_offset = read_minutes(doc["utc_offset_minutes"], "utc_offset_minutes", source, -14 * 60, 14 * 60);
+    p.utc_offset = read_minutes(doc["utc_offset_minutes"], "utc_offset_minutes", source, -14 * kMinutesPerHour,
+                                14 * kMinutesPerHour);
   if (doc.contains("contact_hours")) p.contact_hours = read_window(doc, "contact_hours", source);
   if (doc.contains("contact_break")) p.contact_break = read_window(doc, "contact_break", source);
   if (doc.contains("follow_up_due_minutes"))
-    p.follow_up_due = read_minutes(doc["follow_up_due_minutes"], "follow_up_due_minutes", source, 1, 30 * 24 * 60);
+    p.follow_up_due =
+        read_minutes(doc["follow_up_due_minutes"], "follow_up_due_minutes", source, 1, 30 * kMinutesPerDay);
   if (doc.contains("disconnection_notice_minutes"))
-    p.disconnection_notice =
-        read_minutes(doc["disconnection_notice_minutes"], "disconnection_notice_minutes", source, 0, 90 * 24 * 60);
+    p.disconnection_notice = read_minutes(doc["disconnection_notice_minutes"], "disconnection_notice_minutes", source,
+                                          0, 90 * kMinutesPerDay);
   if (doc.contains("stalled_after_minutes"))
-    p.stalled_after = read_minutes(doc["stalled_after_minutes"], "stalled_after_minutes", source, 1, 7 * 24 * 60);
+    p.stalled_after =
+        read_minutes(doc["stalled_after_minutes"], "stalled_after_minutes", source, 1, 7 * kMinutesPerDay);
   if (doc.contains("eta_change_threshold_minutes"))
     p.notify.eta_change_threshold =
-        read_minutes(doc["eta_change_threshold_minutes"], "eta_change_threshold_minutes", source, 1, 24 * 60);
+        read_minutes(doc["eta_change_threshold_minutes"], "eta_change_threshold_minutes", source, 1, kMinutesPerDay);
   if (doc.contains("notify_max_per_hour")) {
     const auto& v = doc["notify_max_per_hour"];
     if (!v.is_number_integer() || v.get<long>() < 1 || v.get<long>() > 60)
@@ -144,7 +151,8 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
   read_days("report_max_age_days", 1, 365, p.max_report_age);
   read_days("booking_horizon_days", 1, 3660, p.booking_horizon);
   if (doc.contains("default_service_minutes"))
-    p.default_service = read_minutes(doc["default_service_minutes"], "default_service_minutes", source, 1, 24 * 60);
+    p.default_service =
+        read_minutes(doc["default_service_minutes"], "default_service_minutes", source, 1, kMinutesPerDay);
   if (doc.contains("skills")) {
     const auto& v = doc["skills"];
     if (!v.is_array() || v.empty() || v.size() > 64) fail(source, "skills", "must be a list of 1 to 64 skills");

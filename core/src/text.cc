@@ -41,10 +41,8 @@ std::string normalise_phone(std::string_view raw, const std::string& field) {
     const char c = raw[i];
     if (c >= '0' && c <= '9')
       out += c;
-    else if (c == '+' && i == 0)
-      continue;
-    else if (c == ' ' || c == '-' || c == '(' || c == ')')
-      continue;
+    else if ((c == '+' && i == 0) || c == ' ' || c == '-' || c == '(' || c == ')')
+      continue;  // a leading + and the separators are dropped
     else
       throw_invalid(field, "'" + std::string(raw) + "' may hold only digits, spaces, - ( ) and a leading +");
   }

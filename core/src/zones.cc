@@ -140,7 +140,7 @@ ZoneMap ZoneMap::from_wkt(std::string_view text, std::string_view source) {
     const auto bar1 = line.find('|');
     const auto bar2 = bar1 == std::string::npos ? bar1 : line.find('|', bar1 + 1);
     if (bar2 == std::string::npos) fail(source, where, "expected '<class> | <name> | <WKT>'");
-    const auto trim = [](std::string s) {
+    const auto trim = [](const std::string& s) {
       const auto b = s.find_first_not_of(" \t\r");
       const auto e = s.find_last_not_of(" \t\r");
       return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <thread>
+#include <utility>
 
 #include "linecrew/core/error.h"
 #include "linecrew/device/position/nmea.h"
@@ -30,7 +31,7 @@ struct GpsdSource::Connection {
   }
 };
 
-GpsdSource::GpsdSource(GpsdOptions options) : conn_(std::make_unique<Connection>()) {
+GpsdSource::GpsdSource(const GpsdOptions& options) : conn_(std::make_unique<Connection>()) {
   const auto deadline = std::chrono::steady_clock::now() + options.connect_timeout;
   for (;;) {
     if (gps_open(options.host.c_str(), options.port.c_str(), &conn_->data) == 0) break;
@@ -52,8 +53,7 @@ std::optional<PositionFix> GpsdSource::next(std::chrono::milliseconds timeout) {
   std::lock_guard lock(mu_);
   gps_data_t& d = conn_->data;
   const auto release = [this](std::optional<PositionFix>& slot) {
-    auto fix = std::move(slot);
-    slot.reset();
+    auto fix = std::exchange(slot, std::nullopt);
     has_pending_ = ready_.has_value() || pending_.has_value();
     return fix;
   };
@@ -104,8 +104,8 @@ void GpsdSource::take_report() {
   if (std::isfinite(d.fix.speed)) fix.speed_mps = static_cast<float>(d.fix.speed);
   if (std::isfinite(d.fix.track)) fix.heading_deg = static_cast<float>(std::fmod(d.fix.track, 360.0));
 
-  if (last_time_ && when == *last_time_ && !pending_) return;               // its epoch has been returned already
-  if (pending_ && when > pending_->fix_time) ready_ = std::move(pending_);  // a newer epoch closes the last
+  if (last_time_ && when == *last_time_ && !pending_) return;    // its epoch has been returned already
+  if (pending_ && when > pending_->fix_time) ready_ = pending_;  // a newer epoch closes the last
   pending_ = fix;  // a later report of an epoch knows at least as much as an earlier one
   pending_seen_ = std::chrono::steady_clock::now();
   last_time_ = when;

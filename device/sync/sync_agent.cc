@@ -124,13 +124,13 @@ PulledPage to_page(const v1::PullResponse& r, std::uint64_t cursor) {
 }
 
 std::shared_ptr<grpc::Channel> make_channel(const std::string& address,
-                                            std::shared_ptr<grpc::ChannelCredentials> credentials) {
+                                            const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   grpc::ChannelArguments args;
   args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 500);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
-  return grpc::CreateCustomChannel(address, std::move(credentials), args);
+  return grpc::CreateCustomChannel(address, credentials, args);
 }
 
 std::chrono::milliseconds backoff_delay(int attempt, std::mt19937& rng, std::chrono::milliseconds base,
@@ -141,7 +141,8 @@ std::chrono::milliseconds backoff_delay(int attempt, std::mt19937& rng, std::chr
   return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(raw) * jitter(rng)));
 }
 
-SyncAgent::SyncAgent(LocalStore& store, const Clock& clock, std::shared_ptr<grpc::Channel> channel, SyncOptions options)
+SyncAgent::SyncAgent(LocalStore& store, const Clock& clock, const std::shared_ptr<grpc::Channel>& channel,
+                     SyncOptions options)
     : store_(store), clock_(clock), stub_(v1::CrewSyncService::NewStub(channel)), options_(std::move(options)) {}
 
 std::unique_ptr<grpc::ClientContext> SyncAgent::context() const {

@@ -251,7 +251,7 @@ struct Exec {
   LocalStore& store;
   const DeviceId& device_id;
   TimePoint now;
-  const CallCard* card;  // the open card (view.call), if it is in the snapshot
+  const CallCard* card = nullptr;  // the open card (view.call), if it is in the snapshot
 };
 
 void move_selection(Exec& e, bool down) {

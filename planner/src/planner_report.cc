@@ -137,7 +137,7 @@ std::string Planner::Impl::unassigned_reason(int j) const {
   if (over_capacity == qualified)
     return "every qualified crew is at capacity (" + std::to_string(qualified) + " crews, demand " + num(t.demand) +
            ")";
-  const std::string no_room = "no room: every qualified crew's plan is full until its shift ends";
+  std::string no_room = "no room: every qualified crew's plan is full until its shift ends";
   // A crew that could still reach and finish it within its shift means there is simply no room. The travel
   // times' lower bounds settle most crews without asking the travel model (a storm leaves thousands of
   // tickets unassigned, each explained on every view).

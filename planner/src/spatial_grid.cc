@@ -79,7 +79,7 @@ std::vector<int> SpatialGrid::near(const GeoPoint& p, std::size_t k, int max_rin
   for (int ring = 0; ring <= max_rings; ++ring) {
     // A sparse grid: visiting a ring costs more than sorting the occupied
     // cells by ring distance, so do that instead.
-    if (static_cast<std::size_t>(8 * ring) > cells_.size()) {
+    if (8 * static_cast<std::size_t>(ring) > cells_.size()) {
       std::vector<std::pair<std::int64_t, const Cell*>> by_ring;
       by_ring.reserve(cells_.size());
       for (const auto& [key_unused, cell] : cells_) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <utility>
 
 #include "linecrew/core/error.h"
 #include "linecrew/server/http/tracking_page.h"
@@ -47,8 +48,8 @@ TrackingServer::TrackingServer(const std::string& listen, CustomerViews& views, 
                                TrackingOptions options)
     : views_(views),
       clock_(clock),
-      options_(options),
-      limiter_(options.requests_per_minute, options.burst),
+      options_(std::move(options)),
+      limiter_(options_.requests_per_minute, options_.burst),
       http_(listen, "tracking_listen") {
   for (std::string& proxy : options_.trusted_proxies) {
     const std::string canonical = canonical_ip(proxy);
@@ -133,7 +134,7 @@ std::unique_ptr<TrackingServer> start_tracking(const ServerConfig& config, Custo
   if (config.tracking_listen.empty()) return nullptr;
   TrackingOptions options;
   options.trusted_proxies = config.trusted_proxies;
-  return std::make_unique<TrackingServer>(config.tracking_listen, views, clock, options);
+  return std::make_unique<TrackingServer>(config.tracking_listen, views, clock, std::move(options));
 }
 
 }  // namespace linecrew::http

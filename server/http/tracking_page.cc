@@ -88,7 +88,7 @@ std::chrono::sys_days local_day(TimePoint t, Duration offset) {
 
 // "HH:MM" on the local day of `now`, else "MM-DD HH:MM".
 std::string local_time(TimePoint t, TimePoint now, Duration offset) {
-  const std::string hhmm = format_hhmm(t, offset);
+  std::string hhmm = format_hhmm(t, offset);
   if (local_day(t, offset) == local_day(now, offset)) return hhmm;
   const std::chrono::year_month_day ymd(local_day(t, offset));
   char date[8];

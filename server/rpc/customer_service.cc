@@ -20,7 +20,7 @@ Error not_found() {
 template <class F>
 grpc::Status serve_public(std::string_view method, const std::string& token, F&& body) {
   const auto start = std::chrono::steady_clock::now();
-  const grpc::Status status = handle(method, body);
+  grpc::Status status = handle(method, body);
   const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
   log_request(method, status, took.count(),
               app::tracking_token_syntax_ok(token) ? "tracking:" + app::redact_token(token) : std::string());

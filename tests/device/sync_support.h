@@ -34,10 +34,6 @@ struct Handheld {
     agent = std::make_unique<device::SyncAgent>(store, clock,
                                                 device::make_channel(address, grpc::InsecureChannelCredentials()), o);
   }
-  // The id as a plain string: bench/sync's call (it validates here).
-  Handheld(const std::string& path, const std::string& address, const std::string& token, const std::string& start,
-           const std::string& id)
-      : Handheld(path, address, token, start, DeviceId(id)) {}
   void at(const std::string& hhmm) { clock.set(parse_utc(iso(hhmm))); }
 
   device::LocalStore store;

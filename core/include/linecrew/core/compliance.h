@@ -23,9 +23,9 @@ std::optional<Consent> parse_consent(std::string_view text);
 // contact was made (the device's record, validated by the server).
 struct ContactRecord {
   TimePoint time;
-  DelayReason reason;
-  TimePoint proposed_time;  // the new arrival time offered
-  Consent consent;
+  DelayReason reason = DelayReason::kOther;
+  TimePoint proposed_time;                  // the new arrival time offered
+  Consent consent = Consent::kUnreachable;  // no consent unless recorded: a default record moves no deadline
 };
 
 // Throws Error(kInvalidArgument) when the proposed time is not after the call.

@@ -54,9 +54,9 @@ enum class StopPhase : std::uint8_t {
 std::string_view to_string(StopPhase phase);
 
 struct StopPrediction {
-  std::size_t stop_index;  // into the `stops` argument
+  std::size_t stop_index = 0;  // into the `stops` argument
   TicketId id;
-  StopPhase phase;
+  StopPhase phase = StopPhase::kAhead;
   TimePoint arrival;    // predicted; for OnSite the recorded arrival
   TimePoint departure;  // predicted end of work on site
 };

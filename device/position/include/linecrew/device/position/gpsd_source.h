@@ -37,7 +37,7 @@ class GpsdSource final : public PositionSource {
  public:
   // Connects and asks gpsd to stream JSON reports. Throws
   // Error(kUnavailable, "gpsd", reason) when it cannot connect in time.
-  explicit GpsdSource(GpsdOptions options = {});
+  explicit GpsdSource(const GpsdOptions& options = {});
   ~GpsdSource() override;
   GpsdSource(const GpsdSource&) = delete;
   GpsdSource& operator=(const GpsdSource&) = delete;

@@ -48,7 +48,7 @@ struct SyncReport {
 
 class SyncAgent {
  public:
-  SyncAgent(LocalStore& store, const Clock& clock, std::shared_ptr<grpc::Channel> channel, SyncOptions options);
+  SyncAgent(LocalStore& store, const Clock& clock, const std::shared_ptr<grpc::Channel>& channel, SyncOptions options);
 
   // One full sync: Hello (once per agent), upload everything queued, pull
   // until the server has nothing more. Never throws for network or server
@@ -77,7 +77,7 @@ class SyncAgent {
 // off from 0.5 s to at most 5 s (gRPC's default grows to 120 s, far too long
 // for a crew whose link just came back).
 std::shared_ptr<grpc::Channel> make_channel(const std::string& address,
-                                            std::shared_ptr<grpc::ChannelCredentials> credentials);
+                                            const std::shared_ptr<grpc::ChannelCredentials>& credentials);
 
 // Backoff before retry `attempt` (0-based): min(cap, base * 2^attempt), times
 // a random factor in [0.5, 1] so a fleet coming back online does not retry in step.

@@ -18,7 +18,7 @@ struct ServerConfig {
   std::string tls_key_file;
   bool reflection = false;
   std::string metrics_listen;  // host:port for GET /metrics (Prometheus); empty: off. Loopback only.
-  std::size_t max_message_bytes = 4 * 1024 * 1024;
+  std::size_t max_message_bytes = std::size_t{4} * 1024 * 1024;
   bool planner = true;                   // plan tickets onto crews; false: the desk assigns by hand
   std::uint32_t replan_budget_ms = 500;  // wall-clock budget of one background re-plan
   std::string clock_file;                // simulation mode: the server's time is read from this file (app/file_clock.h)

@@ -83,7 +83,7 @@ class Notifier final : public CustomerViews {
   // and kept by every evaluation.
   struct Travelling {
     CrewId owner;
-    TicketStatus status;
+    TicketStatus status = TicketStatus::kReported;
     ToldState told;
   };
   std::unordered_map<TicketId, Travelling> travelling_;

@@ -44,10 +44,10 @@ struct PlanView {
 // One planner-relevant result of a handheld upload (see Planning::crew_synced).
 struct SyncedChange {
   enum class Kind : std::uint8_t { kTicketReached, kDeadlineChanged, kCrewMoved };
-  Kind kind;
-  CrewId crew;           // kCrewMoved
-  GeoPoint position;     // kCrewMoved
-  const Ticket* ticket;  // the ticket after the change (reached / deadline changed)
+  Kind kind = Kind::kTicketReached;
+  CrewId crew;                     // kCrewMoved
+  GeoPoint position{0, 0};         // kCrewMoved
+  const Ticket* ticket = nullptr;  // the ticket after the change (reached / deadline changed)
 };
 
 // Where the plan has a ticket: its crew and ETA (cheap; no explanation).
@@ -138,8 +138,8 @@ class Planning {
   PlanningStats stats_;
 
   struct PendingInsert {
-    const Ticket* ticket;  // the caller's, until done
-    CrewId crew;           // the plan's choice; empty: the desk
+    const Ticket* ticket = nullptr;  // the caller's, until done
+    CrewId crew;                     // the plan's choice; empty: the desk
     PlanView view;
     std::exception_ptr error;
     bool done = false;

@@ -30,7 +30,7 @@ class RateLimiter {
 
  private:
   struct Bucket {
-    double tokens;
+    double tokens = 0;
     Instant last;
   };
   void prune(Instant now);

@@ -15,7 +15,7 @@ template <class F>
 grpc::Status serve(grpc::ServerContext* ctx, const app::Auth& auth, std::string_view method, F&& body) {
   const auto start = std::chrono::steady_clock::now();
   std::string token_id;
-  const grpc::Status status = handle(method, [&] {
+  grpc::Status status = handle(method, [&] {
     const Principal who = authorize(*ctx, auth, method);
     token_id = who.token_id;
     body(who);

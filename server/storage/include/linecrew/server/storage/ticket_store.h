@@ -30,7 +30,7 @@ struct TicketPage {
 
 struct CreateResult {
   Ticket ticket;
-  bool created;  // false: an idempotent replay of an earlier create
+  bool created = false;  // false: an idempotent replay of an earlier create
 };
 
 struct OpenCounts {
