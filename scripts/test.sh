@@ -3,7 +3,7 @@
 # tests built for aarch64 and run under qemu-user, then armhf when its
 # packages could be installed (else says so plainly), then the native suite
 # again under ASan+UBSan (clang) with the fuzzers' replays, each fuzzer for a
-# bounded time, and the format and layer checks.
+# bounded time, clang-tidy, and the format and layer checks.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
@@ -63,6 +63,9 @@ if bash scripts/build.sh sanitize; then
 else
   failed=1
 fi
+
+echo "== lint (clang-tidy, .clang-tidy; every finding is an error) =="
+bash scripts/check-tidy.sh build/native || failed=1
 
 echo "== format check =="
 bash scripts/check-format.sh || failed=1
