@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "linecrew/core/error.h"
+#include "linecrew/core/host_port.h"
 #include "linecrew/server/app/file_clock.h"
 #include "linecrew/server/server.h"
 
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
     if (!server.bootstrap_token_file().empty())
       std::cout << "linecrew-server: first start: admin token written to " << server.bootstrap_token_file()
                 << " (use it with linecrewctl --token-file)" << std::endl;
-    const std::string host = config.listen.substr(0, config.listen.rfind(':'));
+    const std::string host = linecrew::parse_host_port(config.listen, "listen").host;
     std::cout << "linecrew-server: serving on " << host << ":" << server.port() << " (data " << config.data_dir << ")"
               << std::endl;
     if (server.tracking_port() != 0)

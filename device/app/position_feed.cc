@@ -4,6 +4,7 @@
 #include <string>
 
 #include "linecrew/core/error.h"
+#include "linecrew/core/host_port.h"
 #include "linecrew/device/app/actions.h"
 #include "linecrew/device/position/replay_source.h"
 #ifdef LINECREW_HAVE_GPSD
@@ -58,10 +59,9 @@ std::unique_ptr<position::PositionSource> open_position_source(const PositionSou
   if (spec.gpsd.empty()) throw_invalid("--gpsd", "no position source given");
 #ifdef LINECREW_HAVE_GPSD
   position::GpsdOptions o;
-  const auto colon = spec.gpsd.rfind(':');
-  o.host = spec.gpsd.substr(0, colon);
-  if (colon != std::string::npos) o.port = spec.gpsd.substr(colon + 1);
-  if (o.host.empty() || o.port.empty()) throw_invalid("--gpsd", "expected HOST[:PORT]");
+  const HostPort where = parse_host_port(spec.gpsd, "--gpsd", std::stoi(o.port));  // HOST[:PORT]
+  o.host = where.bind_host;
+  o.port = std::to_string(where.port);
   return std::make_unique<position::GpsdSource>(o);
 #else
   throw Error(ErrorCode::kUnavailable, "gpsd", "this build has no gpsd support (libgps was not found)");

@@ -113,23 +113,6 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
   return c;
 }
 
-ListenAddress parse_listen(const std::string& listen, const std::string& key) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
-    throw_invalid(key, "'" + listen + "' must be host:port");
-  ListenAddress a;
-  a.host = listen.substr(0, colon);
-  const std::string port = listen.substr(colon + 1);
-  if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-      std::stoi(port) > 65535)
-    throw_invalid(key, "'" + listen + "' has no valid port");
-  a.port = std::stoi(port);
-  a.bind_host = a.host;
-  if (a.bind_host.size() >= 2 && a.bind_host.front() == '[' && a.bind_host.back() == ']')
-    a.bind_host = a.bind_host.substr(1, a.bind_host.size() - 2);
-  return a;
-}
-
 bool is_loopback(const std::string& listen) {
   return listen.rfind("127.", 0) == 0 || listen.rfind("localhost:", 0) == 0 || listen.rfind("[::1]:", 0) == 0;
 }

@@ -131,56 +131,47 @@ void Planning::write_moves(const Moves& moves) {
 // one caller takes every ticket queued so far and inserts them all under one
 // hold of the planner; each caller returns once its own ticket is planned.
 PlanView Planning::place_new(Ticket& t) {
-  auto mine = std::make_shared<PendingInsert>();
-  mine->ticket = &t;
-  std::vector<std::shared_ptr<PendingInsert>> batch;
-  {
-    std::unique_lock q(intake_mu_);
-    intake_queue_.push_back(mine);
-    intake_cv_.wait(q, [&] { return mine->done || !intake_leader_; });
-    if (!mine->done) {
-      intake_leader_ = true;
-      batch.swap(intake_queue_);
-    }
-  }
-  if (!batch.empty()) {
-    // Each ticket fails alone (its request gets the error); a failed ticket
-    // leaves nothing in the plan, since it will not be stored.
-    auto lock = lock_first();
-    for (const auto& p : batch) {
-      try {
-        planner_.insert(ticket_spec(*p->ticket));
-      } catch (...) {
-        p->error = std::current_exception();
-      }
-    }
-    // Inserting places only the new ticket: the others keep their crews.
-    for (const auto& p : batch) {
-      if (p->error) continue;
-      try {
-        const auto a = planner_.assignment(p->ticket->id);
-        p->crew = a ? a->crew : CrewId();
-        const Known k{p->crew, p->ticket->effective_deadline()};  // as it will be stored
-        p->view = view_locked(p->ticket->id, k);
-        known_[p->ticket->id] = k;
-      } catch (...) {
-        p->error = std::current_exception();
-        try {
-          planner_.cancel(p->ticket->id);
-        } catch (...) {  // not in the plan: nothing to take out
-        }
-      }
-    }
-    lock.unlock();
-    std::lock_guard q(intake_mu_);
-    for (auto& p : batch) p->done = true;
-    intake_leader_ = false;
-    intake_cv_.notify_all();
+  PendingInsert placed;
+  std::exception_ptr error;
+  try {
+    placed = intake_.submit({&t, CrewId(), PlanView()}, [this](auto& batch) { place_batch(batch); });
+  } catch (...) {
+    error = std::current_exception();
   }
   mark_dirty();
-  if (mine->error) std::rethrow_exception(mine->error);
-  if (!mine->crew.empty()) assign(t, mine->crew, kPlanner, clock_.now(), "planned");
-  return std::move(mine->view);
+  if (error) std::rethrow_exception(error);
+  if (!placed.crew.empty()) assign(t, placed.crew, kPlanner, clock_.now(), "planned");
+  return std::move(placed.view);
+}
+
+void Planning::place_batch(BatchQueue<PendingInsert>::Batch& batch) {
+  // Each ticket fails alone (its request gets the error); a failed ticket
+  // leaves nothing in the plan, since it will not be stored.
+  auto lock = lock_first();
+  for (const auto& p : batch) {
+    try {
+      planner_.insert(ticket_spec(*p->item.ticket));
+    } catch (...) {
+      p->error = std::current_exception();
+    }
+  }
+  // Inserting places only the new ticket: the others keep their crews.
+  for (const auto& p : batch) {
+    if (p->error) continue;
+    try {
+      const auto a = planner_.assignment(p->item.ticket->id);
+      p->item.crew = a ? a->crew : CrewId();
+      const Known k{p->item.crew, p->item.ticket->effective_deadline()};  // as it will be stored
+      p->item.view = view_locked(p->item.ticket->id, k);
+      known_[p->item.ticket->id] = k;
+    } catch (...) {
+      p->error = std::current_exception();
+      try {
+        planner_.cancel(p->item.ticket->id);
+      } catch (...) {  // not in the plan: nothing to take out
+      }
+    }
+  }
 }
 
 void Planning::ticket_cancelled(const TicketId& id) {

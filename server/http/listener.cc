@@ -5,13 +5,13 @@
 #include <chrono>
 
 #include "linecrew/core/error.h"
-#include "linecrew/server/app/config.h"
+#include "linecrew/core/host_port.h"
 
 namespace linecrew::http {
 
 HttpListener::HttpListener(const std::string& listen, const std::string& key)
     : listen_(listen), key_(key), http_(std::make_unique<httplib::Server>()) {
-  const app::ListenAddress a = app::parse_listen(listen, key);
+  const HostPort a = parse_host_port(listen, key);
   host_ = a.host;
   bind_host_ = a.bind_host;
   wanted_port_ = a.port;

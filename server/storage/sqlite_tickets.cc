@@ -97,46 +97,22 @@ void append_children(Database& db, std::int64_t seq, const Ticket& t, std::size_
 // returns only after the commit that holds its ticket: an acknowledgement is
 // still durable, and throughput no longer pays one fsync per ticket.
 CreateResult SqliteStore::create(Ticket t) {
-  auto mine = std::make_shared<PendingCreate>();
-  mine->ticket = std::move(t);
-  std::vector<std::shared_ptr<PendingCreate>> batch;
-  {
-    std::unique_lock lock(queue_mu_);
-    queue_.push_back(mine);
-    queue_cv_.wait(lock, [&] { return mine->done || !leader_active_; });
-    if (!mine->done) {
-      leader_active_ = true;
-      batch.swap(queue_);
-    }
-  }
-  if (!batch.empty()) {
-    std::exception_ptr batch_error;
-    try {
-      std::lock_guard db_lock(mu_);
-      Transaction tx(db_);
-      for (auto& p : batch) {
-        Savepoint sp(db_, "create_one");
-        try {
-          p->result = create_locked(std::move(p->ticket));
-          sp.release();
-        } catch (...) {
-          p->error = std::current_exception();
-        }
-      }
-      tx.commit();
-    } catch (...) {
-      batch_error = std::current_exception();  // the commit failed: nothing in the batch is stored
-    }
-    std::lock_guard lock(queue_mu_);
+  PendingCreate done = creates_.submit({std::move(t), std::nullopt}, [this](auto& batch) {
+    // An exception out of here (the commit failed) fails the whole batch: nothing in it is stored.
+    std::lock_guard db_lock(mu_);
+    Transaction tx(db_);
     for (auto& p : batch) {
-      if (batch_error) p->error = batch_error;
-      p->done = true;
+      Savepoint sp(db_, "create_one");
+      try {
+        p->item.result = create_locked(std::move(p->item.ticket));
+        sp.release();
+      } catch (...) {
+        p->error = std::current_exception();
+      }
     }
-    leader_active_ = false;
-    queue_cv_.notify_all();
-  }
-  if (mine->error) std::rethrow_exception(mine->error);
-  return std::move(*mine->result);
+    tx.commit();
+  });
+  return std::move(*done.result);
 }
 
 TicketId SqliteStore::reserve_ticket_id() {

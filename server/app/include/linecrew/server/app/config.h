@@ -40,14 +40,6 @@ struct ServerConfig {
 };
 
 // A listener address from the config: "host:port", "[v6]:port"; port 0 = any free port.
-struct ListenAddress {
-  std::string host;       // as written ("[::1]" keeps its brackets)
-  std::string bind_host;  // for bind(): IPv6 without brackets
-  int port = 0;
-};
-// Throws Error(kInvalidArgument, key) unless `listen` is host:port with a port in [0, 65535].
-ListenAddress parse_listen(const std::string& listen, const std::string& key);
-
 // True for 127.0.0.0/8, localhost and [::1] listeners.
 bool is_loopback(const std::string& listen);
 

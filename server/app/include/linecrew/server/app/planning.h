@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "linecrew/core/batch_queue.h"
 #include "linecrew/core/clock.h"
 #include "linecrew/core/crew.h"
 #include "linecrew/core/policy.h"
@@ -141,13 +142,9 @@ class Planning {
     const Ticket* ticket = nullptr;  // the caller's, until done
     CrewId crew;                     // the plan's choice; empty: the desk
     PlanView view;
-    std::exception_ptr error;
-    bool done = false;
   };
-  std::mutex intake_mu_;  // batched intake (see place_new)
-  std::condition_variable intake_cv_;
-  std::vector<std::shared_ptr<PendingInsert>> intake_queue_;
-  bool intake_leader_ = false;
+  void place_batch(BatchQueue<PendingInsert>::Batch& batch);
+  BatchQueue<PendingInsert> intake_;  // batched intake (see place_new)
 
   std::mutex dirty_mu_;
   std::condition_variable dirty_cv_;

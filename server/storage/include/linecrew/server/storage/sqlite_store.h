@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "linecrew/core/batch_queue.h"
 #include "linecrew/server/storage/crew_store.h"
 #include "linecrew/server/storage/sync_store.h"
 #include "linecrew/server/storage/ticket_store.h"
@@ -82,8 +83,6 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   struct PendingCreate {
     Ticket ticket;
     std::optional<CreateResult> result;
-    std::exception_ptr error;
-    bool done = false;
   };
   CreateResult create_locked(Ticket t);
   Ticket mutate_locked(const TicketId& id, const std::function<void(Ticket&)>& change);
@@ -113,11 +112,8 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   std::unique_ptr<Database> take_reader();
   void give_back(std::unique_ptr<Database> db);
 
-  std::mutex mu_;        // the connection
-  std::mutex queue_mu_;  // group commit of creates
-  std::condition_variable queue_cv_;
-  std::vector<std::shared_ptr<PendingCreate>> queue_;
-  bool leader_active_ = false;
+  std::mutex mu_;                      // the connection
+  BatchQueue<PendingCreate> creates_;  // group commit of creates
   struct NotedCursor {
     CrewId crew;
     std::uint64_t cursor = 0;
