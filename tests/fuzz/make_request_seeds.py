@@ -83,6 +83,37 @@ with tempfile.TemporaryDirectory() as gen:
     ts(up.device_send_time, now + 5)
     seeds["upload"] = bytes([5]) + up.SerializeToString()
 
+    r = dispatch_pb2.RegisterCrewRequest()
+    r.crew.CopyFrom(u.crew)
+    seeds["register_crew"] = bytes([6]) + r.SerializeToString()
+
+    tok = dispatch_pb2.IssueTokenRequest()
+    tok.role = dispatch_pb2.ROLE_CREW_DEVICE
+    tok.crew_id = "C-1"
+    tok.label = "handheld of crew one"
+    tok.ttl.seconds = 86400
+    seeds["issue_token"] = bytes([7]) + tok.SerializeToString()
+
+    w = dispatch_pb2.WatchBoardRequest()
+    w.zone_classes.extend([common_pb2.ZONE_CLASS_URBAN, common_pb2.ZONE_CLASS_RURAL])
+    seeds["watch_board"] = bytes([8]) + w.SerializeToString()
+
+    h = crew_sync_pb2.HelloRequest()
+    h.device_id = "dev-1"
+    h.app_version = "1.2.3"
+    ts(h.device_time, now)
+    seeds["hello"] = bytes([9]) + h.SerializeToString()
+
+    cancel = dispatch_pb2.CancelTicketRequest()
+    cancel.ticket_id = "T-000001"
+    cancel.reason = "customer restored power herself"
+    seeds["cancel_ticket"] = bytes([10]) + cancel.SerializeToString()
+
+    pin = dispatch_pb2.PinTicketRequest()
+    pin.ticket_id = "T-000001"
+    pin.crew_id = "C-1"
+    seeds["pin_ticket"] = bytes([11]) + pin.SerializeToString()
+
     os.makedirs(out_dir, exist_ok=True)
     for name, data in seeds.items():
         with open(os.path.join(out_dir, name), "wb") as fh:

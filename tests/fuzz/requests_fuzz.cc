@@ -1,10 +1,14 @@
-// Every request message a client or a handheld sends, decoded from the wire
-// and converted to the domain as the services do (server/rpc/convert*.cc),
-// then validated by core: ticket intake, crews and their field masks, the
-// ticket and crew filters, crew actions and whole uploads. The first byte
-// picks the message; the rest is its protobuf encoding.
+// The request messages a client or a handheld sends, decoded from the wire
+// and converted to the domain as the services do (server/rpc/convert*.cc,
+// core's ids and limits), then validated by core: ticket intake, crew
+// registration and field masks, the ticket and crew filters, the board's zone
+// filter, token issue, crew actions and whole uploads, Hello, and the id and
+// reason fields of the ticket and shift commands. The first byte picks the
+// message; the rest is its protobuf encoding.
 #include "fuzz_support.h"
 #include "linecrew/core/crew.h"
+#include "linecrew/core/ids.h"
+#include "linecrew/core/limits.h"
 #include "linecrew/core/policy.h"
 #include "linecrew/core/ticket.h"
 #include "linecrew/core/zones.h"
@@ -56,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace linecrew;
   if (size == 0) return 0;
   const std::string_view bytes = fuzz::text(data + 1, size - 1);
-  switch (data[0] % 6) {
+  switch (data[0] % 12) {
     case 0:
       create_ticket(bytes);
       break;
@@ -78,10 +82,51 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (decode(bytes, req)) fuzz::expect_clean([&] { rpc::device_action_from_proto(req); });
       break;
     }
-    default: {
+    case 5: {
       v1::UploadRequest req;
       if (!decode(bytes, req)) break;
       for (const auto& a : req.actions()) fuzz::expect_clean([&] { rpc::device_action_from_proto(a); });
+      break;
+    }
+    case 6: {
+      v1::RegisterCrewRequest req;
+      if (decode(bytes, req)) fuzz::expect_clean([&] { validated(rpc::crew_from_proto(req.crew())); });
+      break;
+    }
+    case 7: {
+      v1::IssueTokenRequest req;
+      if (!decode(bytes, req)) break;
+      fuzz::expect_clean([&] {
+        rpc::role_from_proto(req.role());
+        if (req.has_ttl()) rpc::from_proto(req.ttl(), "ttl");
+        if (!req.crew_id().empty()) CrewId(req.crew_id());
+      });
+      break;
+    }
+    case 8: {
+      v1::WatchBoardRequest req;
+      if (decode(bytes, req)) fuzz::expect_clean([&] { rpc::zone_classes_from_proto(req.zone_classes()); });
+      break;
+    }
+    case 9: {
+      v1::HelloRequest req;
+      if (!decode(bytes, req)) break;
+      fuzz::expect_clean([&] { DeviceId(req.device_id()); });
+      if (req.has_device_time()) fuzz::expect_clean([&] { rpc::from_proto(req.device_time(), "device_time"); });
+      break;
+    }
+    case 10: {
+      v1::CancelTicketRequest req;
+      if (!decode(bytes, req)) break;
+      fuzz::expect_clean([&] { check_length(req.reason(), limit::kCancelReason, "reason"); });
+      fuzz::expect_clean([&] { TicketId(req.ticket_id()); });
+      break;
+    }
+    default: {
+      v1::PinTicketRequest req;
+      if (!decode(bytes, req)) break;
+      fuzz::expect_clean([&] { TicketId(req.ticket_id()); });
+      fuzz::expect_clean([&] { CrewId(req.crew_id()); });
       break;
     }
   }
