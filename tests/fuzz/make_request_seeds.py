@@ -16,7 +16,7 @@ with tempfile.TemporaryDirectory() as gen:
     protos = [os.path.join("linecrew/v1", p) for p in sorted(os.listdir(os.path.join(root, "proto/linecrew/v1")))]
     subprocess.run(["protoc", "-I", os.path.join(root, "proto"), "--python_out", gen] + protos, check=True)
     sys.path.insert(0, gen)
-    from linecrew.v1 import common_pb2, crew_sync_pb2, dispatch_pb2  # noqa: E402
+    from linecrew.v1 import common_pb2, crew_sync_pb2, customer_pb2, dispatch_pb2  # noqa: E402
 
     def ts(msg, seconds):
         msg.seconds = seconds
@@ -113,6 +113,21 @@ with tempfile.TemporaryDirectory() as gen:
     pin.ticket_id = "T-000001"
     pin.crew_id = "C-1"
     seeds["pin_ticket"] = bytes([11]) + pin.SerializeToString()
+
+    rep = dispatch_pb2.GetReportRequest()
+    ts(rep.__getattribute__("from"), now - 86400)
+    ts(rep.to, now)
+    seeds["get_report"] = bytes([12]) + rep.SerializeToString()
+
+    pull = crew_sync_pb2.PullRequest()
+    pull.cursor = 42
+    pull.max_changes = 200
+    pull.device_id = "dev-1"
+    seeds["pull"] = bytes([13]) + pull.SerializeToString()
+
+    st = customer_pb2.GetStatusRequest()
+    st.tracking_token = "AbCdEfGhIjKlMnOpQrStUv"
+    seeds["get_status"] = bytes([14]) + st.SerializeToString()
 
     os.makedirs(out_dir, exist_ok=True)
     for name, data in seeds.items():

@@ -2,8 +2,9 @@
 // and converted to the domain as the services do (server/rpc/convert*.cc,
 // core's ids and limits), then validated by core: ticket intake, crew
 // registration and field masks, the ticket and crew filters, the board's zone
-// filter, token issue, crew actions and whole uploads, Hello, and the id and
-// reason fields of the ticket and shift commands. The first byte picks the
+// filter, token issue, crew actions and whole uploads, Hello, Pull, the
+// report's period, the customer's status token, and the id and reason fields
+// of the ticket commands. The first byte picks the
 // message; the rest is its protobuf encoding.
 #include "fuzz_support.h"
 #include "linecrew/core/crew.h"
@@ -12,9 +13,11 @@
 #include "linecrew/core/policy.h"
 #include "linecrew/core/ticket.h"
 #include "linecrew/core/zones.h"
+#include "linecrew/server/app/rate_limit.h"
 #include "linecrew/server/rpc/convert.h"
 #include "linecrew/server/rpc/convert_sync.h"
 #include "linecrew/v1/crew_sync.pb.h"
+#include "linecrew/v1/customer.pb.h"
 #include "linecrew/v1/dispatch.pb.h"
 
 namespace linecrew {
@@ -60,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace linecrew;
   if (size == 0) return 0;
   const std::string_view bytes = fuzz::text(data + 1, size - 1);
-  switch (data[0] % 12) {
+  switch (data[0] % 15) {
     case 0:
       create_ticket(bytes);
       break;
@@ -120,6 +123,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!decode(bytes, req)) break;
       fuzz::expect_clean([&] { check_length(req.reason(), limit::kCancelReason, "reason"); });
       fuzz::expect_clean([&] { TicketId(req.ticket_id()); });
+      break;
+    }
+    case 12: {
+      v1::GetReportRequest req;
+      if (!decode(bytes, req)) break;
+      fuzz::expect_clean([&] {
+        const TimePoint from = rpc::from_proto(req.from(), "from");
+        const TimePoint to = rpc::from_proto(req.to(), "to");
+        (void)(to - from);  // valid wire times: the difference cannot overflow
+      });
+      break;
+    }
+    case 13: {
+      v1::PullRequest req;
+      if (decode(bytes, req) && !req.device_id().empty()) fuzz::expect_clean([&] { DeviceId(req.device_id()); });
+      break;
+    }
+    case 14: {
+      v1::GetStatusRequest req;
+      if (decode(bytes, req) && app::tracking_token_syntax_ok(req.tracking_token()))
+        (void)app::redact_token(req.tracking_token());
       break;
     }
     default: {
