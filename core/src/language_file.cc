@@ -13,7 +13,7 @@ std::string read_language_file(std::string_view text, std::string_view source,
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number too large
     throw Error(ErrorCode::kInvalidArgument, std::string(source), std::string("not valid JSON: ") + e.what());
   }
   if (!doc.is_object() || !doc.contains("languages") || !doc["languages"].is_object())

@@ -63,7 +63,7 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number too large
     fail(source, "", std::string("not valid JSON: ") + e.what());
   }
   if (!doc.is_object()) fail(source, "", "expected a JSON object");

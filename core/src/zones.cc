@@ -88,7 +88,7 @@ ZoneMap ZoneMap::from_geojson(std::string_view text, std::string_view source) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number too large
     fail(source, "", std::string("not valid JSON: ") + e.what());
   }
   if (!doc.is_object() || doc.value("type", "") != "FeatureCollection" || !doc.contains("features") ||
