@@ -22,8 +22,9 @@ for n in "${names[@]}"; do
   rm -rf "$work" && mkdir -p "$work/corpus"
   cp tests/fuzz/corpus/"$n"/* "$work/corpus/"
   log="$work/fuzz.log"
-  (cd "$work" && "$OLDPWD/$exe" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
-    corpus >fuzz.log 2>&1)
+  # A fixed seed (LINECREW_FUZZ_SEED, default 1) makes a run repeatable; set another to explore further.
+  (cd "$work" && "$OLDPWD/$exe" -seed="${LINECREW_FUZZ_SEED:-1}" -max_total_time="$secs" -print_final_stats=1 \
+    -timeout=10 -rss_limit_mb=2048 corpus >fuzz.log 2>&1)
   rc=$?
   execs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
   last=$(grep -E '^#[0-9]+' "$log" | tail -1)
