@@ -13,8 +13,12 @@ namespace linecrew {
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kNoticeNames = {"assigned", "eta_changed",  "en_route",  "arrived",
-                                                          "restored", "return_visit", "cancelled", "new_time_agreed"};
+constexpr std::array<std::string_view, 10> kNoticeNames = {
+    "assigned",     "eta_changed", "en_route",        "arrived",      "restored",
+    "return_visit", "cancelled",   "new_time_agreed", "acknowledged", "withdrawn"};
+static_assert(kNoticeNames.size() == static_cast<std::size_t>(NoticeKind::kWithdrawn) + 1,
+              "a name for every NoticeKind");
+static_assert(kNoticeNames.size() <= 32, "ToldState::told has a bit per NoticeKind");
 const std::set<std::string, std::less<>> kPlaceholders = {"company", "customer", "ticket", "crew",        "eta_from",
                                                           "eta_to",  "agreed",   "cause",  "return_time", "link"};
 const std::array<std::string_view, 3> kTimelineEvents = {"cause_found", "new_time_agreed", "cannot_fix"};
@@ -59,7 +63,12 @@ bool is_urgent(NoticeKind kind) {
 }
 
 bool is_cap_exempt(NoticeKind kind) {
-  return kind == NoticeKind::kNewTimeAgreed || kind == NoticeKind::kCancelled;
+  return kind == NoticeKind::kNewTimeAgreed || kind == NoticeKind::kCancelled || kind == NoticeKind::kWithdrawn ||
+         kind == NoticeKind::kAcknowledged;
+}
+
+bool counts_toward_cap(NoticeKind kind) {
+  return kind != NoticeKind::kAcknowledged;
 }
 
 EtaWindow eta_window(TimePoint eta, const NotifyPolicy& policy, TimePoint now) {
@@ -102,7 +111,15 @@ std::vector<Notice> next_notices(const CustomerFacts& f, ToldState& told, const 
     told.mark(kind);
     out.push_back({kind, std::move(key), eta, kind == NoticeKind::kNewTimeAgreed ? f.agreed : std::nullopt});
   };
+  // Keys are unique per ticket: a stage told again after a withdrawal is "assigned:2", "en_route:2", ...
+  const auto in_round = [](const std::string& key, std::uint32_t round) {
+    return round <= 1 ? key : key + ":" + std::to_string(round);
+  };
   using S = TicketStatus;
+  // The first word, before a crew is planned. Stale for a ticket first seen
+  // past its crew's arrival or over; too late once anything else was told.
+  if (told.told == 0 && !crew_has_arrived(f.status) && !is_terminal(f.status))
+    add(NoticeKind::kAcknowledged, "acknowledged", std::nullopt);
   if (f.status == S::kCancelled) {
     if (!told.has(NoticeKind::kCancelled)) add(NoticeKind::kCancelled, "cancelled", std::nullopt);
   } else {
@@ -111,13 +128,23 @@ std::vector<Notice> next_notices(const CustomerFacts& f, ToldState& told, const 
       told.eta = f.agreed;
       add(NoticeKind::kNewTimeAgreed, "agreed:" + std::to_string(f.agreed->time_since_epoch().count()), f.agreed);
     }
+    if (f.status == S::kReported && !f.assigned && told.has(NoticeKind::kAssigned)) {
+      // The crew told no longer has the ticket and no other crew does: back
+      // in the queue. The next crew is told afresh, in a new round.
+      ++told.withdrawals;
+      told.unmark(NoticeKind::kAssigned);
+      told.unmark(NoticeKind::kEnRoute);
+      told.eta.reset();
+      add(NoticeKind::kWithdrawn, in_round("withdrawn", told.withdrawals), std::nullopt);
+    }
+    const std::uint32_t round = told.withdrawals + 1;
     if (crew_travelling(f.status) && f.assigned && f.eta) {
       if (!told.has(NoticeKind::kAssigned)) {
         told.eta = f.eta;
-        add(NoticeKind::kAssigned, "assigned", f.eta);
+        add(NoticeKind::kAssigned, in_round("assigned", round), f.eta);
       } else if (f.status == S::kEnRoute && !told.has(NoticeKind::kEnRoute)) {
         told.eta = f.eta;
-        add(NoticeKind::kEnRoute, "en_route", f.eta);
+        add(NoticeKind::kEnRoute, in_round("en_route", round), f.eta);
       } else if (told.eta && !(told.agreed && *f.eta <= *told.agreed) &&
                  (*f.eta - *told.eta >= policy.eta_change_threshold ||
                   *told.eta - *f.eta >= policy.eta_change_threshold)) {

@@ -162,7 +162,7 @@ std::size_t Notifier::evaluate(const std::vector<Ticket>& tickets, std::uint64_t
       m.content = templates_.message(n.kind, m.language, notice_values(t, crew, policy_, m.window, m.link));
       m.created = now;
       m.due = send_time(n.kind, now, sent, policy_);
-      sent.push_back(m.due);
+      if (counts_toward_cap(n.kind)) sent.push_back(m.due);
       out.messages.push_back(std::move(m));
       ++queued;
     }

@@ -45,6 +45,8 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_pending ON messages (status, ticket_id, id);
 )sql",
+    // Withdrawals (rules §7): each starts a new round of "assigned:N" keys.
+    "ALTER TABLE told ADD COLUMN withdrawals INTEGER NOT NULL DEFAULT 0;",
 };
 
 constexpr const char* kColumns =
@@ -74,9 +76,12 @@ NotifyMessage read_message(const Statement& s) {
   return m;
 }
 
+// Whether a message of `k` makes a pending ETA update stale (it tells a newer
+// ETA, or that there is none to wait for).
 bool carries_eta(NoticeKind k) {
   return k == NoticeKind::kAssigned || k == NoticeKind::kEtaChanged || k == NoticeKind::kEnRoute ||
-         k == NoticeKind::kNewTimeAgreed || k == NoticeKind::kArrived || k == NoticeKind::kCancelled;
+         k == NoticeKind::kNewTimeAgreed || k == NoticeKind::kArrived || k == NoticeKind::kCancelled ||
+         k == NoticeKind::kWithdrawn;
 }
 
 }  // namespace
@@ -98,7 +103,7 @@ std::uint64_t SqliteNotifyStore::cursor() {
 
 std::optional<ToldState> SqliteNotifyStore::told(const TicketId& ticket) {
   std::lock_guard lock(mu_);
-  auto s = db_.cached("SELECT told, eta, agreed, eta_updates, view_version FROM told WHERE ticket_id = ?");
+  auto s = db_.cached("SELECT told, eta, agreed, eta_updates, view_version, withdrawals FROM told WHERE ticket_id = ?");
   s->bind(1, ticket.str());
   if (!s->step()) return std::nullopt;
   ToldState t;
@@ -107,6 +112,7 @@ std::optional<ToldState> SqliteNotifyStore::told(const TicketId& ticket) {
   t.agreed = at(s->optional_int64(2));
   t.eta_updates = static_cast<std::uint32_t>(s->int64(3));
   t.view_version = static_cast<std::uint32_t>(s->int64(4));
+  t.withdrawals = static_cast<std::uint32_t>(s->int64(5));
   return t;
 }
 
@@ -114,9 +120,10 @@ void SqliteNotifyStore::record(const std::vector<TicketNotices>& notices, std::o
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   auto told = db_.cached(
-      "INSERT INTO told (ticket_id, told, eta, agreed, eta_updates, view_version) VALUES (?, ?, ?, ?, ?, ?) "
+      "INSERT INTO told (ticket_id, told, eta, agreed, eta_updates, view_version, withdrawals) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (ticket_id) DO UPDATE SET told = excluded.told, eta = excluded.eta, agreed = excluded.agreed, "
-      "eta_updates = excluded.eta_updates, view_version = excluded.view_version");
+      "eta_updates = excluded.eta_updates, view_version = excluded.view_version, withdrawals = excluded.withdrawals");
   auto supersede = db_.cached(
       "UPDATE messages SET status = 'superseded' WHERE ticket_id = ? AND status = 'pending' AND kind = 'eta_changed'");
   auto insert = db_.cached(std::string("INSERT OR IGNORE INTO messages (") + kColumns +
@@ -124,7 +131,8 @@ void SqliteNotifyStore::record(const std::vector<TicketNotices>& notices, std::o
   for (const TicketNotices& n : notices) {
     told->reset();
     told->bind_all(n.ticket.str(), static_cast<std::int64_t>(n.told.told), secs(n.told.eta), secs(n.told.agreed),
-                   static_cast<std::int64_t>(n.told.eta_updates), static_cast<std::int64_t>(n.told.view_version));
+                   static_cast<std::int64_t>(n.told.eta_updates), static_cast<std::int64_t>(n.told.view_version),
+                   static_cast<std::int64_t>(n.told.withdrawals));
     told->run();
     for (const NotifyMessage& m : n.messages) {
       if (carries_eta(m.kind)) {
@@ -174,10 +182,14 @@ void SqliteNotifyStore::mark_failed(std::int64_t id, const std::string& error, s
 std::vector<TimePoint> SqliteNotifyStore::send_times(const TicketId& ticket) {
   std::lock_guard lock(mu_);
   auto s = db_.cached(
-      "SELECT COALESCE(sent, due) FROM messages WHERE ticket_id = ? AND status IN ('sent', 'pending') ORDER BY id");
+      "SELECT COALESCE(sent, due), kind FROM messages WHERE ticket_id = ? AND status IN ('sent', 'pending') "
+      "ORDER BY id");
   s->bind(1, ticket.str());
   std::vector<TimePoint> out;
-  while (s->step()) out.push_back(at(s->int64(0)));
+  while (s->step()) {
+    const auto kind = parse_notice_kind(s->text(1));
+    if (!kind || counts_toward_cap(*kind)) out.push_back(at(s->int64(0)));
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Customer ETA updates through the real server process on simulated time,
 // delivered to a real HTTP receiver (the "SMS gateway") started by the test:
-// a whole ticket lifecycle, ETA wobble vs slip, and a gateway outage with a
+// a whole ticket lifecycle, the acknowledgement at intake, a crew withdrawn
+// and the next one told, ETA wobble vs slip, and a gateway outage with a
 // server kill -9 in the middle.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -135,6 +136,19 @@ class Notify : public ::testing::Test {
         hhmm);
   }
 
+  // The dispatcher's SetCrewShift; going off shift hands the crew's unpinned tickets back to the desk.
+  v1::SetCrewShiftResponse set_shift(const std::string& crew, bool on_shift) {
+    const auto stub =
+        v1::DispatchService::NewStub(grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials()));
+    v1::SetCrewShiftRequest req;
+    req.set_crew_id(crew);
+    req.set_on_shift(on_shift);
+    v1::SetCrewShiftResponse resp;
+    const grpc::Status s = stub->SetCrewShift(server->ctx().get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  }
+
   // Long enough for the notifier to have seen a change and swept the ETAs.
   static void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(2500)); }
 
@@ -147,9 +161,18 @@ class Notify : public ::testing::Test {
 
 TEST_F(Notify, AWholeLifecycleSendsOneSignedMessagePerStage) {
   const std::string id = server->create_ticket("r1", "14:00").id();
-  auto posts = gateway.wait_for(1);
-  ASSERT_EQ(events(posts), std::vector<std::string>{"assigned"});
-  const auto& first = posts[0];
+  auto posts = gateway.wait_for(2);
+  // Planned within its intake, so in the notifier's same scan: the acknowledgement still goes first.
+  ASSERT_EQ(events(posts), (std::vector<std::string>{"acknowledged", "assigned"}));
+  const auto& ack = posts[0];
+  EXPECT_TRUE(ack.signature_ok) << ack.signature;
+  EXPECT_EQ(ack.message_id, id + "/acknowledged");
+  EXPECT_EQ(ack.body["to"], "+8613800138000");
+  const std::string ack_text = ack.body["text"];
+  EXPECT_NE(ack_text.find(id), std::string::npos) << ack_text;  // the reference
+  EXPECT_NE(ack_text.find(ack.body["tracking_url"].get<std::string>()), std::string::npos) << ack_text;
+  EXPECT_FALSE(ack.body.contains("eta_window"));
+  const auto& first = posts[1];
   EXPECT_TRUE(first.signature_ok) << first.signature;
   EXPECT_EQ(first.message_id, id + "/assigned");
   EXPECT_EQ(first.body["to"], "+8613800138000");
@@ -175,28 +198,95 @@ TEST_F(Notify, AWholeLifecycleSendsOneSignedMessagePerStage) {
       id, [](v1::CrewAction& a) { a.mutable_accept(); }, "14:05");
   act(
       id, [](v1::CrewAction& a) { a.mutable_en_route(); }, "14:05");
-  ASSERT_EQ(events(gateway.wait_for(2)), (std::vector<std::string>{"assigned", "en_route"}));
+  ASSERT_EQ(events(gateway.wait_for(3)), (std::vector<std::string>{"acknowledged", "assigned", "en_route"}));
   server->set_clock("14:12");
   act(
       id, [](v1::CrewAction& a) { a.mutable_arrived(); }, "14:12");
-  ASSERT_EQ(gateway.wait_for(3).size(), 3u);
+  ASSERT_EQ(gateway.wait_for(4).size(), 4u);
   server->set_clock("14:40");
   act(
       id, [](v1::CrewAction& a) { a.mutable_cause_found()->set_text("大风刮断低压线"); }, "14:40");
   act(
       id, [](v1::CrewAction& a) { a.mutable_restored(); }, "14:41");
-  posts = gateway.wait_for(4);
+  posts = gateway.wait_for(5);
   settle();  // nothing more may come
   posts = gateway.posts();
-  ASSERT_EQ(events(posts), (std::vector<std::string>{"assigned", "en_route", "arrived", "restored"}));
-  EXPECT_NE(posts[3].body["text"].get<std::string>().find("大风刮断低压线"), std::string::npos)
-      << posts[3].body["text"];
+  ASSERT_EQ(events(posts), (std::vector<std::string>{"acknowledged", "assigned", "en_route", "arrived", "restored"}));
+  EXPECT_NE(posts[4].body["text"].get<std::string>().find("大风刮断低压线"), std::string::npos)
+      << posts[4].body["text"];
   std::set<std::string> ids;
   for (const auto& p : posts) {
     EXPECT_TRUE(p.signature_ok);
     ids.insert(p.message_id);
   }
   EXPECT_EQ(ids.size(), posts.size());  // no (ticket, event) twice
+}
+
+// Rules §7: the customer hears at intake, with the reference, even when no
+// crew can be planned yet (here: the only crew is off shift), and hears
+// nothing more until one is.
+TEST_F(Notify, TheAcknowledgementComesAtIntakeBeforeAnyCrewIsPlanned) {
+  set_shift("C-01", false);
+  const std::string id = server->create_ticket("r1", "14:00").id();
+  EXPECT_EQ(server->get(id).status(), v1::TICKET_STATUS_REPORTED);
+  auto posts = gateway.wait_for(1);
+  settle();  // nothing else while the ticket waits at the desk
+  posts = gateway.posts();
+  ASSERT_EQ(events(posts), std::vector<std::string>{"acknowledged"});
+  EXPECT_EQ(posts[0].message_id, id + "/acknowledged");
+  EXPECT_NE(posts[0].body["text"].get<std::string>().find(id), std::string::npos) << posts[0].body["text"];
+  server->set_clock("14:10");
+  set_shift("C-01", true);  // the planner gives it the crew: now the first window
+  posts = gateway.wait_for(2);
+  ASSERT_EQ(events(posts), (std::vector<std::string>{"acknowledged", "assigned"}));
+  EXPECT_EQ(posts[1].message_id, id + "/assigned");
+  EXPECT_TRUE(posts[1].body.contains("eta_window"));
+}
+
+// Rules §7: a customer whose crew is withdrawn is told so (the crew goes off
+// shift: its unpinned tickets go back to the desk), and is told the next crew
+// with a fresh first window. A cancelled ticket gets its own notice only.
+TEST_F(Notify, AWithdrawnCrewIsToldAndTheNextCrewToo) {
+  const std::string id = server->create_ticket("r1", "14:00").id();
+  ASSERT_EQ(events(gateway.wait_for(2)), (std::vector<std::string>{"acknowledged", "assigned"}));
+  server->set_clock("14:05");
+  act(
+      id, [](v1::CrewAction& a) { a.mutable_accept(); }, "14:05");
+  const auto off = set_shift("C-01", false);
+  ASSERT_EQ(off.released_ticket_ids_size(), 1);
+  EXPECT_EQ(off.released_ticket_ids(0), id);
+  EXPECT_EQ(server->get(id).status(), v1::TICKET_STATUS_REPORTED);
+  auto posts = gateway.wait_for(3);
+  settle();  // told once
+  posts = gateway.posts();
+  ASSERT_EQ(events(posts), (std::vector<std::string>{"acknowledged", "assigned", "withdrawn"}));
+  const auto& withdrawn = posts[2];
+  EXPECT_TRUE(withdrawn.signature_ok);
+  EXPECT_EQ(withdrawn.message_id, id + "/withdrawn");
+  EXPECT_FALSE(withdrawn.body.contains("eta_window"));
+  const std::string text = withdrawn.body["text"];
+  EXPECT_NE(text.find(id), std::string::npos) << text;
+  EXPECT_EQ(text.find("伟"), std::string::npos) << text;  // the crew that is not coming is not named
+
+  server->set_clock("14:20");
+  set_shift("C-01", true);  // back on shift: planned again, so a fresh "assigned"
+  posts = gateway.wait_for(4);
+  ASSERT_EQ(events(posts), (std::vector<std::string>{"acknowledged", "assigned", "withdrawn", "assigned"}));
+  EXPECT_EQ(posts[3].message_id, id + "/assigned:2");
+  ASSERT_TRUE(posts[3].body.contains("eta_window"));
+  EXPECT_GE(parse_utc(posts[3].body["eta_window"]["to"].get<std::string>()), parse_utc(iso("14:20")));
+
+  // Cancelled while assigned: "cancelled", never "withdrawn".
+  const std::string other = server->create_ticket("r2", "14:20", 30.251, 120.151).id();
+  ASSERT_EQ(gateway.wait_for(6).size(), 6u);
+  ASSERT_TRUE(server->cancel(other, "duplicate report").ok());
+  gateway.wait_for(7);
+  settle();
+  std::vector<std::string> others;
+  for (const auto& p : gateway.posts())
+    if (p.body["ticket_id"] == other) others.push_back(p.body["event"]);
+  EXPECT_EQ(others, (std::vector<std::string>{"acknowledged", "assigned", "cancelled"}));
+  EXPECT_EQ(gateway.posts().size(), 7u);
 }
 
 // The link in the message opens the ticket's tracking page, served by the
@@ -209,16 +299,16 @@ TEST_F(Notify, TheLinkInTheMessageShowsTheTrackingPageInABrowser) {
   server->set_clock("14:05");
   act(
       id, [](v1::CrewAction& a) { a.mutable_en_route(); }, "14:05");
-  const auto posts = gateway.wait_for(2);
-  ASSERT_EQ(events(posts), (std::vector<std::string>{"assigned", "en_route"}));
-  const std::string link = posts[1].body["tracking_url"];
+  const auto posts = gateway.wait_for(3);
+  ASSERT_EQ(events(posts), (std::vector<std::string>{"acknowledged", "assigned", "en_route"}));
+  const std::string link = posts[2].body["tracking_url"];
   ASSERT_EQ(link.rfind("http://127.0.0.1:" + std::to_string(server->process().tracking_port()) + "/t/", 0), 0u) << link;
   const auto run = browser.run(link, "--virtual-time-budget=3000 --dump-dom");
   ASSERT_EQ(run.exit_code, 0) << browser.stderr_tail();
   const std::string& dom = run.out;
   EXPECT_EQ(testing::text_of(dom, "status"), "抢修人员正在赶来") << dom;
-  const TimePoint from = parse_utc(posts[1].body["eta_window"]["from"].get<std::string>());
-  const TimePoint to = parse_utc(posts[1].body["eta_window"]["to"].get<std::string>());
+  const TimePoint from = parse_utc(posts[2].body["eta_window"]["from"].get<std::string>());
+  const TimePoint to = parse_utc(posts[2].body["eta_window"]["to"].get<std::string>());
   EXPECT_EQ(testing::text_of(dom, "eta"), format_hhmm(from, hours(8)) + "–" + format_hhmm(to, hours(8)));
   EXPECT_EQ(testing::text_of(dom, "crew"), "伟");
   EXPECT_EQ(testing::text_of(dom, "ticket"), id);
@@ -240,7 +330,7 @@ TEST_F(Notify, TheLinkInTheMessageShowsTheTrackingPageInABrowser) {
 
 TEST_F(Notify, AnEtaThatWobblesSendsNothingAThirtyMinuteSlipSendsOne) {
   const std::string id = server->create_ticket("r1", "14:00").id();
-  ASSERT_EQ(gateway.wait_for(1).size(), 1u);
+  ASSERT_EQ(gateway.wait_for(2).size(), 2u);
   const TimePoint eta0 = TimePoint(Duration(server->get(id).eta().seconds()));
   // The crew edges about: a few minutes of ETA either way.
   move_crew(30.265, 120.165, "14:01");
@@ -250,15 +340,15 @@ TEST_F(Notify, AnEtaThatWobblesSendsNothingAThirtyMinuteSlipSendsOne) {
   const TimePoint eta1 = TimePoint(Duration(server->get(id).eta().seconds()));
   EXPECT_NE(eta1, eta0);  // the ETA did move…
   EXPECT_LT(std::chrono::abs(eta1 - eta0), minutes(10));
-  EXPECT_EQ(gateway.posts().size(), 1u);  // …but by too little to tell the customer
+  EXPECT_EQ(gateway.posts().size(), 2u);  // …but by too little to tell the customer
   // Sent far off (about 16 km): half an hour more.
   move_crew(30.40, 120.16, "14:03");
-  const auto posts = gateway.wait_for(2);
+  const auto posts = gateway.wait_for(3);
   settle();
   const TimePoint eta2 = TimePoint(Duration(server->get(id).eta().seconds()));
   EXPECT_GE(eta2 - eta0, minutes(25));
-  ASSERT_EQ(events(gateway.posts()), (std::vector<std::string>{"assigned", "eta_changed"}));
-  EXPECT_EQ(posts[1].message_id, id + "/eta:1");
+  ASSERT_EQ(events(gateway.posts()), (std::vector<std::string>{"acknowledged", "assigned", "eta_changed"}));
+  EXPECT_EQ(posts[2].message_id, id + "/eta:1");
 }
 
 TEST_F(Notify, AGatewayOutageAndAServerKillLoseNothingAndSendNothingTwice) {
@@ -277,11 +367,12 @@ TEST_F(Notify, AGatewayOutageAndAServerKillLoseNothingAndSendNothingTwice) {
   settle();
   EXPECT_TRUE(gateway.posts().empty());
   gateway.set_down(false);
-  gateway.wait_for(2);
+  gateway.wait_for(3);
   settle();
   const auto posts = gateway.posts();
-  ASSERT_EQ(events(posts), (std::vector<std::string>{"assigned", "en_route"}));
-  EXPECT_EQ(posts[0].message_id, id + "/assigned");
+  ASSERT_EQ(events(posts), (std::vector<std::string>{"acknowledged", "assigned", "en_route"}));
+  EXPECT_EQ(posts[0].message_id, id + "/acknowledged");
+  EXPECT_EQ(posts[1].message_id, id + "/assigned");
   for (const auto& p : posts) EXPECT_TRUE(p.signature_ok);
 }
 

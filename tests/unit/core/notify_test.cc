@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "linecrew/core/clock.h"
 #include "linecrew/core/io.h"
 #include "linecrew/core/notify.h"
 #include "test_support.h"
@@ -40,9 +41,9 @@ TEST(Notify, FirstEtaOnAssignmentThenNothingWhileTheEtaWobbles) {
   const NotifyPolicy p;
   ToldState told;
   auto ns = next_notices(travelling(TicketStatus::kAssigned, at("14:30")), told, p);
-  ASSERT_EQ(kinds(ns), std::vector{NoticeKind::kAssigned});
-  EXPECT_EQ(ns[0].key, "assigned");
-  EXPECT_EQ(ns[0].eta, at("14:30"));
+  ASSERT_EQ(kinds(ns), (std::vector{NoticeKind::kAcknowledged, NoticeKind::kAssigned}));
+  EXPECT_EQ(ns[1].key, "assigned");
+  EXPECT_EQ(ns[1].eta, at("14:30"));
   // A few minutes either way, repeatedly: nothing (measured against what was told, not the last estimate).
   for (const char* t : {"14:33", "14:27", "14:36", "14:24", "14:39"})
     EXPECT_TRUE(next_notices(travelling(TicketStatus::kAccepted, at(t)), told, p).empty()) << t;
@@ -139,8 +140,8 @@ TEST(Notify, AWholeLifecycleSendsEachStageOnce) {
   step(restored);
   restored.status = TicketStatus::kClosed;
   step(restored);
-  EXPECT_EQ(all,
-            (std::vector{NoticeKind::kAssigned, NoticeKind::kEnRoute, NoticeKind::kArrived, NoticeKind::kRestored}));
+  EXPECT_EQ(all, (std::vector{NoticeKind::kAcknowledged, NoticeKind::kAssigned, NoticeKind::kEnRoute,
+                              NoticeKind::kArrived, NoticeKind::kRestored}));
 }
 
 TEST(Notify, StagesPassedWhileOfflineAreSkipped) {
@@ -183,17 +184,147 @@ TEST(Notify, ACancellationIsTheLastWord) {
   EXPECT_TRUE(next_notices(f, told, p).empty());
 }
 
-TEST(Notify, NothingBeforeACrewIsPlannedAndTheViewVersionMovesOnlyOnNews) {
+TEST(Notify, OnlyTheAcknowledgementBeforeACrewIsPlannedAndTheViewVersionMovesOnlyOnNews) {
   const NotifyPolicy p;
   ToldState told;
   CustomerFacts f;
   f.status = TicketStatus::kReported;
-  EXPECT_TRUE(next_notices(f, told, p).empty());
-  EXPECT_EQ(told.view_version, 0u);
+  EXPECT_EQ(kinds(next_notices(f, told, p)), std::vector{NoticeKind::kAcknowledged});
+  EXPECT_EQ(told.view_version, 1u);
+  EXPECT_TRUE(next_notices(f, told, p).empty());  // a storm backlog: nothing more until a crew is planned
+  EXPECT_EQ(told.view_version, 1u);
   next_notices(travelling(TicketStatus::kAssigned, at("14:30")), told, p);
-  EXPECT_EQ(told.view_version, 1u);
+  EXPECT_EQ(told.view_version, 2u);
   next_notices(travelling(TicketStatus::kAssigned, at("14:31")), told, p);
-  EXPECT_EQ(told.view_version, 1u);
+  EXPECT_EQ(told.view_version, 2u);
+}
+
+CustomerFacts at_desk() {
+  CustomerFacts f;
+  f.status = TicketStatus::kReported;  // no crew: with the dispatch desk
+  return f;
+}
+
+TEST(Notify, TheAcknowledgementComesFirstAndOnce) {
+  const NotifyPolicy p;
+  ManualClock clock(at("03:00"));
+  ToldState told;
+  auto ns = next_notices(at_desk(), told, p);  // stored, no crew planned yet (a storm backlog)
+  ASSERT_EQ(kinds(ns), std::vector{NoticeKind::kAcknowledged});
+  EXPECT_EQ(ns[0].key, "acknowledged");
+  EXPECT_FALSE(ns[0].eta);
+  for (int i = 0; i < 3; ++i) {
+    clock.advance(minutes(40));
+    EXPECT_TRUE(next_notices(at_desk(), told, p).empty());
+  }
+  ns = next_notices(travelling(TicketStatus::kAssigned, clock.now() + minutes(35)), told, p);
+  ASSERT_EQ(kinds(ns), std::vector{NoticeKind::kAssigned});
+  EXPECT_EQ(ns[0].key, "assigned");
+  EXPECT_EQ(ns[0].eta, at("05:35"));
+  // Planned before the notifier first saw it (in the same scan as its intake): still acknowledged first.
+  ToldState fresh;
+  EXPECT_EQ(kinds(next_notices(travelling(TicketStatus::kAssigned, clock.now() + minutes(35)), fresh, p)),
+            (std::vector{NoticeKind::kAcknowledged, NoticeKind::kAssigned}));
+}
+
+TEST(Notify, ATicketFirstSeenPastItsStagesGetsNoStaleAcknowledgement) {
+  const NotifyPolicy p;
+  CustomerFacts f;
+  f.assigned = true;
+  f.status = TicketStatus::kOnSite;
+  ToldState told;
+  EXPECT_EQ(kinds(next_notices(f, told, p)), std::vector{NoticeKind::kArrived});
+  f.status = TicketStatus::kRestored;
+  told = {};
+  EXPECT_EQ(kinds(next_notices(f, told, p)), (std::vector{NoticeKind::kArrived, NoticeKind::kRestored}));
+  f.status = TicketStatus::kCancelled;
+  told = {};
+  EXPECT_EQ(kinds(next_notices(f, told, p)), std::vector{NoticeKind::kCancelled});
+  // A customer told something before acknowledgements existed is not acknowledged late.
+  told = {};
+  told.mark(NoticeKind::kAssigned);
+  told.eta = at("14:30");
+  EXPECT_EQ(kinds(next_notices(travelling(TicketStatus::kEnRoute, at("14:31")), told, p)),
+            std::vector{NoticeKind::kEnRoute});
+}
+
+TEST(Notify, AWithdrawnCrewIsToldOnceAndTheNextCrewAfresh) {
+  const NotifyPolicy p;
+  ManualClock clock(at("14:00"));
+  ToldState told;
+  next_notices(travelling(TicketStatus::kAssigned, clock.now() + minutes(40)), told, p);
+  EXPECT_EQ(kinds(next_notices(travelling(TicketStatus::kEnRoute, clock.now() + minutes(38)), told, p)),
+            std::vector{NoticeKind::kEnRoute});
+  clock.advance(minutes(10));  // the crew goes off shift: the ticket is back with the desk
+  auto ns = next_notices(at_desk(), told, p);
+  ASSERT_EQ(kinds(ns), std::vector{NoticeKind::kWithdrawn});
+  EXPECT_EQ(ns[0].key, "withdrawn");
+  EXPECT_FALSE(ns[0].eta);
+  EXPECT_FALSE(told.eta);  // the tracking page shows no window now
+  EXPECT_TRUE(next_notices(at_desk(), told, p).empty());
+  clock.advance(minutes(20));  // a new crew is planned: a fresh first ETA, then its own "on the way"
+  ns = next_notices(travelling(TicketStatus::kAssigned, clock.now() + minutes(50)), told, p);
+  ASSERT_EQ(kinds(ns), std::vector{NoticeKind::kAssigned});
+  EXPECT_EQ(ns[0].key, "assigned:2");
+  EXPECT_EQ(ns[0].eta, at("15:20"));
+  EXPECT_TRUE(next_notices(travelling(TicketStatus::kAccepted, clock.now() + minutes(53)), told, p).empty());
+  ns = next_notices(travelling(TicketStatus::kEnRoute, clock.now() + minutes(50)), told, p);
+  ASSERT_EQ(kinds(ns), std::vector{NoticeKind::kEnRoute});
+  EXPECT_EQ(ns[0].key, "en_route:2");
+  // And again: every key stays unique on the ticket.
+  EXPECT_EQ(next_notices(at_desk(), told, p).at(0).key, "withdrawn:2");
+  EXPECT_EQ(next_notices(travelling(TicketStatus::kAssigned, at("15:40")), told, p).at(0).key, "assigned:3");
+  EXPECT_EQ(told.withdrawals, 2u);
+}
+
+TEST(Notify, NoWithdrawalForACrewNeverToldACancellationOrADirectHandover) {
+  const NotifyPolicy p;
+  // Planned, but released before the plan had an ETA to tell: the customer never heard of the crew.
+  ToldState told;
+  CustomerFacts no_eta = travelling(TicketStatus::kAssigned, at("14:30"));
+  no_eta.eta.reset();
+  EXPECT_EQ(kinds(next_notices(no_eta, told, p)), std::vector{NoticeKind::kAcknowledged});
+  EXPECT_TRUE(next_notices(at_desk(), told, p).empty());
+  // Cancelled (the crew stops, with or without the owner cleared): only "cancelled".
+  for (const bool owner_kept : {true, false}) {
+    ToldState t;
+    next_notices(travelling(TicketStatus::kAssigned, at("14:30")), t, p);
+    CustomerFacts f;
+    f.status = TicketStatus::kCancelled;
+    f.assigned = owner_kept;
+    EXPECT_EQ(kinds(next_notices(f, t, p)), std::vector{NoticeKind::kCancelled});
+    EXPECT_TRUE(next_notices(f, t, p).empty());
+  }
+  // Another crew takes over directly: only its ETA can be news, as any ETA.
+  ToldState h;
+  next_notices(travelling(TicketStatus::kAccepted, at("14:30")), h, p);
+  EXPECT_TRUE(next_notices(travelling(TicketStatus::kAssigned, at("14:34")), h, p).empty());
+  EXPECT_EQ(kinds(next_notices(travelling(TicketStatus::kAssigned, at("15:00")), h, p)),
+            std::vector{NoticeKind::kEtaChanged});
+}
+
+TEST(Notify, TheAcknowledgementAndAWithdrawalGoAtOnceAtNight) {
+  ServicePolicy policy;
+  policy.notify.max_per_hour = 2;
+  ManualClock clock(at("03:00"));
+  EXPECT_EQ(send_time(NoticeKind::kAcknowledged, clock.now(), {}, policy), at("03:00"));
+  const std::vector<TimePoint> sent = {at("02:30"), at("02:50")};  // the cap is used up
+  EXPECT_EQ(send_time(NoticeKind::kWithdrawn, clock.now(), sent, policy), at("03:00"));
+  EXPECT_EQ(send_time(NoticeKind::kAssigned, clock.now(), sent, policy), at("03:30"));
+  // The acknowledgement does not use up the cap; a withdrawal does.
+  EXPECT_FALSE(counts_toward_cap(NoticeKind::kAcknowledged));
+  EXPECT_TRUE(counts_toward_cap(NoticeKind::kWithdrawn));
+  EXPECT_TRUE(is_urgent(NoticeKind::kAcknowledged));
+  EXPECT_TRUE(is_urgent(NoticeKind::kWithdrawn));
+}
+
+TEST(Notify, EveryKindHasAName) {
+  for (const NoticeKind k : {NoticeKind::kAssigned, NoticeKind::kEtaChanged, NoticeKind::kEnRoute, NoticeKind::kArrived,
+                             NoticeKind::kRestored, NoticeKind::kReturnVisit, NoticeKind::kCancelled,
+                             NoticeKind::kNewTimeAgreed, NoticeKind::kAcknowledged, NoticeKind::kWithdrawn})
+    EXPECT_EQ(parse_notice_kind(to_string(k)), k) << to_string(k);
+  EXPECT_EQ(to_string(NoticeKind::kAcknowledged), "acknowledged");
+  EXPECT_EQ(to_string(NoticeKind::kWithdrawn), "withdrawn");
 }
 
 TEST(Notify, UrgentNoticesGoAtAnyHourNonUrgentOnesWaitForContactHours) {
@@ -242,6 +373,16 @@ TEST(NoticeTemplates, TheShippedTemplatesRenderInBothLanguages) {
   EXPECT_NE(zh.find("T-000007"), std::string::npos);
   const std::string en = t.message(NoticeKind::kAssigned, "en", v);
   EXPECT_NE(en.find("arriving 14:20-14:50"), std::string::npos) << en;
+  for (const char* lang : {"zh-CN", "en"}) {
+    const std::string ack = t.message(NoticeKind::kAcknowledged, lang, v);
+    EXPECT_NE(ack.find("T-000007"), std::string::npos) << ack;  // the reference
+    EXPECT_NE(ack.find("http://x/t/abc"), std::string::npos) << ack;
+    const std::string withdrawn = t.message(NoticeKind::kWithdrawn, lang, v);
+    EXPECT_NE(withdrawn.find("T-000007"), std::string::npos) << withdrawn;
+    EXPECT_NE(withdrawn.find("http://x/t/abc"), std::string::npos) << withdrawn;
+    EXPECT_EQ(withdrawn.find("伟"), std::string::npos) << withdrawn;  // no crew: it is not coming
+  }
+  EXPECT_NE(t.message(NoticeKind::kAcknowledged, "zh-CN", v).find("已受理"), std::string::npos);
   EXPECT_EQ(t.language("fr"), "zh-CN");  // unknown: the default
   EXPECT_EQ(t.status(TicketStatus::kEnRoute, "en"), "Crew on the way");
 }
@@ -257,6 +398,10 @@ TEST(NoticeTemplates, MalformedTemplatesNameTheProblem) {
   bad.replace(bad.find("\"cancelled\": \"【"), 11, "\"cancelledX\"");
   expect_error([&] { NoticeTemplates::from_json(bad, "t.json"); }, ErrorCode::kInvalidArgument,
                "languages.zh-CN.messages.cancelled: missing");
+  bad = base;
+  bad.replace(bad.find("\"withdrawn\": \"[") + 1, 9, "gone_away");  // the English one
+  expect_error([&] { NoticeTemplates::from_json(bad, "t.json"); }, ErrorCode::kInvalidArgument,
+               "languages.en.messages.withdrawn: missing");
 }
 
 }  // namespace

@@ -19,15 +19,18 @@
 
 namespace linecrew {
 
+// The stored told state is a bit per kind in this order: new kinds go at the end.
 enum class NoticeKind : std::uint8_t {
-  kAssigned,       // a crew is planned: the first ETA window
+  kAssigned,       // a crew is planned: the first ETA window (again after a withdrawal)
   kEtaChanged,     // the ETA moved by the threshold or more since last told
   kEnRoute,        // the crew is on its way
   kArrived,        // the crew is there
   kRestored,       // power back on, with the cause in plain words
   kReturnVisit,    // not fixable on site: the committed return time
-  kCancelled,      // the ticket was withdrawn
+  kCancelled,      // the dispatcher cancelled the ticket
   kNewTimeAgreed,  // the crew recorded a new time agreed with the customer
+  kAcknowledged,   // the report is stored: its reference and the tracking link (rules §7), before anything else
+  kWithdrawn,      // the crew told no longer has the ticket, which is back with the desk (rules §7)
 };
 std::string_view to_string(NoticeKind kind);  // "assigned", "eta_changed", ...
 std::optional<NoticeKind> parse_notice_kind(std::string_view text);
@@ -35,8 +38,12 @@ std::optional<NoticeKind> parse_notice_kind(std::string_view text);
 // for contact hours (rules §4).
 bool is_urgent(NoticeKind kind);
 // Exempt from the hourly cap: the customer has just agreed a time on the
-// phone, or the ticket is over.
+// phone, the ticket is over, the crew they expect is not coming (withdrawn),
+// or the report has just been taken (acknowledged: always the first message).
 bool is_cap_exempt(NoticeKind kind);
+// Whether a message of `kind` uses up the hourly cap: all but the
+// acknowledgement, a receipt that must not hold back the first news of the crew.
+bool counts_toward_cap(NoticeKind kind);
 
 // The window told to a customer around an ETA: [eta - before, eta + after],
 // rounded outwards to 5 minutes, starting no earlier than `now` (rounded
@@ -59,31 +66,41 @@ struct CustomerFacts {
 };
 CustomerFacts customer_facts(const Ticket& ticket, std::optional<TimePoint> eta);
 
-// What the customer has been told, kept per ticket.
+// What the customer has been told, kept per ticket. A withdrawal starts a new
+// round: "assigned" and "en_route" are told again for the next crew.
 struct ToldState {
-  std::uint32_t told = 0;           // bit per NoticeKind sent (or queued)
-  std::optional<TimePoint> eta;     // the ETA last told
+  std::uint32_t told = 0;           // bit per NoticeKind sent (or queued); assigned and en_route: in this round
+  std::optional<TimePoint> eta;     // the ETA last told (none after a withdrawal)
   std::optional<TimePoint> agreed;  // the agreed time last confirmed
   std::uint32_t eta_updates = 0;    // ETA-changed notices so far
   std::uint32_t view_version = 0;   // +1 whenever what the customer sees changes
+  std::uint32_t withdrawals = 0;    // withdrawn notices so far
 
   bool has(NoticeKind k) const { return (told >> static_cast<unsigned>(k)) & 1U; }
   void mark(NoticeKind k) { told |= 1U << static_cast<unsigned>(k); }
+  void unmark(NoticeKind k) { told &= ~(1U << static_cast<unsigned>(k)); }
   bool operator==(const ToldState&) const = default;
 };
 
 struct Notice {
   NoticeKind kind;
-  std::string key;                  // unique per ticket: "assigned", "eta:2", "agreed:1795850400", ...
+  std::string key;                  // unique per ticket: "acknowledged", "assigned", "eta:2", "withdrawn",
+                                    // "assigned:2" (the second round), "agreed:1795850400", ...
   std::optional<TimePoint> eta;     // the ETA it tells, if any
   std::optional<TimePoint> agreed;  // for kNewTimeAgreed
 };
 
-// The notices due now, in the order to send them; updates `told`. A ticket
+// The notices due now, in the order to send them; updates `told`. The first
+// is the acknowledgement, unless the customer was told something before or the
+// ticket is first seen already past its crew's arrival or over. A ticket
 // that moved on past a stage before it was told (e.g. arrived while the
 // handheld was offline) skips the stale stages. An ETA that moved less than
 // the threshold since the last one told sends nothing, nor does one still by
-// the time agreed with the customer.
+// the time agreed with the customer. A ticket back with the desk (no crew,
+// status reported) after its crew was told sends "withdrawn" and starts a new
+// round; a cancelled one sends only "cancelled". A crew replaced directly by
+// another is not news in itself: the new crew's ETA is compared with the one
+// told, as any ETA.
 std::vector<Notice> next_notices(const CustomerFacts& facts, ToldState& told, const NotifyPolicy& policy);
 
 // For a ticket already evaluated with next_notices (leaving `told`) whose only
@@ -93,8 +110,9 @@ std::vector<Notice> next_notices(const CustomerFacts& facts, ToldState& told, co
 bool eta_may_need_notice(TicketStatus status, const ToldState& told, TimePoint eta, const NotifyPolicy& policy);
 
 // The earliest time a notice of `kind` may go out at or after `now`, given
-// when this ticket's earlier messages went out: at most max_per_hour in any
-// hour (except cap-exempt kinds), non-urgent ones only in contact hours.
+// when this ticket's earlier messages that count toward the cap
+// (counts_toward_cap) went out: at most max_per_hour in any hour (except
+// cap-exempt kinds), non-urgent ones only in contact hours.
 TimePoint send_time(NoticeKind kind, TimePoint now, const std::vector<TimePoint>& sent_times,
                     const ServicePolicy& policy);
 

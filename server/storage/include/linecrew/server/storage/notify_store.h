@@ -25,7 +25,7 @@ std::string_view to_string(MessageStatus status);
 struct NotifyMessage {
   std::int64_t id = 0;
   TicketId ticket;
-  std::string key;  // unique per ticket and channel: "assigned", "eta:2", ...
+  std::string key;  // unique per ticket and channel: "acknowledged", "assigned", "eta:2", "assigned:2", ...
   NoticeKind kind = NoticeKind::kAssigned;
   std::string channel = "webhook";
   std::string language;
@@ -64,7 +64,8 @@ class NotifyStore {
   virtual std::vector<NotifyMessage> due(TimePoint now, std::int64_t now_ms, std::size_t limit) = 0;
   virtual void mark_sent(std::int64_t id, TimePoint at) = 0;
   virtual void mark_failed(std::int64_t id, const std::string& error, std::int64_t next_try_ms, bool rejected) = 0;
-  // When this ticket's messages were sent or are due (for the hourly cap).
+  // When this ticket's messages that count toward the hourly cap
+  // (counts_toward_cap in core/notify.h) were sent or are due.
   virtual std::vector<TimePoint> send_times(const TicketId& ticket) = 0;
   // Every message of a ticket, oldest first.
   virtual std::vector<NotifyMessage> messages(const TicketId& ticket) = 0;
