@@ -266,9 +266,10 @@ void define_act(CLI::App& cli, ActArgs& a, Commands& table) {
   auto* act = cli.add_subcommand("act", "record a crew action (works offline)");
   act->add_option("ticket", a.ticket, "ticket id")->required();
   act->add_option("action", a.in.action,
-                  "accept, en_route, arrived, cause_found, restored, explained_to_customer, left_site, cannot_fix")
+                  "accept, en_route, arrived, cause_found, restored, explained_to_customer, left_site, cannot_fix, "
+                  "need_help")
       ->required();
-  act->add_option("--text", a.in.text, "cause found, note, or why it cannot be fixed");
+  act->add_option("--text", a.in.text, "cause found, note, why it cannot be fixed, or what help the crew needs");
   act->add_option("--return-time", a.return_time, "cannot_fix: the return time committed to the customer");
   act->add_option("--staff", a.staff, "staff number of the member acting");
   act->add_option("--position", a.position, "arrived: LAT,LON");

@@ -42,7 +42,7 @@ echo "demo: crews (an admin registers them; re-runs keep the ones already there)
 start=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%MZ)
 end=$(date -u -d '+8 hours' +%Y-%m-%dT%H:%MZ)
 $ctl crews add C-01 --name "City crew 1" --member Wei --staff-number A1024 --home-lat 30.24 --home-lon 120.14 \
-  --shift-start "$start" --shift-end "$end" --skill lv_cable --callback +8695598 --on-shift >/dev/null 2>&1 || true
+  --shift-start "$start" --shift-end "$end" --skill lv_cable --callback +8657188886666 --on-shift >/dev/null 2>&1 || true
 $ctl crews add C-02 --name "Belt crew 2" --member Lin --staff-number B2048 --home-lat 30.05 --home-lon 120.30 \
   --shift-start "$start" --shift-end "$end" --on-shift >/dev/null 2>&1 || true
 $ctl crews list

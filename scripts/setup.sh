@@ -17,11 +17,14 @@ HOST_PKGS=(
   libgps-dev gpsd gpsd-clients  # GpsdSource; gpsfake (in gpsd-clients) for its test
   libncurses-dev  # the handheld's terminal UI (linecrew-device ui)
   chromium fonts-wqy-zenhei  # headless browser test of the customer tracking page (zh-CN text)
-  libphonenumber-dev  # phone numbers in crew text shown to customers (server only: no ARM package)
+  libphonenumber-dev  # core: phone numbers normalised and validated (also :arm64/:armhf below); server: redaction
   clang libclang-rt-14-dev clang-tidy  # the ASan+UBSan build, libFuzzer fuzzers and lint (scripts/build.sh sanitize)
 )
-ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libsqlite3-dev:arm64 libgtest-dev:arm64 libncurses-dev:arm64)
-ARMHF_PKGS=(g++-arm-linux-gnueabihf libgrpc++-dev:armhf libprotobuf-dev:armhf libsqlite3-dev:armhf libgtest-dev:armhf libncurses-dev:armhf)
+# core links libphonenumber, and the handheld links core: it is needed for every architecture.
+ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libsqlite3-dev:arm64 libgtest-dev:arm64 libncurses-dev:arm64
+  libphonenumber-dev:arm64)
+ARMHF_PKGS=(g++-arm-linux-gnueabihf libgrpc++-dev:armhf libprotobuf-dev:armhf libsqlite3-dev:armhf libgtest-dev:armhf
+  libncurses-dev:armhf libphonenumber-dev:armhf)
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
@@ -92,10 +95,19 @@ unpack_armhf() {
   rm -rf build/armhf-root
 }
 
+unpacked_all() { # did the last unpack_armhf cover every armhf library asked for now (the list grows)?
+  local p
+  [ -s "$ARMHF_MARKER" ] || return 1
+  for p in "${ARMHF_PKGS[@]}"; do
+    [[ "$p" == *:armhf ]] || continue
+    grep -q "^${p%:armhf}_" "$ARMHF_MARKER" || return 1
+  done
+}
+
 todo=$(missing "${ARMHF_PKGS[@]}")
 if [ -z "$todo" ]; then
   echo ok > build/armhf-status.txt
-elif [ -s "$ARMHF_MARKER" ] && command -v arm-linux-gnueabihf-g++ >/dev/null; then
+elif unpacked_all && command -v arm-linux-gnueabihf-g++ >/dev/null; then
   echo ok > build/armhf-status.txt
   echo "setup: armhf libraries were unpacked from .debs earlier ($ARMHF_MARKER)"
 else

@@ -22,6 +22,7 @@ using app::Dispatch;
 using app::is_loopback;
 using app::Notifier;
 using app::NotifierConfig;
+using app::Periodic;
 using app::Planning;
 using app::ServerConfig;
 
@@ -112,6 +113,8 @@ Server::Server(ServerConfig config, const Clock& clock)
   tracking_ = http::start_tracking(config_, *notifier_, clock_);
   if (tracking_ && config_.tracking_base_url.empty()) notifier_->set_tracking_base_url(tracking_->base_url());
   notifier_->start();
+  stall_sweep_ = std::make_unique<Periodic>("stall sweep", std::chrono::milliseconds(config_.escalation_sweep_ms),
+                                            [this] { dispatch_->sweep_stalled(); });
   grpc_->GetHealthCheckService()->SetServingStatus(true);
 }
 
@@ -129,6 +132,7 @@ void Server::shutdown(Duration grace) {
   dispatch_service_->stop_streams();
   customer_service_->stop_streams();
   tracking_.reset();
+  stall_sweep_.reset();
   notifier_->stop();
   grpc_->Shutdown(std::chrono::system_clock::now() + grace);
 }

@@ -51,6 +51,8 @@ nlohmann::json to_json(const sim::RunReport& r) {
           {"server_delay_notice_compliance", r.server_delay_notice_compliance},
           {"server_late_arrivals", r.server_late_arrivals},
           {"server_violations", r.server_violations},
+          {"escalations",
+           {{"opened", r.escalations_opened}, {"open", r.escalations_open}, {"by_kind", r.escalations_by_kind}}},
           {"unreached", r.unreached},
           {"arrivals_not_applied", r.arrivals_not_applied},
           {"lateness_mean_min", r.lateness_mean()},

@@ -145,6 +145,22 @@ std::string format_report(const RunReport& a, const RunReport* b) {
   out += row("  delay-notice compliance (server)", dnc(a), other(dnc));
   const auto viol = [](const RunReport& r) { return count_of(r.server_violations); };
   out += row("  violations (server)", viol(a), other(viol));
+  const auto esc = [](const RunReport& r) {
+    return count_of(r.escalations_opened) + " (" + count_of(r.escalations_open) + " unacknowledged)";
+  };
+  out += row("  escalations opened (server)", esc(a), other(esc));
+  std::map<std::string, bool> kinds;
+  for (const auto& k : a.escalations_by_kind) kinds[k.first] = true;
+  if (b)
+    for (const auto& k : b->escalations_by_kind) kinds[k.first] = true;
+  for (const auto& k : kinds) {
+    const std::string& kind = k.first;  // a plain local: clang 14 cannot capture a structured binding
+    const auto n = [&kind](const RunReport& r) {
+      const auto it = r.escalations_by_kind.find(kind);
+      return count_of(it == r.escalations_by_kind.end() ? 0 : it->second);
+    };
+    out += row("    " + kind, n(a), other(n));
+  }
   const auto late = [](const RunReport& r) {
     return fmt("%.1f", r.lateness_mean()) + " / " + fmt("%.1f", r.lateness_p95()) + " min";
   };

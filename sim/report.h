@@ -60,6 +60,9 @@ struct RunReport {
   std::uint32_t server_late_with_consent = 0;
   double server_delay_notice_compliance = 1.0;
   std::uint32_t server_violations = 0;
+  // The server's escalations over the scenario period (rules §7): opened, still open (unacknowledged), by kind.
+  std::uint32_t escalations_opened = 0, escalations_open = 0;
+  std::map<std::string, std::uint32_t> escalations_by_kind;
   std::uint32_t unreached = 0;                           // tickets no crew reached by the end of the drain
   std::vector<double> lateness_min;                      // late arrivals: arrival - original deadline, minutes
   std::map<std::string, std::uint32_t> tickets_by_crew;  // arrivals per crew

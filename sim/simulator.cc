@@ -4,7 +4,9 @@
 #include <grpcpp/support/client_interceptor.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -425,6 +427,7 @@ v1::CreateTicketRequest create_request(const ScenarioTicket& spec, std::size_t i
   v1::CreateTicketRequest req;
   req.set_client_request_id(spec.key);
   req.mutable_customer()->set_name("客户" + spec.key);
+  // A mainland mobile, +86 138 and 8 digits: valid for intake's libphonenumber check.
   req.mutable_customer()->set_phone("+86138" + std::to_string(10000000 + index % 90000000));
   req.mutable_customer()->set_language(index % 5 == 0 ? "en" : "zh-CN");
   req.mutable_location()->set_lat(spec.location.lat());
@@ -735,6 +738,14 @@ void PolicyRun::read_server_report() {
   report_.server_late_with_consent = rep.late_with_timely_consent();
   report_.server_delay_notice_compliance = rep.delay_notice_compliance();
   report_.server_violations = static_cast<std::uint32_t>(rep.violations_size());
+  report_.escalations_open = rep.escalations().open();
+  for (const auto& k : rep.escalations().opened()) {
+    report_.escalations_opened += k.count();
+    std::string name = v1::EscalationKind_Name(k.kind());
+    name.erase(0, std::string("ESCALATION_KIND_").size());
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    report_.escalations_by_kind[name] = k.count();
+  }
 }
 
 // The server's RPC latency sums and counts by method (/metrics).

@@ -2,6 +2,7 @@
 
 #include "linecrew/core/error.h"
 #include "linecrew/core/limits.h"
+#include "linecrew/core/phone.h"
 #include "linecrew/core/text.h"
 
 namespace linecrew {
@@ -13,7 +14,7 @@ void validate_crew_id(std::string_view id, const std::string& field) {
       throw_invalid(field, quote_capped(id) + " may hold only A-Z a-z 0-9 _ -");
 }
 
-Crew validated(Crew c) {
+Crew validated(Crew c, std::string_view phone_region) {
   if (c.id.empty()) throw_invalid("crew.id", "is required");
   validate_crew_id(c.id.str(), "crew.id");
   check_length(c.name, limit::kCrewName, "crew.name");
@@ -32,7 +33,8 @@ Crew validated(Crew c) {
     validate_skill(c.skills[i], "crew.skills[" + std::to_string(i) + "]");
   if (c.shift_end <= c.shift_start) throw_invalid("crew.shift_end", "must be after shift_start");
   if (c.shift_end - c.shift_start > hours(24)) throw_invalid("crew.shift_end", "a shift lasts at most 24 h");
-  if (!c.callback_phone.empty()) c.callback_phone = normalise_phone(c.callback_phone, "crew.callback_phone");
+  if (!c.callback_phone.empty())
+    c.callback_phone = normalise_phone(c.callback_phone, phone_region, "crew.callback_phone");
   return c;
 }
 

@@ -11,9 +11,9 @@ namespace linecrew {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kKindNames = {"accept",      "en_route",   "arrived",
-                                                        "cause_found", "restored",   "explained_to_customer",
-                                                        "left_site",   "cannot_fix", "contact_attempt"};
+constexpr std::array<std::string_view, 10> kKindNames = {
+    "accept",    "en_route",   "arrived",         "cause_found", "restored", "explained_to_customer",
+    "left_site", "cannot_fix", "contact_attempt", "need_help"};
 constexpr std::array<std::string_view, 3> kOutcomeNames = {"applied", "rejected", "superseded"};
 
 using K = CrewActionKind;
@@ -52,10 +52,19 @@ ActionVerdict apply_fact(Ticket& t, const CrewAction& a) {
       const TimePoint before = t.effective_deadline();
       if (c.consent != Consent::kYes || counts) t.contacts.push_back(c);
       t.timeline.push_back({c.time, "contact_attempt", who, detail});
-      if (c.consent != Consent::kYes)
+      if (c.consent != Consent::kYes) {
+        // Rules §2.4, §7: the desk's queue gets a record (once per kind while unresolved), the timeline a line.
+        if (counts)
+          open_escalation(t,
+                          c.consent == Consent::kRefused ? EscalationKind::kDelayCallRefused
+                                                         : EscalationKind::kDelayCallUnreachable,
+                          "contact:" + std::to_string(c.time.time_since_epoch().count()),
+                          "customer " + std::string(to_string(c.consent)) + " on the delay call by " + who +
+                              " (reason " + std::string(to_string(c.reason)) + ")",
+                          c.time);
         t.timeline.push_back({c.time, "escalated", "system",
                               "customer " + std::string(to_string(c.consent)) + ": the desk must follow up"});
-      else if (t.effective_deadline() != before)
+      } else if (t.effective_deadline() != before)
         t.timeline.push_back(
             {c.time, "deadline_moved", "system",
              "effective deadline " + format_utc(before) + " -> " + format_utc(t.effective_deadline())});
@@ -64,6 +73,13 @@ ActionVerdict apply_fact(Ticket& t, const CrewAction& a) {
                               "call made after the deadline in force (" + format_utc(before) + "): does not excuse"});
       break;
     }
+    case K::kNeedHelp:
+      // Issue 19: the desk's queue gets a record (once while unresolved), whatever the ticket's status.
+      t.timeline.push_back({a.event_time, "need_help", who, a.text});
+      open_escalation(t, EscalationKind::kCrewNeedsHelp,
+                      "help:" + std::to_string(a.event_time.time_since_epoch().count()),
+                      who + " asks for help: " + a.text, a.event_time);
+      break;
     default:
       break;
   }
@@ -87,6 +103,9 @@ ActionVerdict apply_left_site(Ticket& t, const CrewAction& a, TimePoint now) {
     } else {
       std::string list;
       for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+      open_escalation(t, EscalationKind::kCloseoutIncomplete,
+                      "closeout:" + std::to_string(a.event_time.time_since_epoch().count()),
+                      actor_name(a) + " left site without recording: " + list, now);
       t.timeline.push_back({now, "closeout_incomplete", "system", "left without recording: " + list});
     }
   }
@@ -140,6 +159,7 @@ std::optional<TicketStatus> target_status(CrewActionKind kind) {
     case K::kExplainedToCustomer:
     case K::kLeftSite:
     case K::kContactAttempt:
+    case K::kNeedHelp:
       return std::nullopt;
   }
   return std::nullopt;
@@ -175,6 +195,10 @@ void validate_crew_action(const CrewAction& a, TimePoint recorded) {
                       "a consented call needs the agreed arrival time, after the call (" + format_utc(recorded) + ")");
       check_length(a.text, limit::kContactNote, "contact_attempt.note");
       break;
+    case K::kNeedHelp:
+      if (a.text.empty()) throw_invalid("need_help.text", "is required: say what help the crew needs");
+      check_length(a.text, limit::kNeedHelpText, "need_help.text");
+      break;
     case K::kAccept:
     case K::kEnRoute:
     case K::kArrived:
@@ -195,6 +219,9 @@ ActionVerdict apply_crew_action(Ticket& t, const CrewAction& a, TimePoint now) {
   const auto target = target_status(a.kind);
   if (!target) return apply_fact(t, a);
 
+  // Rules §4/§7: a disconnection does not start before its notice period ends.
+  if (a.kind == K::kEnRoute || a.kind == K::kArrived)
+    if (const auto why = too_early_to_start(t, a.event_time)) return rejected(*why);
   const std::string who = actor_name(a);
   const bool owner = t.owner == a.crew;
   // Rule 3: a cancellation wins.

@@ -8,11 +8,12 @@ namespace linecrew {
 
 std::span<const TextLimit> all_text_limits() {
   static constexpr std::array kAll = {
-      limit::kClientRequestId, limit::kCustomerName, limit::kAddress,       limit::kDescription,
-      limit::kSkill,           limit::kCancelReason, limit::kTokenLabel,    limit::kCrewId,
-      limit::kCrewName,        limit::kFirstName,    limit::kFullName,      limit::kStaffNumber,
-      limit::kDeviceId,        limit::kAppVersion,   limit::kCauseText,     limit::kExplainedNote,
-      limit::kCannotFixReason, limit::kContactNote,  limit::kTrackingToken, limit::kServerReason,
+      limit::kClientRequestId, limit::kCustomerName,      limit::kAddress,       limit::kDescription,
+      limit::kSkill,           limit::kCancelReason,      limit::kTokenLabel,    limit::kCrewId,
+      limit::kCrewName,        limit::kFirstName,         limit::kFullName,      limit::kStaffNumber,
+      limit::kDeviceId,        limit::kAppVersion,        limit::kCauseText,     limit::kExplainedNote,
+      limit::kCannotFixReason, limit::kContactNote,       limit::kTrackingToken, limit::kServerReason,
+      limit::kEscalationNote,  limit::kNoticeDeliveredBy, limit::kNeedHelpText,
   };
   return kAll;
 }

@@ -6,6 +6,7 @@
 
 #include "linecrew/core/error.h"
 #include "linecrew/core/io.h"
+#include "linecrew/core/phone.h"
 #include "linecrew/core/text.h"
 
 namespace linecrew {
@@ -79,6 +80,7 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
                                               "default_service_minutes",
                                               "skills",
                                               "company_name",
+                                              "phone_region",
                                               "eta_change_threshold_minutes",
                                               "notify_max_per_hour",
                                               "eta_window_minutes",
@@ -175,6 +177,16 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
     if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 100)
       fail(source, "company_name", "must be a string of 1 to 100 characters");
     p.company_name = v.get<std::string>();
+  }
+  if (doc.contains("phone_region")) {
+    const auto& v = doc["phone_region"];
+    if (!v.is_string()) fail(source, "phone_region", "must be a region code such as \"CN\"");
+    const std::string region = v.get<std::string>();
+    if (!known_phone_region(region))
+      fail(source, "phone_region",
+           quote_capped(region) +
+               " is not a region libphonenumber knows (ISO 3166-1 alpha-2 in upper case, e.g. \"CN\")");
+    p.phone_region = region;
   }
   return p;
 }

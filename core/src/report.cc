@@ -8,10 +8,6 @@ namespace {
 constexpr Duration kRepeatWindow = hours(24 * 30);
 constexpr double kSameSiteMetres = 50.0;
 
-TimePoint last_progress(const Ticket& t) {
-  return t.timeline.empty() ? t.created : t.timeline.back().time;
-}
-
 std::optional<TimePoint> restored_at(const Ticket& t) {
   for (const auto& e : t.timeline)
     if (e.kind == "restored") return e.time;
@@ -97,6 +93,7 @@ Report build_report(const std::vector<Ticket>& in_range, const std::vector<Ticke
         break;
     }
     if (fixes.repeat(t)) ++r.repeat_visits;
+    for (const Escalation& e : t.escalations) r.escalations.add(e);
   }
   std::sort(r.violations.begin(), r.violations.end(),
             [](const Violation& a, const Violation& b) { return a.deadline < b.deadline; });

@@ -33,24 +33,6 @@ void check_length(std::string_view value, std::size_t lo, std::size_t hi, const 
   if (n > hi) throw_invalid(field, "is longer than " + std::to_string(hi) + " characters");
 }
 
-// "+86 138-0013-8000" -> "+8613800138000"; throws unless "+" and 6..15 digits remain.
-std::string normalise_phone(std::string_view raw, const std::string& field) {
-  if (raw.empty()) throw_invalid(field, "is required");
-  std::string out = "+";
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    const char c = raw[i];
-    if (c >= '0' && c <= '9')
-      out += c;
-    else if ((c == '+' && i == 0) || c == ' ' || c == '-' || c == '(' || c == ')')
-      continue;  // a leading + and the separators are dropped
-    else
-      throw_invalid(field, "'" + std::string(raw) + "' may hold only digits, spaces, - ( ) and a leading +");
-  }
-  const std::size_t digits = out.size() - 1;
-  if (digits < 6 || digits > 15) throw_invalid(field, "needs 6 to 15 digits");
-  return out;
-}
-
 void validate_skill(std::string_view skill, const std::string& field) {
   check_length(skill, limit::kSkill.lo, limit::kSkill.hi, field);
   for (const char c : skill)

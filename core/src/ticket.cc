@@ -7,6 +7,7 @@
 #include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/limits.h"
+#include "linecrew/core/phone.h"
 #include "linecrew/core/text.h"
 
 namespace linecrew {
@@ -15,6 +16,23 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kChannels = {"hotline", "service_counter", "app", "web"};
 constexpr std::array<std::string_view, 4> kKinds = {"fault_repair", "scheduled_visit", "return_visit", "disconnection"};
+constexpr std::array<std::string_view, 4> kDeliveries = {"in_person", "posted_at_premises", "registered_mail", "sms"};
+
+// A disconnection carries its delivered notice; no other kind has one.
+void check_notice(const TicketDraft& d, const ServicePolicy& policy, TimePoint now) {
+  if (d.kind != TicketKind::kDisconnection) {
+    if (d.notice) throw_invalid("disconnection_notice", "only a disconnection carries a notice");
+    return;
+  }
+  if (!d.notice) throw_invalid("disconnection_notice", "is required for a disconnection (when, how, by whom)");
+  if (d.notice->delivered > now + policy.max_clock_skew)
+    throw_invalid("disconnection_notice.delivered_time", format_utc(d.notice->delivered) + " is in the future");
+  if (d.notice->delivered < now - policy.booking_horizon)
+    throw_invalid("disconnection_notice.delivered_time", format_utc(d.notice->delivered) + " is more than " +
+                                                             std::to_string(policy.booking_horizon / hours(24)) +
+                                                             " days ago (booking_horizon_days)");
+  check_length(d.notice->delivered_by, limit::kNoticeDeliveredBy, "disconnection_notice.delivered_by");
+}
 
 }  // namespace
 
@@ -30,6 +48,12 @@ std::string_view to_string(TicketKind kind) {
 std::optional<TicketKind> parse_ticket_kind(std::string_view text) {
   return enum_from<TicketKind>(kKinds, text);
 }
+std::string_view to_string(NoticeDelivery method) {
+  return enum_name(kDeliveries, method);
+}
+std::optional<NoticeDelivery> parse_notice_delivery(std::string_view text) {
+  return enum_from<NoticeDelivery>(kDeliveries, text);
+}
 
 Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& policy, TimePoint now) {
   validate_id(d.client_request_id, "client_request_id");
@@ -37,7 +61,7 @@ Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& p
   Ticket t;
   t.client_request_id = d.client_request_id;
   t.fingerprint = fingerprint(d);
-  t.customer = {d.customer.name, normalise_phone(d.customer.phone, "customer.phone"),
+  t.customer = {d.customer.name, normalise_phone(d.customer.phone, policy.phone_region, "customer.phone"),
                 d.customer.language.empty() ? "zh-CN" : d.customer.language};
   if (t.customer.language != "zh-CN" && t.customer.language != "en")
     throw_invalid("customer.language", "'" + t.customer.language + "' is not zh-CN or en");
@@ -78,6 +102,9 @@ Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& p
   t.kind = d.kind;
   t.earliest_start = d.earliest_start;
   t.appointment = d.appointment;
+  check_notice(d, policy, now);
+  t.notice = d.notice;
+  t.parent = d.parent;
 
   const ZoneMatch zone = zones.locate(t.location);
   t.zone_class = zone.zone_class;
@@ -93,12 +120,20 @@ Ticket intake(const TicketDraft& d, const ZoneMap& zones, const ServicePolicy& p
       if (*t.appointment <= t.first_contact) throw_invalid("appointment_time", "must be after the first contact");
       t.deadline = *t.appointment;
       break;
-    case TicketKind::kDisconnection:
-      if (!t.earliest_start) throw_invalid("earliest_start", "is required for a disconnection (notice + 7 days)");
+    case TicketKind::kDisconnection: {
+      // Rules §7: the notice decides the earliest start, whatever the client sent.
+      const TimePoint notice_end = t.notice->delivered + policy.disconnection_notice;
+      if (!t.earliest_start) t.earliest_start = notice_end;
+      if (*t.earliest_start < notice_end)
+        throw_invalid("earliest_start", format_utc(*t.earliest_start) + " is before the notice period ends: notice " +
+                                            format_utc(t.notice->delivered) + " + " +
+                                            std::to_string(policy.disconnection_notice / hours(24)) +
+                                            " days = " + format_utc(notice_end));
       if (!t.appointment) throw_invalid("appointment_time", "is required for a disconnection");
       if (*t.appointment < *t.earliest_start) throw_invalid("appointment_time", "must not precede earliest_start");
       t.deadline = *t.appointment;
       break;
+    }
   }
   if (t.earliest_start && *t.earliest_start > t.deadline)
     throw_invalid("earliest_start", "is after the deadline " + format_utc(t.deadline));
@@ -118,6 +153,22 @@ std::vector<std::string> closeout_missing(const Ticket& t) {
     if (!found) missing.emplace_back(needed);
   }
   return missing;
+}
+
+bool settle_return_visit(Ticket& parent, const Ticket& child, TimePoint now) {
+  if (child.parent != parent.id || parent.status != TicketStatus::kReturnVisitOwed || !is_terminal(child.status))
+    return false;
+  require_transition(parent.status, TicketStatus::kClosed, Actor::kSystem);
+  parent.status = TicketStatus::kClosed;
+  parent.timeline.push_back(
+      {now, "closed", "system", "return visit " + child.id.str() + " " + std::string(to_string(child.status))});
+  return true;
+}
+
+std::optional<std::string> too_early_to_start(const Ticket& t, TimePoint when) {
+  if (t.kind != TicketKind::kDisconnection || !t.earliest_start || when >= *t.earliest_start) return std::nullopt;
+  return "earliest_start: a disconnection may not start before " + format_utc(*t.earliest_start) +
+         (t.notice ? " (notice delivered " + format_utc(t.notice->delivered) + ")" : std::string());
 }
 
 std::string fingerprint(const TicketDraft& d) {
@@ -152,6 +203,12 @@ std::string fingerprint(const TicketDraft& d) {
   add(to_string(d.kind));
   add_time(d.appointment);
   add(d.description);
+  if (!d.parent.empty()) add("parent:" + d.parent.str());  // only when present, as below
+  if (d.notice) {                                          // only when present: earlier drafts keep their digest
+    add_time(d.notice->delivered);
+    add(to_string(d.notice->method));
+    add(d.notice->delivered_by);
+  }
   std::uint64_t h = 1469598103934665603ull;
   for (const unsigned char c : canon) {
     h ^= c;

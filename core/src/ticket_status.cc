@@ -1,5 +1,6 @@
 #include "linecrew/core/ticket_status.h"
 
+#include <algorithm>
 #include <array>
 
 #include "linecrew/core/enum_names.h"
@@ -45,7 +46,7 @@ constexpr std::array kRules = {
     Rule{S::kOnSite, S::kReturnVisitOwed, kCrew},  // cannot fix: a return time is committed
     Rule{S::kRestored, S::kClosed, kCrew | kDesk},
     Rule{S::kReturnVisitOwed, S::kAssigned, kDesk},  // the return visit is planned
-    Rule{S::kReturnVisitOwed, S::kClosed, bit(A::kDispatcher)},
+    Rule{S::kReturnVisitOwed, S::kClosed, kDesk},    // its return visit was closed or cancelled
     Rule{S::kReported, S::kCancelled, bit(A::kDispatcher)},
     Rule{S::kAssigned, S::kCancelled, bit(A::kDispatcher)},
     Rule{S::kAccepted, S::kCancelled, bit(A::kDispatcher)},
@@ -84,6 +85,11 @@ bool is_terminal(TicketStatus status) {
 
 bool crew_has_arrived(TicketStatus status) {
   return status == S::kOnSite || status == S::kRestored || status == S::kClosed || status == S::kReturnVisitOwed;
+}
+
+bool is_plannable(TicketStatus status) {
+  return std::find(kPlannableTicketStatuses.begin(), kPlannableTicketStatuses.end(), status) !=
+         kPlannableTicketStatuses.end();
 }
 
 bool crew_travelling(TicketStatus status) {

@@ -64,6 +64,9 @@ v1::CrewAction to_proto(const CrewAction& act, const TicketId& ticket, std::opti
       c->set_note(act.text);
       break;
     }
+    case CrewActionKind::kNeedHelp:
+      a.mutable_need_help()->set_text(act.text);
+      break;
   }
   return a;
 }

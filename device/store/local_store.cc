@@ -183,7 +183,8 @@ OutboxEntry LocalStore::record_action(const TicketId& id, const std::string& act
   storage::Transaction tx(db_);
   auto t = get_locked(db_, id);
   if (!t) throw Error(ErrorCode::kNotFound, "ticket_id", "no local ticket '" + id.str() + "'");
-  const bool fact = action == "contact_attempt" || action == "cause_found" || action == "explained_to_customer";
+  const bool fact = action == "contact_attempt" || action == "cause_found" || action == "explained_to_customer" ||
+                    action == "need_help";
   if (!t->removed.empty() && !fact)
     throw Error(
         ErrorCode::kFailedPrecondition, "ticket_id",

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <map>
+#include <string_view>
 
 #include "linecrew/core/error.h"
 #include "linecrew/device/app/actions.h"
@@ -51,9 +52,20 @@ constexpr std::array<DelayReason, 5> kReasons = {DelayReason::kTraffic, DelayRea
                                                  DelayReason::kPreviousJobOverran, DelayReason::kEquipment,
                                                  DelayReason::kOther};
 
-// The crew actions on keys 1..7.
+// The crew actions on keys 1..7; 'h' asks the desk for help.
 constexpr std::array<const char*, 7> kActionKeys = {
     "accept", "en_route", "arrived", "cause_found", "restored", "explained_to_customer", "left_site"};
+constexpr int kHelpKey = 'h';
+
+// The actions that ask for a text before they are recorded.
+bool needs_text(const std::string& action) {
+  return action == "cause_found" || action == "need_help";
+}
+
+// The route's key hint: all of it where it fits, else a short form that
+// keeps every action key (the handheld's 40 columns).
+constexpr std::string_view kRouteHint = "1acc 2road 3arr 4cause 5rest 6expl 7left h help c call q";
+constexpr std::string_view kRouteHintNarrow = "1acc 2go 3arr 4cau 5rst 6exp 7lft h help";
 
 bool card_due(DelayState s) {
   return s == DelayState::kPromptNow || s == DelayState::kPrompted || s == DelayState::kEscalate;
@@ -239,7 +251,9 @@ void render_call(Canvas& c, const Snapshot& snap, const ViewState& view, const C
 }
 
 std::string text_label(const std::string& action) {
-  return action == "cause_found" ? "cause" : action;
+  if (action == "cause_found") return "cause";
+  if (action == "need_help") return "help";
+  return action;
 }
 
 // --- commands ------------------------------------------------------------------
@@ -262,9 +276,9 @@ void move_selection(Exec& e, bool down) {
   e.view.selected = e.snap.route[i].ticket.id;
 }
 
-// A crew action on the selected stop; cause_found first asks for its text.
+// A crew action on the selected stop; cause_found and need_help first ask for their text.
 void start_action(Exec& e, const std::string& action) {
-  if (action == "cause_found") {
+  if (needs_text(action)) {
     if (e.view.selected.empty()) return say(e.view, "no ticket selected", kRed);
     e.view.mode = Mode::kText;
     e.view.pending_action = action;
@@ -504,7 +518,7 @@ std::vector<Line> render(const Snapshot& snap, const ViewState& view, int rows, 
     hint = "type; Enter save, Esc cancel";
   } else {
     c.put(c.rows() - 2, view.message, view.message_attr);
-    hint = "1acc 2road 3arr 4cause 5rest 6expl 7left c call q";
+    hint = display_width(kRouteHint) <= c.cols() ? kRouteHint : kRouteHintNarrow;
   }
   if (c.rows() >= 2) c.put(c.rows() - 1, hint, kReverse);
   return c.take();
@@ -517,6 +531,7 @@ Command command_for_key(int key, const ViewState& view) {
       if (key == kKeyUp || key == 'k') return {CommandKind::kUp, ""};
       if (key == kKeyDown || key == 'j') return {CommandKind::kDown, ""};
       if (key >= '1' && key <= '7') return {CommandKind::kAction, kActionKeys[static_cast<std::size_t>(key - '1')]};
+      if (key == kHelpKey) return {CommandKind::kAction, "need_help"};
       if (key == 'c' || key == kKeyEnter) return {CommandKind::kOpenCall, ""};
       return {};
     case Mode::kCall:

@@ -40,7 +40,8 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
                                               "notify_retry_max_ms",
                                               "tracking_listen",
                                               "tracking_base_url",
-                                              "trusted_proxies"};
+                                              "trusted_proxies",
+                                              "escalation_sweep_ms"};
   ServerConfig c;
   const std::filesystem::path base = std::filesystem::absolute(path).parent_path();
   const auto str = [&](const char* key, std::string& out, bool is_path) {
@@ -49,6 +50,14 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
     out = doc[key].get<std::string>();
     if (is_path && !out.empty() && std::filesystem::path(out).is_relative())
       out = (base / out).lexically_normal().string();
+  };
+  const auto whole = [&](const char* key, std::uint32_t lo, std::uint32_t hi, std::uint32_t& out) {
+    if (!doc.contains(key)) return;
+    const auto& v = doc[key];
+    if (!v.is_number_unsigned() || v.get<std::uint64_t>() < lo || v.get<std::uint64_t>() > hi)
+      throw_invalid(path, std::string(key) + ": must be a whole number in [" + std::to_string(lo) + ", " +
+                              std::to_string(hi) + "]");
+    out = v.get<std::uint32_t>();
   };
   for (const auto& [key, _] : doc.items())
     if (!kKeys.count(key)) throw_invalid(path, key + ": unknown key");
@@ -70,12 +79,8 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
     throw_invalid(path, "notify_webhook_url: must start with http:// (put TLS in front of the gateway)");
   if (!c.notify_webhook_url.empty() && c.notify_webhook_secret_file.empty())
     throw_invalid(path, "notify_webhook_secret_file: required with notify_webhook_url (messages are signed)");
-  if (doc.contains("notify_retry_max_ms")) {
-    const auto& v = doc["notify_retry_max_ms"];
-    if (!v.is_number_unsigned() || v.get<std::uint64_t>() < 100 || v.get<std::uint64_t>() > 3600000)
-      throw_invalid(path, "notify_retry_max_ms: must be a whole number in [100, 3600000]");
-    c.notify_retry_max_ms = v.get<std::uint32_t>();
-  }
+  whole("notify_retry_max_ms", 100, 3600000, c.notify_retry_max_ms);
+  whole("escalation_sweep_ms", 100, 3600000, c.escalation_sweep_ms);
   if (doc.contains("trusted_proxies")) {
     const auto& v = doc["trusted_proxies"];
     if (!v.is_array()) throw_invalid(path, "trusted_proxies: must be a list of IP addresses");
@@ -96,12 +101,7 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
     if (!doc["planner"].is_boolean()) throw_invalid(path, "planner: must be true or false");
     c.planner = doc["planner"].get<bool>();
   }
-  if (doc.contains("replan_budget_ms")) {
-    const auto& v = doc["replan_budget_ms"];
-    if (!v.is_number_unsigned() || v.get<std::uint64_t>() < 10 || v.get<std::uint64_t>() > 60000)
-      throw_invalid(path, "replan_budget_ms: must be a whole number in [10, 60000]");
-    c.replan_budget_ms = v.get<std::uint32_t>();
-  }
+  whole("replan_budget_ms", 10, 60000, c.replan_budget_ms);
   if (doc.contains("max_message_bytes")) {
     if (!doc["max_message_bytes"].is_number_unsigned())
       throw_invalid(path, "max_message_bytes: must be a positive whole number");

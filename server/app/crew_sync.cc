@@ -61,6 +61,7 @@ std::vector<storage::SyncAck> CrewSync::upload(const CrewId& crew, const DeviceI
       d.appointment = a.action->committed_return;
       d.required_skills = t.required_skills;
       d.description = "return visit for " + t.id.str() + ": " + a.action->text;
+      d.parent = t.id;
       try {
         dispatch_.create_ticket(d);
       } catch (const Error& e) {
@@ -68,6 +69,8 @@ std::vector<storage::SyncAck> CrewSync::upload(const CrewId& crew, const DeviceI
       }
     }
   }
+  for (const auto& ack : acks)
+    if (ack.result == storage::SyncResult::kApplied && ack.ticket) dispatch_.settle_parent(*ack.ticket);
   dispatch_.changes().notify();
   return acks;
 }

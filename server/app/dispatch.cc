@@ -18,6 +18,8 @@ Dispatch::Dispatch(const Clock& clock, const ZoneMap& zones, const ServicePolicy
 // batch of intakes, not one for the ticket and another for its assignment.
 storage::CreateResult Dispatch::create_ticket(const TicketDraft& draft, std::optional<PlanView>* plan) {
   Ticket t = intake(draft, zones_, policy_, clock_.now());
+  if (!t.parent.empty() && !store_.get(t.parent))
+    throw Error(ErrorCode::kNotFound, "parent_ticket_id", "no ticket '" + t.parent.str() + "'");
   t.tracking_token = new_tracking_token();
   if (!planning_) {
     auto result = store_.create(std::move(t));
@@ -58,7 +60,18 @@ Ticket Dispatch::cancel_ticket(const TicketId& id, const std::string& reason, co
   Ticket t = store_.mutate(id, [&](Ticket& x) { cancel(x, by, clock_.now(), reason); });
   signal_.notify();
   if (planning_) planning_->ticket_cancelled(id);
+  settle_parent(t);
   return t;
+}
+
+void Dispatch::settle_parent(const Ticket& child) {
+  if (child.parent.empty() || !is_terminal(child.status)) return;
+  try {
+    store_.mutate(child.parent, [&](Ticket& parent) { settle_return_visit(parent, child, clock_.now()); });
+    signal_.notify();
+  } catch (const Error& e) {  // the parent is gone or not owed: nothing to settle
+    if (e.code() != ErrorCode::kNotFound) throw;
+  }
 }
 
 std::pair<Ticket, Crew> Dispatch::pin_ticket(const TicketId& id, const CrewId& crew_id, const ActorRef& by) {
@@ -87,7 +100,7 @@ Ticket Dispatch::unpin_ticket(const TicketId& id, const ActorRef& by) {
 Crew Dispatch::register_crew(const Crew& crew) {
   for (std::size_t i = 0; i < crew.skills.size(); ++i)
     policy_.require_known_skill(crew.skills[i], "crew.skills[" + std::to_string(i) + "]");
-  Crew c = crews_.add_crew(validated(crew));
+  Crew c = crews_.add_crew(validated(crew, policy_.phone_region));
   signal_.notify();
   if (planning_) planning_->crew_changed(c);
   return c;
@@ -96,7 +109,7 @@ Crew Dispatch::register_crew(const Crew& crew) {
 Crew Dispatch::update_crew(const CrewId& id, const std::function<void(Crew&)>& change) {
   Crew crew = crews_.mutate_crew(id, [&](Crew& c) {
     change(c);
-    c = validated(std::move(c));
+    c = validated(std::move(c), policy_.phone_region);
     for (std::size_t i = 0; i < c.skills.size(); ++i)
       policy_.require_known_skill(c.skills[i], "crew.skills[" + std::to_string(i) + "]");
   });
@@ -146,6 +159,63 @@ Report Dispatch::report(TimePoint from, TimePoint to) {
   open.statuses.assign(kOpenTicketStatuses.begin(), kOpenTicketStatuses.end());
   return build_report(storage::all_tickets(store_, std::move(range)), storage::all_tickets(store_, std::move(open)),
                       from, to, clock_.now(), policy_);
+}
+
+storage::EscalationPage Dispatch::list_escalations(const storage::EscalationFilter& filter) {
+  return store_.list_escalations(filter);
+}
+
+namespace {
+// Runs `change` on the escalation's ticket; an unknown ticket is an unknown escalation.
+storage::EscalationEntry change_escalation(storage::TicketStore& store, const std::string& escalation_id,
+                                           const std::function<void(Ticket&, std::uint32_t)>& change) {
+  const EscalationRef ref = parse_escalation_id(escalation_id, "escalation_id");
+  try {
+    const Ticket t = store.mutate(ref.ticket, [&](Ticket& x) { change(x, ref.n); });
+    return {t.id, t.escalations.at(ref.n - 1)};
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kNotFound)
+      throw Error(ErrorCode::kNotFound, "escalation_id", "no escalation '" + escalation_id + "'");
+    throw;
+  }
+}
+}  // namespace
+
+storage::EscalationEntry Dispatch::acknowledge_escalation(const std::string& escalation_id, const std::string& by) {
+  auto out = change_escalation(store_, escalation_id, [&](Ticket& t, std::uint32_t n) {
+    linecrew::acknowledge_escalation(t, n, by, clock_.now());
+  });
+  signal_.notify();
+  return out;
+}
+
+storage::EscalationEntry Dispatch::resolve_escalation(const std::string& escalation_id, const std::string& by,
+                                                      const std::string& note) {
+  auto out = change_escalation(store_, escalation_id, [&](Ticket& t, std::uint32_t n) {
+    linecrew::resolve_escalation(t, n, by, note, clock_.now());
+  });
+  signal_.notify();
+  return out;
+}
+
+std::size_t Dispatch::sweep_stalled() {
+  const TimePoint now = clock_.now();
+  std::vector<TicketId> stalled;
+  storage::TicketFilter open;
+  open.statuses.assign(kOpenTicketStatuses.begin(), kOpenTicketStatuses.end());
+  storage::for_each_ticket(store_, std::move(open), [&](const Ticket& t) {
+    if (now - last_progress(t) <= policy_.stalled_after) return;
+    Ticket copy = t;  // decide on the read copy; write only the ones that open an escalation
+    if (escalate_if_stalled(copy, policy_, now)) stalled.push_back(t.id);
+  });
+  if (stalled.empty()) return 0;
+  std::size_t opened = 0;
+  for (const auto& t : store_.mutate_many(stalled, [&](Ticket& x) { escalate_if_stalled(x, policy_, now); }))
+    if (t && !t->escalations.empty() && t->escalations.back().kind == EscalationKind::kStalled &&
+        t->escalations.back().opened == now)
+      ++opened;
+  signal_.notify();
+  return opened;
 }
 
 std::string new_tracking_token() {

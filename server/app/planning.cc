@@ -20,7 +20,7 @@ planner::PlannerOptions options(const ServicePolicy& policy) {
 }
 
 bool plannable(const Ticket& t) {
-  return !is_terminal(t.status) && !crew_has_arrived(t.status);
+  return is_plannable(t.status);
 }
 
 }  // namespace
@@ -71,8 +71,7 @@ void Planning::start() {
   std::unique_lock lock(mu_);
   storage::for_each_crew(crews_, {}, [&](const Crew& c) { planner_.upsert_crew(crew_spec(c)); });
   storage::TicketFilter f;
-  f.statuses = {TicketStatus::kReported, TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute,
-                TicketStatus::kReturnVisitOwed};
+  f.statuses.assign(kPlannableTicketStatuses.begin(), kPlannableTicketStatuses.end());
   storage::for_each_ticket(tickets_, std::move(f), [&](const Ticket& t) {
     planner_.insert(ticket_spec(t));
     known_[t.id] = {t.owner, t.effective_deadline()};

@@ -110,6 +110,30 @@ void print_report(const v1::GetReportResponse& r, bool csv) {
     std::cout << "stalled " << st.ticket_id() << " for " << st.stalled_for().seconds() / 60 << " min (owner "
               << (st.owner_crew_id().empty() ? "desk" : st.owner_crew_id()) << ")\n";
   std::cout << "repeat visits: " << r.repeat_visits() << "\n";
+  const auto& e = r.escalations();
+  std::cout << "escalations: " << e.open() << " open, " << e.acknowledged() << " acknowledged, " << e.resolved()
+            << " resolved; time to acknowledge: mean " << e.mean_time_to_acknowledge().seconds() / 60 << " min, max "
+            << e.max_time_to_acknowledge().seconds() / 60 << " min\n";
+  for (const auto& k : e.opened())
+    std::cout << "  " << lower_enum(v1::EscalationKind_Name(k.kind()), "ESCALATION_KIND_") << ": " << k.count() << "\n";
+}
+
+void print_escalations(const std::vector<const v1::Escalation*>& escalations) {
+  std::cout << std::left << std::setw(14) << "ID" << std::setw(24) << "KIND" << std::setw(14) << "STATE"
+            << std::setw(22) << "OPENED (UTC)"
+            << "DETAIL\n";
+  for (const v1::Escalation* e : escalations) {
+    std::cout << std::left << std::setw(14) << e->id() << std::setw(24)
+              << lower_enum(v1::EscalationKind_Name(e->kind()), "ESCALATION_KIND_") << std::setw(14)
+              << lower_enum(v1::EscalationState_Name(e->state()), "ESCALATION_STATE_") << std::setw(22)
+              << utc(e->opened_time()) << e->detail() << "\n";
+    if (!e->acknowledged_by().empty())
+      std::cout << "              acknowledged by " << e->acknowledged_by() << " at " << utc(e->acknowledged_time())
+                << "\n";
+    if (!e->resolved_by().empty())
+      std::cout << "              resolved by " << e->resolved_by() << " at " << utc(e->resolved_time()) << ": "
+                << e->resolution_note() << "\n";
+  }
 }
 
 }  // namespace linecrew::ctl

@@ -20,5 +20,6 @@ void print_json(const google::protobuf::Message& m);
 void print_table(const std::vector<const v1::Ticket*>& tickets);
 void print_crews(const std::vector<const v1::Crew*>& crews, bool json);
 void print_report(const v1::GetReportResponse& r, bool csv);
+void print_escalations(const std::vector<const v1::Escalation*>& escalations);
 
 }  // namespace linecrew::ctl

@@ -138,7 +138,43 @@ struct TicketAddArgs {
   double lat = 0, lon = 0;
   unsigned priority = 0;
   std::vector<std::string> skills;
+  std::string kind, appointment, earliest_start, notice_delivered, notice_method = "in_person", notice_by;
 };
+
+// Sets `*out` from a time given on the command line; false (message printed) when it does not parse.
+bool set_time(const std::string& text, const char* flag, google::protobuf::Timestamp* out) {
+  try {
+    out->set_seconds(linecrew::parse_utc(text, flag).time_since_epoch().count());
+    return true;
+  } catch (const linecrew::Error& e) {
+    usage_error(e.what());
+    return false;
+  }
+}
+
+// --kind, --appointment, --earliest-start and the disconnection notice; 2 for a bad value.
+int ticket_kind_request(const TicketAddArgs& a, v1::CreateTicketRequest& create) {
+  if (!a.kind.empty()) {
+    v1::TicketKind kind;
+    if (!parse_enum(a.kind, "TICKET_KIND_", v1::TicketKind_Parse, &kind))
+      return usage_error("--kind: '" + a.kind +
+                         "' is not fault_repair, scheduled_visit, return_visit or disconnection");
+    create.set_kind(kind);
+  }
+  if (!a.appointment.empty() && !set_time(a.appointment, "--appointment", create.mutable_appointment_time())) return 2;
+  if (!a.earliest_start.empty() && !set_time(a.earliest_start, "--earliest-start", create.mutable_earliest_start()))
+    return 2;
+  if (a.notice_delivered.empty()) return 0;
+  auto* n = create.mutable_disconnection_notice();
+  if (!set_time(a.notice_delivered, "--notice-delivered", n->mutable_delivered_time())) return 2;
+  v1::NoticeDeliveryMethod method;
+  if (!parse_enum(a.notice_method, "NOTICE_DELIVERY_METHOD_", v1::NoticeDeliveryMethod_Parse, &method))
+    return usage_error("--notice-method: '" + a.notice_method +
+                       "' is not in_person, posted_at_premises, registered_mail or sms");
+  n->set_method(method);
+  n->set_delivered_by(a.notice_by);
+  return 0;
+}
 
 // The CreateTicketRequest of `tickets add`; 2 (message printed) for a bad --channel or --first-contact.
 int ticket_request(const TicketAddArgs& a, v1::CreateTicketRequest& create) {
@@ -154,16 +190,10 @@ int ticket_request(const TicketAddArgs& a, v1::CreateTicketRequest& create) {
   if (!parse_enum(a.channel, "CHANNEL_", v1::Channel_Parse, &ch))
     return usage_error("--channel: '" + a.channel + "' is not hotline, service_counter, app or web");
   create.set_first_contact_channel(ch);
-  if (!a.first_contact.empty()) {
-    try {
-      const auto t = linecrew::parse_utc(a.first_contact, "--first-contact");
-      create.mutable_first_contact_time()->set_seconds(t.time_since_epoch().count());
-    } catch (const linecrew::Error& e) {
-      return usage_error(e.what());
-    }
-  }
+  if (!a.first_contact.empty() && !set_time(a.first_contact, "--first-contact", create.mutable_first_contact_time()))
+    return 2;
   for (const auto& s : a.skills) create.add_required_skills(s);
-  return 0;
+  return ticket_kind_request(a, create);
 }
 
 int cmd_tickets_add(const Connection& c, const TicketAddArgs& a) {
@@ -185,7 +215,7 @@ void define_tickets_add(CLI::App& tickets, TicketAddArgs& a, Commands& table) {
   auto* add = tickets.add_subcommand("add", "report a fault (idempotent on --request-id)");
   add->add_option("--request-id", a.request_id, "idempotency key, e.g. hotline:call-88231")->required();
   add->add_option("--name", a.name, "customer name")->required();
-  add->add_option("--phone", a.phone, "customer phone, e.g. +8613800138000")->required();
+  add->add_option("--phone", a.phone, "customer phone: +8613800138000, or national in phone_region")->required();
   add->add_option("--lat", a.lat, "fault latitude, WGS84 degrees")->required();
   add->add_option("--lon", a.lon, "fault longitude, WGS84 degrees")->required();
   add->add_option("--address", a.address, "address as told by the customer")->required();
@@ -194,6 +224,12 @@ void define_tickets_add(CLI::App& tickets, TicketAddArgs& a, Commands& table) {
   add->add_option("--priority", a.priority, "0 normal .. 9 highest");
   add->add_option("--skill", a.skills, "required skill (repeatable)");
   add->add_option("--language", a.language, "customer language: zh-CN (default) or en");
+  add->add_option("--kind", a.kind, "fault_repair (default), scheduled_visit, return_visit, disconnection");
+  add->add_option("--appointment", a.appointment, "agreed time (scheduled and return visits, disconnections)");
+  add->add_option("--earliest-start", a.earliest_start, "not before (disconnection: default notice + 7 days)");
+  add->add_option("--notice-delivered", a.notice_delivered, "disconnection: when the notice was delivered");
+  add->add_option("--notice-method", a.notice_method, "in_person, posted_at_premises, registered_mail, sms");
+  add->add_option("--notice-by", a.notice_by, "disconnection: who delivered the notice");
   table.push_back({add, [&a](const Connection& c) { return cmd_tickets_add(c, a); }});
 }
 
@@ -392,7 +428,7 @@ void define_crews_add(CLI::App& crews, CrewAddArgs& a, Commands& table) {
   crew_add->add_option("--shift-start", a.shift_start, "e.g. 2026-11-22T08:00+08:00")->required();
   crew_add->add_option("--shift-end", a.shift_end, "e.g. 2026-11-22T20:00+08:00")->required();
   crew_add->add_option("--skill", a.skills, "skill (repeatable)");
-  crew_add->add_option("--callback", a.phone, "callback phone read to customers");
+  crew_add->add_option("--callback", a.phone, "callback phone read to customers (as --phone)");
   crew_add->add_flag("--on-shift", a.on_shift, "takes work now");
   table.push_back({crew_add, [&a](const Connection& c) { return cmd_crews_add(c, a); }});
 }
@@ -459,6 +495,10 @@ void print_board_update(const v1::BoardUpdate& u) {
     std::cout << "#" << u.sequence() << " ticket " << u.ticket().id() << " " << status(u.ticket()) << " owner "
               << (u.ticket().owner_crew_id().empty() ? "desk" : u.ticket().owner_crew_id()) << " deadline "
               << utc(u.ticket().effective_deadline()) << "\n";
+    for (const auto& e : u.ticket().escalations())
+      if (e.state() == v1::ESCALATION_STATE_OPEN)
+        std::cout << "  escalation " << e.id() << " "
+                  << lower_enum(v1::EscalationKind_Name(e.kind()), "ESCALATION_KIND_") << ": " << e.detail() << "\n";
   } else if (u.has_crew()) {
     std::cout << "#" << u.sequence() << " crew " << u.crew().id() << (u.crew().on_shift() ? " on" : " off")
               << " shift\n";
@@ -525,6 +565,90 @@ void define_report(CLI::App& cli, ReportArgs& a, Commands& table) {
   report->add_option("--to", a.to, "range end, exclusive (default: now)");
   report->add_flag("--csv", a.csv, "CSV instead of tables");
   table.push_back({report, [&a](const Connection& c) { return cmd_report(c, a); }});
+}
+
+// --- escalations -------------------------------------------------------------
+
+struct EscalationArgs {
+  bool all = false;
+  std::vector<std::string> kinds;
+  std::string ticket, ack_id, resolve_id, note;
+};
+
+int cmd_escalations_list(const Connection& c, const EscalationArgs& a) {
+  v1::ListEscalationsRequest req;
+  if (a.all)
+    for (const auto st : {v1::ESCALATION_STATE_OPEN, v1::ESCALATION_STATE_ACKNOWLEDGED, v1::ESCALATION_STATE_RESOLVED})
+      req.add_states(st);
+  for (const std::string& k : a.kinds) {
+    v1::EscalationKind kind;
+    if (!parse_enum(k, "ESCALATION_KIND_", v1::EscalationKind_Parse, &kind))
+      return usage_error("--kind: '" + k + "' is not an escalation kind (e.g. delay_call_refused, stalled)");
+    req.add_kinds(kind);
+  }
+  req.set_ticket_id(a.ticket);
+  req.set_page_size(1000);
+  std::vector<v1::ListEscalationsResponse> pages;
+  do {
+    v1::ListEscalationsResponse resp;
+    const auto s = c.stub->ListEscalations(context(c.o).get(), req, &resp);
+    if (!s.ok()) return fail(s);
+    req.set_page_token(resp.next_page_token());
+    pages.push_back(std::move(resp));
+  } while (!req.page_token().empty());
+  std::vector<const v1::Escalation*> rows;
+  for (const auto& p : pages)
+    for (const auto& e : p.escalations()) rows.push_back(&e);
+  if (c.o.json) {
+    for (const auto* e : rows) print_json(*e);
+  } else {
+    print_escalations(rows);
+  }
+  return 0;
+}
+
+// Acknowledge (note empty) or resolve one escalation, and print it.
+int cmd_escalations_answer(const Connection& c, const std::string& id, const std::string* note) {
+  grpc::Status s;
+  v1::Escalation out;
+  if (!note) {
+    v1::AcknowledgeEscalationRequest req;
+    req.set_escalation_id(id);
+    v1::AcknowledgeEscalationResponse resp;
+    s = c.stub->AcknowledgeEscalation(context(c.o).get(), req, &resp);
+    out = resp.escalation();
+  } else {
+    v1::ResolveEscalationRequest req;
+    req.set_escalation_id(id);
+    req.set_note(*note);
+    v1::ResolveEscalationResponse resp;
+    s = c.stub->ResolveEscalation(context(c.o).get(), req, &resp);
+    out = resp.escalation();
+  }
+  if (!s.ok()) return fail(s);
+  if (c.o.json) {
+    print_json(out);
+  } else {
+    print_escalations({&out});
+  }
+  return 0;
+}
+
+void define_escalations(CLI::App& cli, EscalationArgs& a, Commands& table) {
+  auto* esc = cli.add_subcommand("escalations", "tickets the desk must act on: refused calls, stalls, ...");
+  esc->require_subcommand(1);
+  auto* list = esc->add_subcommand("list", "the desk's queue: open and acknowledged escalations");
+  list->add_flag("--all", a.all, "resolved ones too");
+  list->add_option("--kind", a.kinds, "only this kind (repeatable), e.g. delay_call_refused");
+  list->add_option("--ticket", a.ticket, "only this ticket's");
+  table.push_back({list, [&a](const Connection& c) { return cmd_escalations_list(c, a); }});
+  auto* ack = esc->add_subcommand("ack", "acknowledge: the desk has it");
+  ack->add_option("id", a.ack_id, "escalation id, e.g. T-000123/1")->required();
+  table.push_back({ack, [&a](const Connection& c) { return cmd_escalations_answer(c, a.ack_id, nullptr); }});
+  auto* resolve = esc->add_subcommand("resolve", "resolve with a note of what was done");
+  resolve->add_option("id", a.resolve_id, "escalation id")->required();
+  resolve->add_option("--note", a.note, "what the desk did (recorded)")->required();
+  table.push_back({resolve, [&a](const Connection& c) { return cmd_escalations_answer(c, a.resolve_id, &a.note); }});
 }
 
 // --- tokens ------------------------------------------------------------------
@@ -600,6 +724,7 @@ struct Args {
   double board_seconds = 0;
   ReportArgs report;
   TokenArgs tokens;
+  EscalationArgs escalations;
 };
 
 }  // namespace
@@ -617,6 +742,7 @@ int main(int argc, char** argv) {
   define_board(cli, args.board_seconds, table);
   define_report(cli, args.report, table);
   define_tokens(cli, args.tokens, table);
+  define_escalations(cli, args.escalations, table);
 
   CLI11_PARSE(cli, argc, argv);
   if (const int rc = read_token_file(o, token_file); rc != 0) return rc;

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -37,6 +38,22 @@ std::string MetricsServer::render() {
       "# TYPE linecrew_overdue_tickets gauge\n"
       "linecrew_overdue_tickets " +
       std::to_string(counts.past_deadline) + "\n";
+  const EscalationFigures esc = tickets_.unresolved_escalations();
+  out +=
+      "# HELP linecrew_escalations Escalations waiting for the desk (rules 7), by state.\n"
+      "# TYPE linecrew_escalations gauge\n"
+      "linecrew_escalations{state=\"open\"} " +
+      std::to_string(esc.open) + "\nlinecrew_escalations{state=\"acknowledged\"} " + std::to_string(esc.acknowledged) +
+      "\n# HELP linecrew_escalations_unresolved Escalations not resolved, by kind.\n"
+      "# TYPE linecrew_escalations_unresolved gauge\n";
+  for (const EscalationKind k : kAllEscalationKinds)
+    out += "linecrew_escalations_unresolved{kind=\"" + std::string(to_string(k)) + "\"} " +
+           std::to_string(esc.opened[static_cast<std::size_t>(k)]) + "\n";
+  out +=
+      "# HELP linecrew_escalation_oldest_open_seconds Age of the oldest escalation nobody acknowledged (0: none).\n"
+      "# TYPE linecrew_escalation_oldest_open_seconds gauge\n"
+      "linecrew_escalation_oldest_open_seconds " +
+      std::to_string(esc.oldest_open ? std::max<std::int64_t>(0, (now - *esc.oldest_open).count()) : 0) + "\n";
   if (planning_) {
     const app::PlanningStats st = planning_->stats();
     char ms[32];

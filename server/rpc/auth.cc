@@ -24,14 +24,25 @@ struct MethodRoles {
 // tracking token is the credential) and never calls authorize(); see
 // rpc/customer_service.h. Its methods are therefore closed to every role here.
 constexpr std::array kTable = {
-    MethodRoles{"DispatchService.CreateTicket", kDesk},  MethodRoles{"DispatchService.GetTicket", kDesk},
-    MethodRoles{"DispatchService.ListTickets", kDesk},   MethodRoles{"DispatchService.CancelTicket", kDesk},
-    MethodRoles{"DispatchService.PinTicket", kDesk},     MethodRoles{"DispatchService.UnpinTicket", kDesk},
-    MethodRoles{"DispatchService.RegisterCrew", kAdmin}, MethodRoles{"DispatchService.UpdateCrew", kDesk},
-    MethodRoles{"DispatchService.SetCrewShift", kDesk},  MethodRoles{"DispatchService.ListCrews", kDesk},
-    MethodRoles{"DispatchService.WatchBoard", kDesk},    MethodRoles{"DispatchService.GetReport", kDesk},
-    MethodRoles{"DispatchService.IssueToken", kAdmin},   MethodRoles{"DispatchService.RevokeToken", kAdmin},
-    MethodRoles{"CrewSyncService.Hello", kCrew},         MethodRoles{"CrewSyncService.Upload", kCrew},
+    MethodRoles{"DispatchService.CreateTicket", kDesk},
+    MethodRoles{"DispatchService.GetTicket", kDesk},
+    MethodRoles{"DispatchService.ListTickets", kDesk},
+    MethodRoles{"DispatchService.CancelTicket", kDesk},
+    MethodRoles{"DispatchService.PinTicket", kDesk},
+    MethodRoles{"DispatchService.UnpinTicket", kDesk},
+    MethodRoles{"DispatchService.RegisterCrew", kAdmin},
+    MethodRoles{"DispatchService.UpdateCrew", kDesk},
+    MethodRoles{"DispatchService.SetCrewShift", kDesk},
+    MethodRoles{"DispatchService.ListCrews", kDesk},
+    MethodRoles{"DispatchService.WatchBoard", kDesk},
+    MethodRoles{"DispatchService.GetReport", kDesk},
+    MethodRoles{"DispatchService.IssueToken", kAdmin},
+    MethodRoles{"DispatchService.RevokeToken", kAdmin},
+    MethodRoles{"DispatchService.ListEscalations", kDesk},
+    MethodRoles{"DispatchService.AcknowledgeEscalation", kDesk},
+    MethodRoles{"DispatchService.ResolveEscalation", kDesk},
+    MethodRoles{"CrewSyncService.Hello", kCrew},
+    MethodRoles{"CrewSyncService.Upload", kCrew},
     MethodRoles{"CrewSyncService.Pull", kCrew},
 };
 

@@ -55,6 +55,24 @@ static_assert(proto_value(Role::kDispatcher) == v1::ROLE_DISPATCHER);
 static_assert(proto_value(Role::kAdmin) == v1::ROLE_ADMIN);
 static_assert(proto_value(Role::kCrewDevice) == v1::ROLE_CREW_DEVICE && v1::Role_MAX == v1::ROLE_CREW_DEVICE);
 
+static_assert(proto_value(EscalationKind::kDelayCallRefused) == v1::ESCALATION_KIND_DELAY_CALL_REFUSED);
+static_assert(proto_value(EscalationKind::kDelayCallUnreachable) == v1::ESCALATION_KIND_DELAY_CALL_UNREACHABLE);
+static_assert(proto_value(EscalationKind::kCloseoutIncomplete) == v1::ESCALATION_KIND_CLOSEOUT_INCOMPLETE);
+static_assert(proto_value(EscalationKind::kStalled) == v1::ESCALATION_KIND_STALLED);
+static_assert(proto_value(EscalationKind::kFollowUpOverdue) == v1::ESCALATION_KIND_FOLLOW_UP_OVERDUE);
+static_assert(proto_value(EscalationKind::kSeriousComplaint) == v1::ESCALATION_KIND_SERIOUS_COMPLAINT);
+static_assert(proto_value(EscalationKind::kCrewNeedsHelp) == v1::ESCALATION_KIND_CREW_NEEDS_HELP &&
+              v1::EscalationKind_MAX == v1::ESCALATION_KIND_CREW_NEEDS_HELP);
+static_assert(proto_value(NoticeDelivery::kInPerson) == v1::NOTICE_DELIVERY_METHOD_IN_PERSON);
+static_assert(proto_value(NoticeDelivery::kPostedAtPremises) == v1::NOTICE_DELIVERY_METHOD_POSTED_AT_PREMISES);
+static_assert(proto_value(NoticeDelivery::kRegisteredMail) == v1::NOTICE_DELIVERY_METHOD_REGISTERED_MAIL);
+static_assert(proto_value(NoticeDelivery::kSms) == v1::NOTICE_DELIVERY_METHOD_SMS &&
+              v1::NoticeDeliveryMethod_MAX == v1::NOTICE_DELIVERY_METHOD_SMS);
+static_assert(proto_value(EscalationState::kOpen) == v1::ESCALATION_STATE_OPEN);
+static_assert(proto_value(EscalationState::kAcknowledged) == v1::ESCALATION_STATE_ACKNOWLEDGED);
+static_assert(proto_value(EscalationState::kResolved) == v1::ESCALATION_STATE_RESOLVED &&
+              v1::EscalationState_MAX == v1::ESCALATION_STATE_RESOLVED);
+
 template <class Domain, class IsValid>
 std::optional<Domain> domain_value(int v, IsValid is_valid) {
   if (v == 0 || !is_valid(v)) return std::nullopt;
@@ -249,6 +267,19 @@ void to_proto(const Report& r, v1::GetReportResponse* out) {
     to_proto(st.last_progress, ps->mutable_last_progress_time());
     to_proto(st.stalled_for, ps->mutable_stalled_for());
   }
+  const EscalationFigures& e = r.escalations;
+  auto* pe = out->mutable_escalations();
+  for (const EscalationKind k : kAllEscalationKinds)
+    if (const std::uint32_t n = e.opened[static_cast<std::size_t>(k)]) {
+      auto* pk = pe->add_opened();
+      pk->set_kind(static_cast<v1::EscalationKind>(proto_value(k)));
+      pk->set_count(n);
+    }
+  pe->set_open(e.open);
+  pe->set_acknowledged(e.acknowledged);
+  pe->set_resolved(e.resolved);
+  to_proto(e.mean_time_to_acknowledge(), pe->mutable_mean_time_to_acknowledge());
+  to_proto(e.ack_time_max, pe->mutable_max_time_to_acknowledge());
   out->set_follow_ups_due(0);  // no follow-up records exist yet (return visits come with the handheld issue)
   out->set_follow_ups_in_time(0);
   out->set_follow_up_rate(1.0);
@@ -343,8 +374,22 @@ TicketDraft draft_from_proto(const v1::CreateTicketRequest& req) {
     d.kind = *kind;
   }
   if (req.has_appointment_time()) d.appointment = from_proto(req.appointment_time(), "appointment_time");
-  if (!req.parent_ticket_id().empty()) throw_invalid("parent_ticket_id", "follow-up tickets are not supported yet");
+  if (!req.parent_ticket_id().empty()) {
+    validate_id(req.parent_ticket_id(), "parent_ticket_id");
+    d.parent = TicketId(req.parent_ticket_id());
+  }
   d.description = req.description();
+  if (req.has_disconnection_notice()) {
+    const auto& n = req.disconnection_notice();
+    DisconnectionNotice notice;
+    if (!n.has_delivered_time()) throw_invalid("disconnection_notice.delivered_time", "is required");
+    notice.delivered = from_proto(n.delivered_time(), "disconnection_notice.delivered_time");
+    const auto method = domain_value<NoticeDelivery>(n.method(), v1::NoticeDeliveryMethod_IsValid);
+    if (!method) throw_invalid("disconnection_notice.method", "is required: in person, posted, registered mail or sms");
+    notice.method = *method;
+    notice.delivered_by = n.delivered_by();
+    d.notice = std::move(notice);
+  }
   return d;
 }
 
@@ -378,6 +423,7 @@ void to_proto(const Ticket& t, TimePoint now, bool include_timeline, v1::Ticket*
   out->set_tracking_token(t.tracking_token);
   out->set_kind(static_cast<v1::TicketKind>(proto_value(t.kind)));
   out->set_description(t.description);
+  out->set_parent_ticket_id(t.parent.str());
   if (include_timeline) {
     for (const TicketEvent& e : t.timeline) {
       v1::TicketEvent* pe = out->add_timeline();
@@ -388,7 +434,49 @@ void to_proto(const Ticket& t, TimePoint now, bool include_timeline, v1::Ticket*
       pe->set_detail(e.detail);
     }
   }
-  if (!t.timeline.empty()) to_proto(t.timeline.back().time, out->mutable_last_progress_time());
+  to_proto(last_progress(t), out->mutable_last_progress_time());
+  if (t.notice) {
+    auto* n = out->mutable_disconnection_notice();
+    to_proto(t.notice->delivered, n->mutable_delivered_time());
+    n->set_method(static_cast<v1::NoticeDeliveryMethod>(proto_value(t.notice->method)));
+    n->set_delivered_by(t.notice->delivered_by);
+  }
+  for (const Escalation& e : t.escalations) to_proto(t.id, e, out->add_escalations());
+}
+
+void to_proto(const TicketId& ticket, const Escalation& e, v1::Escalation* out) {
+  out->set_id(escalation_id(ticket, e.n));
+  out->set_ticket_id(ticket.str());
+  out->set_kind(static_cast<v1::EscalationKind>(proto_value(e.kind)));
+  out->set_state(static_cast<v1::EscalationState>(proto_value(e.state())));
+  out->set_detail(e.detail);
+  to_proto(e.opened, out->mutable_opened_time());
+  out->set_acknowledged_by(e.acknowledged_by);
+  if (e.acknowledged_at) to_proto(*e.acknowledged_at, out->mutable_acknowledged_time());
+  out->set_resolved_by(e.resolved_by);
+  if (e.resolved_at) to_proto(*e.resolved_at, out->mutable_resolved_time());
+  out->set_resolution_note(e.resolution);
+}
+
+storage::EscalationFilter filter_from_proto(const v1::ListEscalationsRequest& req) {
+  storage::EscalationFilter f;
+  for (int i = 0; i < req.states_size(); ++i) {
+    const auto st = domain_value<EscalationState>(req.states(i), v1::EscalationState_IsValid);
+    if (!st) throw_invalid("states[" + std::to_string(i) + "]", "unknown escalation state");
+    f.states.push_back(*st);
+  }
+  if (f.states.empty()) f.states = {EscalationState::kOpen, EscalationState::kAcknowledged};
+  for (int i = 0; i < req.kinds_size(); ++i) {
+    const auto k = domain_value<EscalationKind>(req.kinds(i), v1::EscalationKind_IsValid);
+    if (!k) throw_invalid("kinds[" + std::to_string(i) + "]", "unknown escalation kind");
+    f.kinds.push_back(*k);
+  }
+  if (!req.ticket_id().empty()) f.ticket = TicketId(req.ticket_id());
+  if (req.page_size() > storage::kMaxEscalationPage)
+    throw_invalid("page_size", std::to_string(req.page_size()) + " is above 1000");
+  f.limit = req.page_size() == 0 ? 100 : req.page_size();
+  f.after = req.page_token();
+  return f;
 }
 
 storage::TicketFilter filter_from_proto(const v1::ListTicketsRequest& req) {

@@ -81,6 +81,10 @@ app::DeviceAction device_action_from_proto(const CA& a) {
       if (act.staff_number.empty()) act.staff_number = c.staff_number();
       break;
     }
+    case CA::kNeedHelp:
+      act.kind = CrewActionKind::kNeedHelp;
+      act.text = a.need_help().text();
+      break;
     default:
       throw_invalid("action", "exactly one action is required");
   }

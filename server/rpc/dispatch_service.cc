@@ -19,7 +19,38 @@ void ticket_out(app::Dispatch& d, const Ticket& t, bool timeline, v1::Ticket* ou
   if (!plan) plan = d.plan_view(t.id);
   if (plan) to_proto(*plan, d.policy().notify, d.clock().now(), out);
 }
+
+// Who answers an escalation, as recorded: the token's label and its id.
+std::string desk_name(const Principal& who) {
+  return (who.label.empty() ? std::string("dispatcher") : who.label) + " (" + who.token_id + ")";
+}
 }  // namespace
+
+grpc::Status DispatchService::ListEscalations(grpc::ServerContext* ctx, const v1::ListEscalationsRequest* req,
+                                              v1::ListEscalationsResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.ListEscalations", [&](const Principal&) {
+    const auto page = dispatch_.list_escalations(filter_from_proto(*req));
+    for (const auto& e : page.escalations) to_proto(e.ticket, e.escalation, resp->add_escalations());
+    resp->set_next_page_token(page.next_after);
+  });
+}
+
+grpc::Status DispatchService::AcknowledgeEscalation(grpc::ServerContext* ctx,
+                                                    const v1::AcknowledgeEscalationRequest* req,
+                                                    v1::AcknowledgeEscalationResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.AcknowledgeEscalation", [&](const Principal& who) {
+    const auto e = dispatch_.acknowledge_escalation(req->escalation_id(), desk_name(who));
+    to_proto(e.ticket, e.escalation, resp->mutable_escalation());
+  });
+}
+
+grpc::Status DispatchService::ResolveEscalation(grpc::ServerContext* ctx, const v1::ResolveEscalationRequest* req,
+                                                v1::ResolveEscalationResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.ResolveEscalation", [&](const Principal& who) {
+    const auto e = dispatch_.resolve_escalation(req->escalation_id(), desk_name(who), req->note());
+    to_proto(e.ticket, e.escalation, resp->mutable_escalation());
+  });
+}
 
 grpc::Status DispatchService::CreateTicket(grpc::ServerContext* ctx, const v1::CreateTicketRequest* req,
                                            v1::CreateTicketResponse* resp) {

@@ -120,6 +120,30 @@ CREATE TABLE crew_feed_floor(
   crew_id TEXT PRIMARY KEY,
   seq INTEGER NOT NULL);
 )sql",
+    R"sql(
+-- Escalations (rules §7): children of their ticket, numbered from 1; the
+-- desk's queue reads the unresolved ones through the partial index.
+CREATE TABLE escalations(
+  ticket_seq INTEGER NOT NULL REFERENCES tickets(seq),
+  n INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  opened INTEGER NOT NULL,
+  acknowledged_by TEXT NOT NULL,
+  acknowledged_at INTEGER,
+  resolved_by TEXT NOT NULL,
+  resolved_at INTEGER,
+  resolution TEXT NOT NULL,
+  PRIMARY KEY(ticket_seq, n));
+CREATE INDEX escalations_unresolved ON escalations(ticket_seq, n) WHERE resolved_at IS NULL;
+-- A disconnection's delivered notice (rules §7); NULL / '' for other kinds.
+ALTER TABLE tickets ADD COLUMN notice_delivered INTEGER;
+ALTER TABLE tickets ADD COLUMN notice_method TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN notice_by TEXT NOT NULL DEFAULT '';
+-- The ticket a return visit follows up ('' for none).
+ALTER TABLE tickets ADD COLUMN parent_id TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

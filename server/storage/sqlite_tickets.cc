@@ -1,6 +1,7 @@
 #include "linecrew/server/storage/sqlite_store.h"
 #include "linecrew/storage/time_columns.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <sstream>
@@ -28,7 +29,8 @@ std::vector<std::string> split(const std::string& s) {
 constexpr const char* kColumns =
     "seq, id, client_request_id, fingerprint, customer_name, customer_phone, customer_language, lat, lon, address, "
     "zone_class, zone_name, priority, first_contact, channel, kind, deadline, earliest_start, appointment, "
-    "service_s, skills, description, status, owner, pinned, arrival, version, tracking_token, created";
+    "service_s, skills, description, status, owner, pinned, arrival, version, tracking_token, created, "
+    "notice_delivered, notice_method, notice_by, parent_id";
 
 // Reads a row selected with kColumns. Values were validated on the way in;
 // a row that no longer parses is a broken invariant (kInternal).
@@ -64,6 +66,10 @@ Ticket read_row(const Statement& s, std::int64_t& seq) {
   t.version = static_cast<std::uint64_t>(s.int64(26));
   t.tracking_token = s.text(27);
   t.created = at(s.int64(28));
+  if (const auto delivered = s.optional_int64(29))
+    t.notice =
+        DisconnectionNotice{at(*delivered), must(parse_notice_delivery(s.text(30)), "notice_method"), s.text(31)};
+  if (const auto p = s.text(32); !p.empty()) t.parent = TicketId(p);
   return t;
 }
 
@@ -87,6 +93,45 @@ void append_children(Database& db, std::int64_t seq, const Ticket& t, std::size_
           .run();
     }
   }
+}
+
+// Writes the escalations that are new or changed since `before` (they are
+// appended, and only their acknowledgement and resolution ever change).
+void write_escalations(Database& db, std::int64_t seq, const Ticket& t, const std::vector<Escalation>& before) {
+  for (std::size_t i = 0; i < t.escalations.size(); ++i) {
+    const Escalation& e = t.escalations[i];
+    if (i < before.size() && before[i] == e) continue;
+    if (i < before.size() && (before[i].kind != e.kind || before[i].key != e.key || before[i].opened != e.opened))
+      throw Error(ErrorCode::kInternal, "storage", "an escalation may only be acknowledged and resolved");
+    db.cached(
+          "INSERT OR REPLACE INTO escalations(ticket_seq, n, kind, key, detail, opened, acknowledged_by, "
+          "acknowledged_at, resolved_by, resolved_at, resolution) VALUES(?,?,?,?,?,?,?,?,?,?,?)")
+        ->bind_all(seq, static_cast<std::int64_t>(i + 1), to_string(e.kind), e.key, e.detail, secs(e.opened),
+                   e.acknowledged_by, secs(e.acknowledged_at), e.resolved_by, secs(e.resolved_at), e.resolution)
+        .run();
+  }
+}
+
+constexpr const char* kEscalationColumns =
+    "ticket_seq, n, kind, key, detail, opened, acknowledged_by, acknowledged_at, resolved_by, resolved_at, "
+    "resolution";
+
+// Reads a row selected with kEscalationColumns (from column `first`).
+Escalation read_escalation(const Statement& s) {
+  Escalation e;
+  e.n = static_cast<std::uint32_t>(s.int64(1));
+  const auto kind = parse_escalation_kind(s.text(2));
+  if (!kind) throw Error(ErrorCode::kInternal, "storage", "corrupt escalation kind");
+  e.kind = *kind;
+  e.key = s.text(3);
+  e.detail = s.text(4);
+  e.opened = at(s.int64(5));
+  e.acknowledged_by = s.text(6);
+  e.acknowledged_at = at(s.optional_int64(7));
+  e.resolved_by = s.text(8);
+  e.resolved_at = at(s.optional_int64(9));
+  e.resolution = s.text(10);
+  return e;
 }
 
 }  // namespace
@@ -161,17 +206,22 @@ CreateResult SqliteStore::create_locked(Ticket t) {
   t.version = 1;
 
   auto ins = db_.cached(std::string("INSERT INTO tickets(") + kColumns +
-                        ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                        ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   ins->bind_all(seq, t.id.str(), t.client_request_id, t.fingerprint, t.customer.name, t.customer.phone,
                 t.customer.language, t.location.lat(), t.location.lon(), t.address, to_string(t.zone_class),
                 t.zone_name, static_cast<std::int64_t>(t.priority), secs(t.first_contact), to_string(t.channel),
                 to_string(t.kind), secs(t.deadline), secs(t.earliest_start), secs(t.appointment),
                 static_cast<std::int64_t>(t.service_duration.count()), join(t.required_skills), t.description,
                 to_string(t.status), t.owner.str(), t.pinned.str(), secs(t.arrival),
-                static_cast<std::int64_t>(t.version), t.tracking_token, secs(t.created));
+                static_cast<std::int64_t>(t.version), t.tracking_token, secs(t.created),
+                t.notice ? std::optional<std::int64_t>(secs(t.notice->delivered)) : std::nullopt,
+                std::string(t.notice ? to_string(t.notice->method) : ""),
+                t.notice ? t.notice->delivered_by : std::string(),  // '' not NULL: the columns are NOT NULL
+                t.parent.str());
   ins->run();
 
   append_children(db_, seq, t, 0, 0);
+  write_escalations(db_, seq, t, {});
   record_change_locked(Change::Kind::kTicket, t.id.str());
   if (!t.owner.empty()) record_crew_feed_locked(Ticket(), t);  // created already assigned (planned at intake)
   return {std::move(t), true};
@@ -210,11 +260,12 @@ Ticket SqliteStore::mutate_locked(const TicketId& id, const std::function<void(T
   Ticket t = std::move(*found);
   const Ticket before = t;
   change(t);
-  if (t.timeline.size() < before.timeline.size() || t.contacts.size() < before.contacts.size())
+  if (t.timeline.size() < before.timeline.size() || t.contacts.size() < before.contacts.size() ||
+      t.escalations.size() < before.escalations.size())
     throw Error(ErrorCode::kInternal, "storage", "ticket history may only be appended to");
   const bool unchanged = t.status == before.status && t.owner == before.owner && t.pinned == before.pinned &&
                          t.arrival == before.arrival && t.timeline.size() == before.timeline.size() &&
-                         t.contacts.size() == before.contacts.size();
+                         t.contacts.size() == before.contacts.size() && t.escalations == before.escalations;
   if (unchanged) return t;  // nothing to write: no new version, no board change
   t.version = before.version + 1;
   db_.cached("UPDATE tickets SET status = ?, owner = ?, pinned = ?, arrival = ?, version = ? WHERE seq = ?")
@@ -222,6 +273,7 @@ Ticket SqliteStore::mutate_locked(const TicketId& id, const std::function<void(T
                  static_cast<std::int64_t>(t.version), seq)
       .run();
   append_children(db_, seq, t, before.timeline.size(), before.contacts.size());
+  write_escalations(db_, seq, t, before.escalations);
   record_change_locked(Change::Kind::kTicket, id.str());
   record_crew_feed_locked(before, t);
   return t;
@@ -277,6 +329,12 @@ void SqliteStore::load_children(Database& db, const std::vector<std::pair<std::i
       if (!reason || !consent) throw Error(ErrorCode::kInternal, "storage", "corrupt contact record");
       it->second->contacts.push_back({at(ct->int64(1)), *reason, at(ct->int64(3)), *consent});
     }
+    auto es = db.cached(std::string("SELECT ") + kEscalationColumns +
+                        " FROM escalations WHERE ticket_seq BETWEEN ? AND ? ORDER BY ticket_seq, n");
+    es->bind_all(lo, hi);
+    while (es->step())
+      if (const auto it = by_seq.find(es->int64(0)); it != by_seq.end())
+        it->second->escalations.push_back(read_escalation(*es));
   };
   std::size_t start = 0;
   for (std::size_t k = 1; k <= rows.size(); ++k)
@@ -350,6 +408,80 @@ OpenCounts SqliteStore::open_counts(TimePoint now) {
     late.bind(1, secs(now));
     late.step();
     out.past_deadline = late.int64(0);
+    return out;
+  });
+}
+
+EscalationPage SqliteStore::list_escalations(const EscalationFilter& f) {
+  std::optional<EscalationRef> after;
+  if (!f.after.empty()) after = parse_escalation_id(f.after, "page_token");
+  return read([&](Database& db) {
+    std::string sql =
+        "SELECT e.ticket_seq, e.n, e.kind, e.key, e.detail, e.opened, e.acknowledged_by, "
+        "e.acknowledged_at, e.resolved_by, e.resolved_at, e.resolution, t.id FROM escalations e JOIN "
+        "tickets t ON t.seq = e.ticket_seq WHERE 1";  // kEscalationColumns, then the ticket id
+    // Each state is a condition on the two times; the unresolved ones use the partial index.
+    std::string states;
+    for (const EscalationState st : f.states) {
+      states += states.empty() ? "" : " OR ";
+      switch (st) {
+        case EscalationState::kOpen:
+          states += "(e.resolved_at IS NULL AND e.acknowledged_at IS NULL)";
+          break;
+        case EscalationState::kAcknowledged:
+          states += "(e.resolved_at IS NULL AND e.acknowledged_at IS NOT NULL)";
+          break;
+        case EscalationState::kResolved:
+          states += "e.resolved_at IS NOT NULL";
+          break;
+      }
+    }
+    const bool unresolved_only =
+        !f.states.empty() && std::find(f.states.begin(), f.states.end(), EscalationState::kResolved) == f.states.end();
+    if (unresolved_only) sql += " AND e.resolved_at IS NULL";
+    if (!states.empty()) sql += " AND (" + states + ")";
+    std::vector<std::string> texts;
+    if (!f.kinds.empty()) {
+      sql += " AND e.kind IN (";
+      for (std::size_t i = 0; i < f.kinds.size(); ++i) {
+        sql += i ? ",?" : "?";
+        texts.emplace_back(to_string(f.kinds[i]));
+      }
+      sql += ")";
+    }
+    if (!f.ticket.empty()) {
+      sql += " AND t.id = ?";
+      texts.push_back(f.ticket.str());
+    }
+    if (after) sql += " AND (e.ticket_seq, e.n) > ((SELECT seq FROM tickets WHERE id = ?), ?)";
+    sql += " ORDER BY e.ticket_seq, e.n LIMIT ?";
+    auto st = db.cached(sql);
+    int k = 1;
+    for (const std::string& text : texts) st->bind(k++, text);
+    if (after) {
+      st->bind(k++, after->ticket.str());
+      st->bind(k++, static_cast<std::int64_t>(after->n));
+    }
+    const std::uint32_t limit = std::clamp<std::uint32_t>(f.limit, 1, kMaxEscalationPage);
+    st->bind(k++, static_cast<std::int64_t>(limit) + 1);  // one more: is there a next page?
+    EscalationPage page;
+    while (st->step()) {
+      if (page.escalations.size() == limit) {
+        const EscalationEntry& last = page.escalations.back();
+        page.next_after = escalation_id(last.ticket, last.escalation.n);
+        break;
+      }
+      page.escalations.push_back({TicketId(st->text(11)), read_escalation(*st)});
+    }
+    return page;
+  });
+}
+
+EscalationFigures SqliteStore::unresolved_escalations() {
+  return read([](Database& db) {
+    EscalationFigures out;
+    auto st = db.cached(std::string("SELECT ") + kEscalationColumns + " FROM escalations WHERE resolved_at IS NULL");
+    while (st->step()) out.add(read_escalation(*st));
     return out;
   });
 }

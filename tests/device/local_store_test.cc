@@ -114,9 +114,39 @@ TEST(LocalStore, RecordsWithAValidDeviceIdAndRefusesABadOne) {
   }
 }
 
+// Issue 19: need_help is a fact, recorded offline like cause_found: it needs
+// its text, keeps the status, and is kept on a ticket the server took away.
+TEST(LocalStore, NeedHelpIsAFactWithItsTextAlsoOnATicketTakenAway) {
+  linecrew::testing::TempDir dir("device-help");
+  LocalStore store(dir.file("crew.db"));
+  LocalTicket gone = ticket("T-000001", "14:50");
+  gone.removed = "reassigned";
+  store.upsert(gone);
+  ActionInput in;
+  in.action = "need_help";
+  in.ticket = TicketId("T-000001");
+  linecrew::testing::expect_error([&] { record(store, DeviceId("dev-test"), in, at("14:10")); },
+                                  ErrorCode::kInvalidArgument, "need_help.text");
+  EXPECT_EQ(store.outbox_size(), 0u);
+  in.text = "truck stuck in a ditch, need a tow";
+  const auto e = record(store, DeviceId("dev-test"), in, at("14:11"));
+  EXPECT_EQ(e.action, "need_help");
+  v1::CrewAction sent;
+  ASSERT_TRUE(sent.ParseFromString(store.outbox().at(0).body));
+  EXPECT_EQ(sent.action_case(), v1::CrewAction::kNeedHelp);
+  EXPECT_EQ(sent.need_help().text(), in.text);
+  EXPECT_EQ(sent.ticket_id(), "T-000001");
+  EXPECT_EQ(store.get(TicketId("T-000001"))->status, TicketStatus::kAssigned);
+  // A status action on the same ticket is refused: it is no longer the crew's.
+  linecrew::testing::expect_error([&] { act(store, TicketId("T-000001"), "accept", at("14:12")); },
+                                  ErrorCode::kFailedPrecondition, "reassigned");
+  EXPECT_EQ(store.outbox_size(), 1u);
+}
+
 TEST(CrewActions, MapToTheStatusTheyLeadTo) {
   EXPECT_EQ(status_after("arrived", TicketStatus::kEnRoute), TicketStatus::kOnSite);
   EXPECT_EQ(status_after("cause_found", TicketStatus::kOnSite), TicketStatus::kOnSite);
+  EXPECT_EQ(status_after("need_help", TicketStatus::kEnRoute), TicketStatus::kEnRoute);
   EXPECT_EQ(status_after("left_site", TicketStatus::kRestored), TicketStatus::kClosed);
   EXPECT_EQ(status_after("cannot_fix", TicketStatus::kOnSite), TicketStatus::kReturnVisitOwed);
   EXPECT_FALSE(status_after("teleport", TicketStatus::kOnSite).has_value());

@@ -3,6 +3,10 @@
 // against the native server.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <thread>
+#include <vector>
+
 #include "fault_proxy.h"
 #include "linecrew/core/call_script.h"
 #include "linecrew/device/app/actions.h"
@@ -271,6 +275,158 @@ TEST(Sync, AnotherCrewsTokenCannotActOnTheTicket) {
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_EQ(r.rejected, 1u);
   EXPECT_EQ(server.get(id).status(), v1::TICKET_STATUS_ASSIGNED);
+}
+
+// --- escalations: what the crew's uploads put in front of the desk ----------------
+
+// The desk's queue for one ticket as a dispatcher sees it: DispatchService.ListEscalations
+// with the admin token (default filter: open and acknowledged).
+std::vector<v1::Escalation> desk_queue(const testing::SimServer& server, const std::string& ticket) {
+  const auto stub =
+      v1::DispatchService::NewStub(grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+  v1::ListEscalationsRequest req;
+  req.set_ticket_id(ticket);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  ctx.AddMetadata("authorization", "Bearer " + server.admin_token());
+  v1::ListEscalationsResponse resp;
+  const grpc::Status s = stub->ListEscalations(&ctx, req, &resp);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return {resp.escalations().begin(), resp.escalations().end()};
+}
+
+int count_of(const std::vector<v1::Escalation>& queue, v1::EscalationKind kind) {
+  return static_cast<int>(
+      std::count_if(queue.begin(), queue.end(), [kind](const v1::Escalation& e) { return e.kind() == kind; }));
+}
+
+// Rules §2.4 / §7 end to end: a refused delay call recorded on the handheld
+// (record_call, as the `call` command and the UI's call card record it)
+// reaches the desk's queue as one escalation; a refused redial adds none.
+TEST(SyncEscalations, ARefusedDelayCallFromTheHandheldIsOneEscalationInTheDesksQueue) {
+  testing::SimServer server("sync-esc-refused");
+  const std::string token = server.add_crew("C-1", 30.35, 120.15);
+  server.set_clock("14:05");
+  const std::string id = server.create_ticket("r1", "14:05").id();
+  server.pin(id, "C-1");
+  testing::Handheld h(server.dir().file("crew.db"), server.address(), token, "14:06");
+  ASSERT_TRUE(h.agent->sync_once().ok);
+  h.at("14:08");
+  act(h, id, "accept");
+  act(h, id, "en_route");
+  h.at("14:40");
+  device::CallOutcome refused;
+  refused.ticket = TicketId(id);
+  refused.outcome = "refused";
+  refused.reason = DelayReason::kTraffic;
+  refused.note = "customer wants the crew now";
+  device::record_call(h.store, h.device_id, refused, h.clock.now());
+  EXPECT_TRUE(desk_queue(server, id).empty());  // still on the handheld
+  server.set_clock("14:41");
+  auto r = h.agent->sync_once();
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.applied, 3u);
+
+  auto queue = desk_queue(server, id);
+  ASSERT_EQ(queue.size(), 1u);
+  EXPECT_EQ(queue[0].kind(), v1::ESCALATION_KIND_DELAY_CALL_REFUSED);
+  EXPECT_EQ(queue[0].state(), v1::ESCALATION_STATE_OPEN);
+  EXPECT_EQ(queue[0].ticket_id(), id);
+  EXPECT_EQ(queue[0].id(), id + "/1");
+  EXPECT_NE(queue[0].detail().find("refused"), std::string::npos) << queue[0].detail();
+
+  // The crew redials and is refused again: logged, and the desk already has it.
+  h.at("14:43");
+  device::record_call(h.store, h.device_id, refused, h.clock.now());
+  server.set_clock("14:44");
+  r = h.agent->sync_once();
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.applied, 1u);
+  queue = desk_queue(server, id);
+  EXPECT_EQ(count_of(queue, v1::ESCALATION_KIND_DELAY_CALL_REFUSED), 1);
+  EXPECT_EQ(queue.size(), 1u);
+  EXPECT_EQ(testing::count_kind(server.get(id), v1::TICKET_EVENT_KIND_CONTACT_ATTEMPT), 2);
+}
+
+// Issue 19 item 1 end to end: need_help recorded while the server is
+// unreachable, then an upload the server applies but whose acknowledgement
+// never reaches the handheld (the link slows past the call deadline), then the
+// retry: the desk sees one CREW_NEEDS_HELP escalation, the timeline one request.
+TEST(SyncEscalations, NeedHelpRecordedOfflineIsOneEscalationEvenWhenTheUploadIsRetried) {
+  testing::SimServer server("sync-esc-help");
+  const std::string token = server.add_crew("C-1", 30.26, 120.16);
+  server.set_clock("14:05");
+  const std::string id = server.create_ticket("r1", "14:05").id();
+  server.pin(id, "C-1");
+  const auto port = static_cast<std::uint16_t>(std::stoi(server.address().substr(server.address().rfind(':') + 1)));
+  testing::FaultProxy proxy("127.0.0.1", port);
+  testing::Handheld h(server.dir().file("crew.db"), proxy.address(), token, "14:06");
+  // The handheld's agent on a channel the test can watch (connected or not).
+  const auto channel = device::make_channel(proxy.address(), grpc::InsecureChannelCredentials());
+  device::SyncOptions o;
+  o.device_id = h.device_id;
+  o.token = token;
+  o.call_timeout = std::chrono::milliseconds(5000);
+  h.agent = std::make_unique<device::SyncAgent>(h.store, h.clock, channel, o);
+  auto r = h.agent->sync_once();
+  ASSERT_TRUE(r.ok) << r.error;
+  h.at("14:10");
+  for (const char* a : {"accept", "en_route", "arrived"}) act(h, id, a);
+  server.set_clock("14:11");
+  ASSERT_TRUE((r = h.agent->sync_once()).ok) << r.error;
+
+  // Offline: the crew asks for help; the handheld keeps it.
+  ASSERT_TRUE(proxy.set_mode(testing::Fault::down()));
+  h.at("14:30");
+  const std::string text = "tree on the line: need a second crew and a bucket truck";
+  act(h, id, "need_help", text);
+  EXPECT_EQ(h.store.get(TicketId(id))->status, TicketStatus::kOnSite);  // a fact: no status change
+  server.set_clock("14:31");
+  EXPECT_FALSE(h.agent->sync_once().ok);
+  ASSERT_EQ(h.store.outbox_size(), 1u);
+  EXPECT_TRUE(desk_queue(server, id).empty());
+
+  // Back online, but slow: the Upload reaches the server (3 s) and is applied;
+  // its acknowledgement comes 3 s later, after the 5 s call deadline.
+  ASSERT_TRUE(proxy.set_mode(testing::Fault::up()));
+  ASSERT_TRUE(channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30)));
+  ASSERT_TRUE(proxy.set_mode(testing::Fault::delay(std::chrono::milliseconds(3000))));
+  h.at("14:32");
+  server.set_clock("14:32");
+  r = h.agent->sync_once();
+  EXPECT_FALSE(r.ok) << "the acknowledgement should have come too late";
+  EXPECT_EQ(h.store.outbox_size(), 1u);  // not acknowledged: it stays queued
+  bool applied = false;
+  for (int i = 0; i < 80 && !applied; ++i) {
+    applied = testing::count_kind(server.get(id), v1::TICKET_EVENT_KIND_NEED_HELP) == 1;
+    if (!applied) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  ASSERT_TRUE(applied) << "the server never applied the first upload";
+
+  // The retry: the server recognises the op and applies nothing twice.
+  ASSERT_TRUE(proxy.set_mode(testing::Fault::up()));
+  h.at("14:33");
+  server.set_clock("14:33");
+  for (int attempt = 0; attempt < 120 && !(r = h.agent->sync_once()).ok; ++attempt)
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.uploaded, 1u);
+  EXPECT_EQ(r.duplicate, 1u);
+  EXPECT_EQ(r.applied, 0u);
+  EXPECT_EQ(h.store.outbox_size(), 0u);
+
+  const auto queue = desk_queue(server, id);
+  ASSERT_EQ(queue.size(), 1u);
+  EXPECT_EQ(queue[0].kind(), v1::ESCALATION_KIND_CREW_NEEDS_HELP);
+  EXPECT_EQ(queue[0].state(), v1::ESCALATION_STATE_OPEN);
+  EXPECT_NE(queue[0].detail().find(text), std::string::npos) << queue[0].detail();
+  EXPECT_NE(queue[0].detail().find("crew:C-1"), std::string::npos) << queue[0].detail();
+  const v1::Ticket st = server.get(id);
+  EXPECT_EQ(testing::count_kind(st, v1::TICKET_EVENT_KIND_NEED_HELP), 1);
+  EXPECT_EQ(testing::count_kind(st, v1::TICKET_EVENT_KIND_ESCALATION_OPENED), 1);
+  EXPECT_EQ(st.status(), v1::TICKET_STATUS_ON_SITE);
+  // The handheld holds the server's ticket again, unchanged in status.
+  EXPECT_EQ(h.store.get(TicketId(id))->status, TicketStatus::kOnSite);
 }
 
 }  // namespace

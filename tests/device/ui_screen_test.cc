@@ -9,6 +9,7 @@
 #include "linecrew/device/store/local_store.h"
 #include "linecrew/device/ui/screen.h"
 #include "linecrew/device/ui/text_width.h"
+#include "linecrew/v1/crew_sync.pb.h"
 #include "server_process.h"
 #include "test_support.h"
 
@@ -242,6 +243,7 @@ TEST_F(Screen, KeysMapToCommands) {
   EXPECT_EQ(command_for_key('3', view), (Command{CommandKind::kAction, "arrived"}));
   EXPECT_EQ(command_for_key('1', view), (Command{CommandKind::kAction, "accept"}));
   EXPECT_EQ(command_for_key('7', view), (Command{CommandKind::kAction, "left_site"}));
+  EXPECT_EQ(command_for_key('h', view), (Command{CommandKind::kAction, "need_help"}));
   EXPECT_EQ(command_for_key('q', view).kind, CommandKind::kQuit);
   EXPECT_EQ(command_for_key(kKeyDown, view).kind, CommandKind::kDown);
   EXPECT_EQ(command_for_key('x', view).kind, CommandKind::kNone);
@@ -289,6 +291,48 @@ TEST_F(Screen, ActionKeysRecordOnTheSelectedTicketIntoTheOutbox) {
   EXPECT_EQ(view.mode, Mode::kRoute);
   EXPECT_EQ(store.outbox().back().action, "cause_found");
   EXPECT_TRUE(store.get(TicketId("T-000002"))->cause_found);
+}
+
+// Issue 19 item 1: 'h' asks the desk for help on the selected ticket: the
+// screen asks what help, then queues it (offline) without changing the status.
+TEST_F(Screen, HelpKeyAsksWhatHelpAndQueuesANeedHelpAction) {
+  EXPECT_EQ(command_for_key('h', view), (Command{CommandKind::kAction, "need_help"}));
+  const auto hint = render(snap(at("14:06")), view, 16, 40).back();
+  EXPECT_NE(hint.text.find("h help"), std::string::npos) << hint.text;  // on the handheld's 40 columns
+  for (char k = '1'; k <= '7'; ++k) EXPECT_NE(hint.text.find(k), std::string::npos) << hint.text;
+  EXPECT_NE(render(snap(at("14:06")), view, 24, 80).back().text.find("h help c call q"), std::string::npos);
+
+  press(kKeyDown, at("14:06"));  // T-000002
+  press('1', at("14:07"));
+  press('h', at("14:10"));
+  ASSERT_EQ(view.mode, Mode::kText);
+  EXPECT_EQ(view.pending_action, "need_help");
+  press('h', at("14:10"));  // typed, not another key
+  EXPECT_EQ(view.input, "h");
+  press(kKeyBackspace, at("14:10"));
+  const auto asking = render(snap(at("14:10")), view, 16, 40);
+  EXPECT_NE(line_with(asking, "help: _"), nullptr) << joined(asking);
+  // Enter with no text: refused on the message line, nothing queued.
+  press(kKeyEnter, at("14:10"));
+  EXPECT_EQ(view.mode, Mode::kRoute);
+  EXPECT_EQ(store.outbox_size(), 1u);
+  EXPECT_NE(view.message.find("need_help.text"), std::string::npos) << view.message;
+  EXPECT_TRUE(view.message_attr & kRed);
+
+  press('h', at("14:11"));
+  for (char c : std::string("need a ladder")) press(c, at("14:11"));
+  press(kKeyEnter, at("14:12"));
+  EXPECT_EQ(view.mode, Mode::kRoute);
+  ASSERT_EQ(store.outbox_size(), 2u);
+  const auto out = store.outbox().back();
+  EXPECT_EQ(out.action, "need_help");
+  EXPECT_EQ(out.ticket.str(), "T-000002");
+  EXPECT_EQ(out.device_time, at("14:12"));
+  v1::CrewAction body;
+  ASSERT_TRUE(body.ParseFromString(out.body));
+  EXPECT_EQ(body.need_help().text(), "need a ladder");
+  EXPECT_EQ(store.get(TicketId("T-000002"))->status, TicketStatus::kAccepted);  // status unchanged
+  EXPECT_FALSE(view.message_attr & kRed) << view.message;
 }
 
 TEST_F(Screen, CallOutcomesFromTheCardLandInTheOutboxAndMoveTheDeadline) {

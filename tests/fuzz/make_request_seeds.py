@@ -72,13 +72,15 @@ with tempfile.TemporaryDirectory() as gen:
         elif kind == "cannot":
             a.cannot_fix.reason = "needs a crane"
             ts(a.cannot_fix.committed_return_time, now + 86400)
+        elif kind == "help":
+            a.need_help.text = "倒树压线, 需要第二个班组"
         else:
             a.arrived.SetInParent()
         return a
 
     seeds["crew_action"] = bytes([4]) + action(1, "cause").SerializeToString()
     up = crew_sync_pb2.UploadRequest()
-    for i, k in enumerate(["arrived", "cause", "call", "cannot"]):
+    for i, k in enumerate(["arrived", "cause", "call", "cannot", "help"]):
         up.actions.append(action(i + 2, k))
     ts(up.device_send_time, now + 5)
     seeds["upload"] = bytes([5]) + up.SerializeToString()
@@ -128,6 +130,30 @@ with tempfile.TemporaryDirectory() as gen:
     st = customer_pb2.GetStatusRequest()
     st.tracking_token = "AbCdEfGhIjKlMnOpQrStUv"
     seeds["get_status"] = bytes([14]) + st.SerializeToString()
+
+    d = dispatch_pb2.CreateTicketRequest()
+    d.CopyFrom(t)
+    d.client_request_id = "billing-1"
+    d.kind = common_pb2.TICKET_KIND_DISCONNECTION
+    ts(d.appointment_time, now + 6 * 86400)
+    ts(d.disconnection_notice.delivered_time, now - 3 * 86400)
+    d.disconnection_notice.method = common_pb2.NOTICE_DELIVERY_METHOD_IN_PERSON
+    d.disconnection_notice.delivered_by = "S1024"
+    d.parent_ticket_id = "T-000001"
+    seeds["create_disconnection"] = bytes([0]) + d.SerializeToString()
+
+    le = dispatch_pb2.ListEscalationsRequest()
+    le.states.append(common_pb2.ESCALATION_STATE_OPEN)
+    le.kinds.append(common_pb2.ESCALATION_KIND_STALLED)
+    le.ticket_id = "T-000001"
+    le.page_size = 100
+    le.page_token = "T-000001/1"
+    seeds["list_escalations"] = bytes([15]) + le.SerializeToString()
+
+    re = dispatch_pb2.ResolveEscalationRequest()
+    re.escalation_id = "T-000001/1"
+    re.note = "called the crew: on its way"
+    seeds["resolve_escalation"] = bytes([16]) + re.SerializeToString()
 
     os.makedirs(out_dir, exist_ok=True)
     for name, data in seeds.items():

@@ -28,6 +28,7 @@ constexpr std::string_view kZones = R"({"type":"FeatureCollection","features":[{
   "coordinates":[[[120.0,30.0],[120.4,30.0],[120.4,30.4],[120.0,30.4],[120.0,30.0]]]}}]})";
 
 const TimePoint kNow = parse_utc("2026-12-02T14:05:00Z");
+constexpr std::string_view kPhoneRegion = "CN";
 
 template <class Message>
 bool decode(std::string_view bytes, Message& m) {
@@ -50,9 +51,9 @@ void update_crew(std::string_view bytes) {
   v1::UpdateCrewRequest req;
   if (!decode(bytes, req)) return;
   fuzz::expect_clean([&] {
-    Crew crew = validated(rpc::crew_from_proto(req.crew()));
+    Crew crew = validated(rpc::crew_from_proto(req.crew()), kPhoneRegion);
     rpc::apply_crew_mask(req.crew(), req.update_mask(), crew, kNow);
-    validated(crew);
+    validated(crew, kPhoneRegion);
   });
 }
 
@@ -63,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace linecrew;
   if (size == 0) return 0;
   const std::string_view bytes = fuzz::text(data + 1, size - 1);
-  switch (data[0] % 15) {
+  switch (data[0] % 17) {
     case 0:
       create_ticket(bytes);
       break;
@@ -93,7 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     case 6: {
       v1::RegisterCrewRequest req;
-      if (decode(bytes, req)) fuzz::expect_clean([&] { validated(rpc::crew_from_proto(req.crew())); });
+      if (decode(bytes, req)) fuzz::expect_clean([&] { validated(rpc::crew_from_proto(req.crew()), kPhoneRegion); });
       break;
     }
     case 7: {
@@ -144,6 +145,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       v1::GetStatusRequest req;
       if (decode(bytes, req) && app::tracking_token_syntax_ok(req.tracking_token()))
         (void)app::redact_token(req.tracking_token());
+      break;
+    }
+    case 15: {
+      v1::ListEscalationsRequest req;
+      if (decode(bytes, req)) fuzz::expect_clean([&] { rpc::filter_from_proto(req); });
+      break;
+    }
+    case 16: {
+      v1::ResolveEscalationRequest req;
+      if (!decode(bytes, req)) break;
+      fuzz::expect_clean([&] { parse_escalation_id(req.escalation_id(), "escalation_id"); });
+      fuzz::expect_clean([&] { check_length(req.note(), limit::kEscalationNote, "note"); });
       break;
     }
     default: {

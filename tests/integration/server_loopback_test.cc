@@ -130,6 +130,13 @@ TEST_F(ServerLoopback, BadInputIsRejectedNamingTheFieldAndStoresNothing) {
   auto no_phone = request("bad3", 30.25, 120.15);
   no_phone.mutable_customer()->clear_phone();
   expect_invalid(no_phone, "customer.phone");
+  // Issue 19: phones are validated with libphonenumber, not just counted.
+  int n = 0;
+  for (const char* phone : {"1380013800", "+86 955 98", "+8612345678901", "138-0013-800O"}) {
+    auto bad_phone = request("bad-phone-" + std::to_string(++n), 30.25, 120.15);
+    bad_phone.mutable_customer()->set_phone(phone);
+    expect_invalid(bad_phone, "customer.phone: '" + std::string(phone) + "'");
+  }
   auto no_channel = request("bad4", 30.25, 120.15);
   no_channel.set_first_contact_channel(v1::CHANNEL_UNSPECIFIED);
   expect_invalid(no_channel, "first_contact_channel");
@@ -142,6 +149,18 @@ TEST_F(ServerLoopback, BadInputIsRejectedNamingTheFieldAndStoresNothing) {
   get.set_ticket_id("T-999999");
   v1::GetTicketResponse got;
   EXPECT_EQ(stub->GetTicket(ctx().get(), get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ServerLoopback, PhonesAreStoredInE164ReadInThePolicysRegion) {
+  auto national = request("national", 30.25, 120.15);
+  national.mutable_customer()->set_phone("138 0013 8000");  // the shipped policy's phone_region is CN
+  auto abroad = request("abroad", 30.25, 120.15);
+  abroad.mutable_customer()->set_phone("+1 (650) 253-0000");
+  v1::CreateTicketResponse a, b;
+  ASSERT_TRUE(stub->CreateTicket(ctx().get(), national, &a).ok());
+  ASSERT_TRUE(stub->CreateTicket(ctx().get(), abroad, &b).ok());
+  EXPECT_EQ(a.ticket().customer().phone(), "+8613800138000");
+  EXPECT_EQ(b.ticket().customer().phone(), "+16502530000");
 }
 
 TEST_F(ServerLoopback, MetricsAreServedInPrometheusFormat) {

@@ -42,6 +42,7 @@ class SimServer {
   const TempDir& dir() const { return dir_; }
   ServerProcess& process() { return *server_; }
   std::string address() const { return server_->address(); }
+  const std::string& admin_token() const { return admin_token_; }
 
   void set_clock(const std::string& hhmm) {
     const std::string tmp = dir_.file("clock.txt.tmp");

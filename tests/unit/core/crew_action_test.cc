@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "linecrew/core/crew_action.h"
 #include "linecrew/core/ownership.h"
 #include "test_support.h"
@@ -252,6 +254,89 @@ TEST(CrewAction, ValidationNamesTheProtoFieldOfEachKind) {
   CrewAction no_record = act(K::kContactAttempt, "14:40");
   testing::expect_error([&] { validate_crew_action(no_record, at("14:40")); }, ErrorCode::kInvalidArgument,
                         "contact_attempt");
+}
+
+CrewAction help(const std::string& hhmm, const std::string& text, const CrewId& crew = kC1) {
+  CrewAction a = act(CrewActionKind::kNeedHelp, hhmm, crew);
+  a.staff_number = "S001";
+  a.text = text;
+  return a;
+}
+
+std::size_t help_escalations(const Ticket& t) {
+  return static_cast<std::size_t>(std::count_if(t.escalations.begin(), t.escalations.end(), [](const Escalation& e) {
+    return e.kind == EscalationKind::kCrewNeedsHelp;
+  }));
+}
+
+// Issue 19 item 1: the crew asks for help from the handheld; the desk gets
+// one record while it is unresolved, and the timeline every request.
+TEST(CrewAction, NeedHelpOpensOneEscalationAndARepeatWhileUnresolvedOpensNone) {
+  Ticket t = assigned_to(kC1);
+  apply_crew_action(t, act(CrewActionKind::kArrived, "14:30"), at("14:30"));
+  const TicketStatus status = t.status;
+  EXPECT_FALSE(target_status(CrewActionKind::kNeedHelp).has_value());
+  EXPECT_EQ(status_after(CrewActionKind::kNeedHelp, TicketStatus::kOnSite, false), TicketStatus::kOnSite);
+  EXPECT_EQ(parse_crew_action("need_help"), CrewActionKind::kNeedHelp);
+
+  ASSERT_EQ(apply_crew_action(t, help("14:35", "tree on the line, need a second crew"), at("14:36")).outcome,
+            ActionOutcome::kApplied);
+  EXPECT_EQ(t.status, status);
+  ASSERT_EQ(t.escalations.size(), 1u);
+  const Escalation& e = t.escalations[0];
+  EXPECT_EQ(e.kind, EscalationKind::kCrewNeedsHelp);
+  EXPECT_EQ(e.state(), EscalationState::kOpen);
+  EXPECT_EQ(e.key, "help:" + std::to_string(at("14:35").time_since_epoch().count()));
+  EXPECT_EQ(e.opened, at("14:35"));
+  EXPECT_NE(e.detail.find("crew:C-1/S001"), std::string::npos) << e.detail;
+  EXPECT_NE(e.detail.find("tree on the line, need a second crew"), std::string::npos) << e.detail;
+  const auto need_help_entries = [&] {
+    return std::count_if(t.timeline.begin(), t.timeline.end(),
+                         [](const TicketEvent& ev) { return ev.kind == "need_help"; });
+  };
+  EXPECT_EQ(need_help_entries(), 1);
+
+  // Asked again while the desk has not resolved it: recorded, no second record.
+  ASSERT_EQ(apply_crew_action(t, help("14:45", "still waiting"), at("14:46")).outcome, ActionOutcome::kApplied);
+  EXPECT_EQ(help_escalations(t), 1u);
+  EXPECT_EQ(need_help_entries(), 2);
+  // The same upload again (same event time) after the desk resolved it: the key was used, nothing new.
+  resolve_escalation(t, 1, "dispatcher:desk 1", "second crew C-2 sent", at("14:50"));
+  apply_crew_action(t, help("14:35", "tree on the line, need a second crew"), at("14:51"));
+  EXPECT_EQ(help_escalations(t), 1u);
+  // A new request after the resolution opens a new one.
+  apply_crew_action(t, help("15:10", "the second crew needs a bucket truck"), at("15:11"));
+  EXPECT_EQ(help_escalations(t), 2u);
+  EXPECT_EQ(t.escalations.back().state(), EscalationState::kOpen);
+}
+
+TEST(CrewAction, NeedHelpNeedsItsTextAndAnOwnerLikeOtherFacts) {
+  testing::expect_error([&] { validate_crew_action(help("14:30", ""), at("14:30")); }, ErrorCode::kInvalidArgument,
+                        "need_help.text");
+  std::string chinese;
+  for (int i = 0; i < 500; ++i) chinese += "\u7535";
+  EXPECT_NO_THROW(validate_crew_action(help("14:30", chinese), at("14:30")));
+  testing::expect_error([&] { validate_crew_action(help("14:30", chinese + "x"), at("14:30")); },
+                        ErrorCode::kInvalidArgument, "need_help.text: is longer than 500 characters");
+
+  Ticket t = assigned_to(kC1);
+  const Ticket before = t;
+  auto v = apply_crew_action(t, help("14:30", ""), at("14:30"));
+  EXPECT_EQ(v.outcome, ActionOutcome::kRejected);
+  EXPECT_NE(v.reason.find("need_help.text"), std::string::npos) << v.reason;
+  // A crew that never owned the ticket is rejected; nothing is recorded.
+  v = apply_crew_action(t, help("14:30", "need a ladder", kC2), at("14:30"));
+  EXPECT_EQ(v.outcome, ActionOutcome::kRejected);
+  EXPECT_NE(v.reason.find("never owned"), std::string::npos) << v.reason;
+  EXPECT_EQ(t.timeline.size(), before.timeline.size());
+  EXPECT_TRUE(t.escalations.empty());
+  // A fact: kept on a ticket the crew owned before a reassignment and a cancellation.
+  assign(t, kC2, kDesk, at("14:40"), "C-1 stuck");
+  cancel(t, kDesk, at("14:45"), "customer fixed it");
+  EXPECT_EQ(apply_crew_action(t, help("14:42", "truck stuck in a ditch"), at("14:50")).outcome,
+            ActionOutcome::kApplied);
+  EXPECT_EQ(help_escalations(t), 1u);
+  EXPECT_EQ(t.status, TicketStatus::kCancelled);
 }
 
 TEST(Compliance, OneConsentedCallInTimeMovesTheDeadlineAndALateOrRefusedOneDoesNot) {

@@ -88,18 +88,22 @@ TEST(CrewValidation, NamesTheBadField) {
   c.skills = {"lv_cable"};
   c.shift_start = at("08:00");
   c.shift_end = at("20:00");
-  c.callback_phone = "+86 955 98";
-  EXPECT_EQ(validated(c).callback_phone, "+8695598");
+  c.callback_phone = "0571 8888 6666";
+  EXPECT_EQ(validated(c, "CN").callback_phone, "+8657188886666");
   const auto bad = [&](auto mutate, const std::string& needle) {
     Crew x = c;
     mutate(x);
-    expect_error([&] { validated(x); }, ErrorCode::kInvalidArgument, needle);
+    expect_error([&] { validated(x, "CN"); }, ErrorCode::kInvalidArgument, needle);
   };
   bad([](Crew& x) { x.name = ""; }, "crew.name");
   bad([](Crew& x) { x.members.clear(); }, "crew.members");
   bad([](Crew& x) { x.members[0].staff_number = ""; }, "crew.members[0].staff_number");
   bad([](Crew& x) { x.skills = {"HV"}; }, "crew.skills[0]");
   bad([](Crew& x) { x.shift_end = x.shift_start; }, "crew.shift_end");
+  bad([](Crew& x) { x.callback_phone = "95598"; }, "crew.callback_phone: '95598' is not a valid phone number in CN");
+  bad([](Crew& x) { x.callback_phone = "5718888666"; }, "crew.callback_phone");
+  c.callback_phone.clear();
+  EXPECT_EQ(validated(c, "CN").callback_phone, "");  // optional
   EXPECT_TRUE(available(
       [&] {
         Crew x = c;

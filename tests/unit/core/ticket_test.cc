@@ -76,6 +76,7 @@ TEST_F(Intake, BadFieldsAreNamed) {
   };
   bad([](TicketDraft& d) { d.customer.phone = ""; }, "customer.phone: is required");
   bad([](TicketDraft& d) { d.customer.phone = "12ab"; }, "customer.phone");
+  bad([](TicketDraft& d) { d.customer.phone = "1380013800"; }, "customer.phone: '1380013800' is not a valid phone");
   bad([](TicketDraft& d) { d.customer.name = ""; }, "customer.name: is required");
   bad([](TicketDraft& d) { d.location.reset(); }, "location: is required");
   bad([](TicketDraft& d) { d.priority = 10; }, "priority: 10 is outside");
@@ -148,6 +149,122 @@ TEST(IntakeWindow, FirstContactAndBookedTimesStayNearNow) {
   d.appointment = now + hours(24 * 10);
   d.earliest_start = now - policy.booking_horizon - seconds(1);
   expect_error([&] { intake(d, zones, policy, now); }, ErrorCode::kInvalidArgument, "earliest_start: ");
+}
+
+}  // namespace
+}  // namespace linecrew
+
+namespace linecrew {
+namespace {
+
+using testing::at;
+using testing::config_path;
+using testing::expect_error;
+
+// Rules §4/§7: a disconnection carries its notice; the server, not the
+// client, decides the earliest start (notice + 7 days).
+class Disconnection : public ::testing::Test {
+ protected:
+  ZoneMap zones = ZoneMap::load_file(config_path("zones.geojson"));
+  ServicePolicy policy;
+
+  static TicketDraft draft() {
+    TicketDraft d;
+    d.client_request_id = "billing:disc-1";
+    d.customer = {"王先生", "+8613800138000", ""};
+    d.location = GeoPoint(30.25, 120.15);
+    d.address = "2 Grid Road";
+    d.first_contact = at("09:00");
+    d.channel = Channel::kServiceCounter;
+    d.kind = TicketKind::kDisconnection;
+    d.notice = DisconnectionNotice{at("09:00") - hours(24 * 3), NoticeDelivery::kInPerson, "S1024 张工"};
+    d.appointment = at("09:00") + hours(24 * 5);
+    return d;
+  }
+};
+
+TEST_F(Disconnection, TheEarliestStartIsTheNoticePlusTheNoticePeriod) {
+  const Ticket t = intake(draft(), zones, policy, at("09:01"));
+  ASSERT_TRUE(t.earliest_start);
+  EXPECT_EQ(*t.earliest_start, at("09:00") + hours(24 * 4));  // delivered 3 days ago + 7 days
+  ASSERT_TRUE(t.notice);
+  EXPECT_EQ(t.notice->delivered_by, "S1024 张工");
+  TicketDraft later = draft();
+  later.earliest_start = at("09:00") + hours(24 * 4) + hours(1);  // later than the notice allows: kept
+  EXPECT_EQ(*intake(later, zones, policy, at("09:01")).earliest_start, *later.earliest_start);
+}
+
+TEST_F(Disconnection, AnEarlierStartThanTheNoticeAllowsIsRefusedWhateverTheClientSends) {
+  TicketDraft d = draft();
+  d.earliest_start = at("09:00") + hours(24 * 4) - seconds(1);
+  expect_error(
+      [&] { intake(d, zones, policy, at("09:01")); }, ErrorCode::kInvalidArgument,
+      "earliest_start: 2026-11-26T00:59:59Z is before the notice period ends: notice 2026-11-19T01:00:00Z + 7 days");
+  d = draft();
+  d.notice.reset();
+  expect_error([&] { intake(d, zones, policy, at("09:01")); }, ErrorCode::kInvalidArgument, "disconnection_notice");
+  d = draft();
+  d.notice->delivered_by.clear();
+  expect_error([&] { intake(d, zones, policy, at("09:01")); }, ErrorCode::kInvalidArgument,
+               "disconnection_notice.delivered_by");
+  d = draft();
+  d.notice->delivered = at("10:00");  // an hour in the future
+  expect_error([&] { intake(d, zones, policy, at("09:01")); }, ErrorCode::kInvalidArgument,
+               "disconnection_notice.delivered_time");
+  d = draft();
+  d.kind = TicketKind::kScheduledVisit;  // only a disconnection carries a notice
+  expect_error([&] { intake(d, zones, policy, at("09:01")); }, ErrorCode::kInvalidArgument, "disconnection_notice");
+}
+
+TEST_F(Disconnection, ACrewCannotStartBeforeTheEarliestStart) {
+  const Ticket t = intake(draft(), zones, policy, at("09:01"));
+  const auto why = too_early_to_start(t, at("09:00") + hours(24 * 4) - seconds(1));
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("earliest_start"), std::string::npos) << *why;
+  EXPECT_FALSE(too_early_to_start(t, at("09:00") + hours(24 * 4)));
+  Ticket repair = t;
+  repair.kind = TicketKind::kFaultRepair;
+  EXPECT_FALSE(too_early_to_start(repair, at("09:01")));
+}
+
+TEST_F(Disconnection, TheNoticeIsPartOfTheIdempotencyFingerprint) {
+  TicketDraft a = draft();
+  TicketDraft b = draft();
+  b.notice->delivered_by = "S2048";
+  EXPECT_NE(fingerprint(a), fingerprint(b));
+  TicketDraft plain = draft();
+  plain.notice.reset();
+  plain.kind = TicketKind::kFaultRepair;
+  TicketDraft plain2 = plain;
+  EXPECT_EQ(fingerprint(plain), fingerprint(plain2));
+}
+
+}  // namespace
+}  // namespace linecrew
+
+namespace linecrew {
+namespace {
+
+using testing::at;
+
+TEST(ReturnVisit, ClosingOrCancellingItSettlesTheOriginalOnce) {
+  Ticket parent;
+  parent.id = TicketId("T-000001");
+  parent.status = TicketStatus::kReturnVisitOwed;
+  Ticket child;
+  child.id = TicketId("T-000002");
+  child.parent = parent.id;
+  child.status = TicketStatus::kAssigned;
+  EXPECT_FALSE(settle_return_visit(parent, child, at("18:00")));  // still open: nothing
+  child.status = TicketStatus::kClosed;
+  EXPECT_TRUE(settle_return_visit(parent, child, at("18:30")));
+  EXPECT_EQ(parent.status, TicketStatus::kClosed);
+  EXPECT_EQ(parent.timeline.back().detail, "return visit T-000002 closed");
+  EXPECT_FALSE(settle_return_visit(parent, child, at("18:31")));  // once
+  Ticket other = parent;
+  other.status = TicketStatus::kReturnVisitOwed;
+  child.parent = TicketId("T-000009");  // not its parent
+  EXPECT_FALSE(settle_return_visit(other, child, at("18:32")));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "linecrew/core/crew_action.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/ownership.h"
 #include "linecrew/core/travel.h"
@@ -39,6 +40,20 @@ class Store : public ::testing::Test {
     d.first_contact = at("14:05");
     d.channel = Channel::kApp;
     return d;
+  }
+
+  // A crew on shift 13:00-23:00 at the test tickets' default location.
+  static Crew crew_one() {
+    Crew crew;
+    crew.id = CrewId("C-1");
+    crew.name = "Crew one";
+    crew.members = {{"Wei", "Wang Wei", "A1"}};
+    crew.home = GeoPoint(30.25, 120.15);
+    crew.shift_start = at("13:00");
+    crew.shift_end = at("23:00");
+    crew.on_shift = true;
+    crew.callback_phone = "+8613800138001";
+    return crew;
   }
 };
 
@@ -273,16 +288,7 @@ TEST_F(Store, ReservedIdsAreStoredAsGivenAndAnAssignedNewTicketIsOnItsCrewsFeed)
 TEST_F(Store, WithThePlannerConcurrentReplaysStoreAndPlanEachRequestOnce) {
   storage::SqliteStore store(dir.file("p.db"));
   app::Dispatch dispatch(clock, zones, policy, store, store);
-  Crew crew;
-  crew.id = CrewId("C-1");
-  crew.name = "Crew one";
-  crew.members = {{"Wei", "Wang Wei", "A1"}};
-  crew.home = GeoPoint(30.25, 120.15);
-  crew.shift_start = at("13:00");
-  crew.shift_end = at("23:00");
-  crew.on_shift = true;
-  crew.callback_phone = "+8613800138001";
-  dispatch.register_crew(crew);
+  dispatch.register_crew(crew_one());
   const GeoTravelModel travel(zones, GeoTravelModel::Speeds{}, 1.3);
   app::Planning planning(clock, policy, travel, store, store, dispatch.changes(), std::chrono::milliseconds(20));
   planning.start();
@@ -311,6 +317,129 @@ TEST_F(Store, WithThePlannerConcurrentReplaysStoreAndPlanEachRequestOnce) {
   }
   EXPECT_GT(assigned, 0);  // planned at intake and stored with the crew
   dispatch.set_planning(nullptr);
+}
+
+// Escalations (rules §7) are stored with their ticket, survive a reopen,
+// and the desk's queue lists them by state, kind and ticket, page by page.
+TEST_F(Store, EscalationsAreStoredWithTheirTicketAndListedByStatePageByPage) {
+  std::vector<TicketId> ids;
+  {
+    storage::SqliteStore store(dir.file("e.db"));
+    app::Dispatch dispatch(clock, zones, policy, store, store);
+    for (int i = 0; i < 5; ++i) ids.push_back(dispatch.create_ticket(draft("e" + std::to_string(i))).ticket.id);
+    for (const TicketId& id : ids)
+      store.mutate(id, [&](Ticket& t) {
+        open_escalation(t, EscalationKind::kStalled, "stalled:1", "no progress", at("16:10"));
+        open_escalation(t, EscalationKind::kCrewNeedsHelp, "help:1", "crew asks for help", at("16:11"));
+      });
+    const auto acked = dispatch.acknowledge_escalation(ids[1].str() + "/2", "desk 3 (tok_a)");
+    EXPECT_EQ(acked.escalation.state(), EscalationState::kAcknowledged);
+    dispatch.resolve_escalation(ids[2].str() + "/1", "desk 3 (tok_a)", "crew reached by radio");
+    testing::expect_error([&] { dispatch.acknowledge_escalation(ids[2].str() + "/1", "desk 4 (tok_b)"); },
+                          ErrorCode::kFailedPrecondition, "already resolved");
+    testing::expect_error([&] { dispatch.acknowledge_escalation("T-999999/1", "desk"); }, ErrorCode::kNotFound,
+                          "escalation_id");
+    testing::expect_error([&] { dispatch.acknowledge_escalation(ids[0].str() + "/9", "desk"); }, ErrorCode::kNotFound,
+                          "escalation_id");
+    testing::expect_error([&] { dispatch.acknowledge_escalation("T-000001", "desk"); }, ErrorCode::kInvalidArgument,
+                          "escalation_id");
+    // A rejected answer stored nothing: the escalation is as it was.
+    EXPECT_EQ(dispatch.get_ticket(ids[0]).escalations.size(), 2U);
+    EXPECT_EQ(dispatch.get_ticket(ids[0]).escalations[1].state(), EscalationState::kOpen);
+  }
+  storage::SqliteStore store(dir.file("e.db"));  // reopened: read back from the file
+  const Ticket t1 = *store.get(ids[1]);
+  ASSERT_EQ(t1.escalations.size(), 2U);
+  EXPECT_EQ(t1.escalations[1].kind, EscalationKind::kCrewNeedsHelp);
+  EXPECT_EQ(t1.escalations[1].acknowledged_by, "desk 3 (tok_a)");
+  EXPECT_EQ(t1.escalations[1].acknowledged_at, at("14:06"));
+  EXPECT_EQ(t1.escalations[0].opened, at("16:10"));
+  EXPECT_EQ(store.get(ids[2])->escalations[0].resolution, "crew reached by radio");
+
+  storage::EscalationFilter open;
+  open.states = {EscalationState::kOpen};
+  open.limit = 3;
+  std::vector<std::string> seen;
+  for (;;) {
+    const auto page = store.list_escalations(open);
+    for (const auto& e : page.escalations) seen.push_back(escalation_id(e.ticket, e.escalation.n));
+    if (page.next_after.empty()) break;
+    open.after = page.next_after;
+  }
+  // 10 opened, one acknowledged, one resolved: 8 open, in ticket order then number.
+  ASSERT_EQ(seen.size(), 8U);
+  EXPECT_EQ(seen.front(), ids[0].str() + "/1");
+  EXPECT_EQ(seen[2], ids[1].str() + "/1");
+  EXPECT_EQ(seen[3], ids[2].str() + "/2");
+  storage::EscalationFilter help;
+  help.kinds = {EscalationKind::kCrewNeedsHelp};
+  help.states = {EscalationState::kOpen, EscalationState::kAcknowledged};
+  EXPECT_EQ(store.list_escalations(help).escalations.size(), 5U);
+  storage::EscalationFilter one;
+  one.ticket = ids[2];
+  const auto all_of_one = store.list_escalations(one).escalations;
+  ASSERT_EQ(all_of_one.size(), 2U);
+  EXPECT_EQ(all_of_one[0].escalation.state(), EscalationState::kResolved);
+  const EscalationFigures f = store.unresolved_escalations();
+  EXPECT_EQ(f.open, 8U);
+  EXPECT_EQ(f.acknowledged, 1U);
+  EXPECT_EQ(f.resolved, 0U);  // resolved ones are not read
+  storage::EscalationFilter bad;
+  bad.after = "not-an-id";
+  testing::expect_error([&] { store.list_escalations(bad); }, ErrorCode::kInvalidArgument, "page_token");
+}
+
+// The stall sweep opens one escalation per stalled open ticket, once.
+TEST_F(Store, TheStallSweepEscalatesStalledTicketsOnce) {
+  storage::SqliteStore store(dir.file("s.db"));
+  policy.stalled_after = minutes(120);
+  app::Dispatch dispatch(clock, zones, policy, store, store);
+  const TicketId a = dispatch.create_ticket(draft("s1")).ticket.id;
+  const TicketId b = dispatch.create_ticket(draft("s2")).ticket.id;
+  dispatch.cancel_ticket(b, "duplicate", {Actor::kDispatcher, "dispatcher:tok_1"});
+  EXPECT_EQ(dispatch.sweep_stalled(), 0U);
+  clock.set(at("16:06") + seconds(1));
+  EXPECT_EQ(dispatch.sweep_stalled(), 1U);
+  EXPECT_EQ(dispatch.sweep_stalled(), 0U);
+  const Ticket t = dispatch.get_ticket(a);
+  ASSERT_EQ(t.escalations.size(), 1U);
+  EXPECT_EQ(t.escalations[0].kind, EscalationKind::kStalled);
+  EXPECT_TRUE(dispatch.get_ticket(b).escalations.empty());
+}
+
+// Issue 19: a ticket waiting for its return visit (RETURN_VISIT_OWED: the
+// crew has been and committed a return time; the return-visit ticket is what
+// gets planned) is not the planner's; after a restart it must not come back
+// into the plan and take a crew's time.
+TEST_F(Store, AfterARestartATicketOwingAReturnVisitIsNotPlanned) {
+  storage::SqliteStore store(dir.file("rv.db"));
+  app::Dispatch dispatch(clock, zones, policy, store, store);
+  dispatch.register_crew(crew_one());
+  const TicketId owed = dispatch.create_ticket(draft("rv1")).ticket.id;
+  const TicketId open = dispatch.create_ticket(draft("rv2", 30.26)).ticket.id;
+  const ActorRef planner{Actor::kSystem, "system:planner"};
+  store.mutate(owed, [&](Ticket& t) {
+    assign(t, CrewId("C-1"), planner, at("14:06"), "planned");
+    CrewAction a;
+    a.crew = CrewId("C-1");
+    for (const auto k : {CrewActionKind::kAccept, CrewActionKind::kArrived, CrewActionKind::kCannotFix}) {
+      a.kind = k;
+      a.event_time = at("14:30");
+      a.text = "transformer needs replacing";
+      a.committed_return = at("18:00");
+      ASSERT_EQ(apply_crew_action(t, a, at("14:30")).outcome, ActionOutcome::kApplied);
+    }
+  });
+  ASSERT_EQ(store.get(owed)->status, TicketStatus::kReturnVisitOwed);
+  // The server starts again: the plan is rebuilt from the store.
+  const GeoTravelModel travel(zones, GeoTravelModel::Speeds{}, 1.3);
+  app::Planning planning(clock, policy, travel, store, store, dispatch.changes(), std::chrono::milliseconds(20));
+  planning.start();
+  EXPECT_FALSE(planning.view(owed)) << "a RETURN_VISIT_OWED ticket was loaded into the plan";
+  EXPECT_TRUE(planning.view(open));
+  for (const auto& stop : planning.crew_route(CrewId("C-1"))) EXPECT_NE(stop.ticket, owed);
+  EXPECT_EQ(planning.stats().planned, 1U);
+  EXPECT_EQ(store.get(owed)->status, TicketStatus::kReturnVisitOwed);  // left as the crew left it
 }
 
 TEST(TrackingToken, Is128RandomBitsInBase64Url) {

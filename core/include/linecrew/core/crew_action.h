@@ -27,6 +27,7 @@ enum class CrewActionKind : std::uint8_t {
   kLeftSite,
   kCannotFix,
   kContactAttempt,
+  kNeedHelp,  // the crew asks the desk for help: a fact that opens a crew_needs_help escalation
 };
 std::string_view to_string(CrewActionKind kind);  // "accept", "en_route", ... (as in the timeline)
 std::optional<CrewActionKind> parse_crew_action(std::string_view text);
@@ -38,15 +39,16 @@ struct CrewAction {
   std::string staff_number;                   // empty: the crew as a whole
   TimePoint event_time;                       // device time corrected by the clock offset (rule 1)
   std::optional<GeoPoint> position;           // arrived
-  std::string text;                           // cause_found text, explained note, cannot_fix reason, contact note
+  std::string text;                           // cause_found text, explained note, cannot_fix reason, contact note,
+                                              // need_help text
   std::optional<TimePoint> committed_return;  // cannot_fix
   std::optional<ContactRecord> contact;       // contact_attempt (time = event_time)
 };
 
 // The status a status-changing action leads to (accept -> ACCEPTED, en_route,
 // arrived -> ON_SITE, restored, cannot_fix -> RETURN_VISIT_OWED); nullopt for
-// the facts (cause_found, explained_to_customer, contact_attempt) and for
-// left_site, whose effect depends on the close-out.
+// the facts (cause_found, explained_to_customer, contact_attempt, need_help)
+// and for left_site, whose effect depends on the close-out.
 std::optional<TicketStatus> target_status(CrewActionKind kind);
 
 // The status of a ticket now in `current` once the crew's action applies, as
@@ -60,8 +62,9 @@ TicketStatus status_after(CrewActionKind kind, TicketStatus current, bool closeo
 // states them (proto/linecrew/v1/crew_sync.proto; text lengths in code points
 // from core/limits.h): a cause text, a cannot-fix reason and a committed
 // return after `recorded`, a contact record whose agreed arrival (when the
-// customer consented) is after the call. `recorded` is the time the action
-// carries (the device's clock when the crew recorded it). Throws
+// customer consented) is after the call, a need-help text (what help).
+// `recorded` is the time the action carries (the device's clock when the
+// crew recorded it). Throws
 // Error(kInvalidArgument) naming the proto field, e.g. "cause_found.text".
 // The handheld's record() and the server's upload both call it.
 void validate_crew_action(const CrewAction& action, TimePoint recorded);

@@ -39,6 +39,9 @@ inline constexpr TextLimit kCauseText{"CauseFoundAction.text", 1, 1000};
 inline constexpr TextLimit kExplainedNote{"ExplainedToCustomerAction.note", 0, 1000};
 inline constexpr TextLimit kCannotFixReason{"CannotFixAction.reason", 1, 1000};
 inline constexpr TextLimit kContactNote{"ContactAttempt.note", 0, 1000};
+inline constexpr TextLimit kNeedHelpText{"NeedHelpAction.text", 1, 500};
+inline constexpr TextLimit kNoticeDeliveredBy{"DisconnectionNotice.delivered_by", 1, 100};
+inline constexpr TextLimit kEscalationNote{"ResolveEscalationRequest.note", 1, 500};
 inline constexpr TextLimit kTrackingToken{"GetStatusRequest.tracking_token", 22, 64};
 // Texts the server writes for a client, cut to this length (never half a character).
 inline constexpr TextLimit kServerReason{"ActionAck.reason TicketRemoval.detail", 0, 500};

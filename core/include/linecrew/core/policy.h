@@ -57,6 +57,10 @@ struct ServicePolicy {
   std::vector<std::string> skills = {"lv_cable", "hv_switching", "meter", "transformer", "tree_clearing"};
   // The utility's name, read out in the delay-call introduction (rules §3).
   std::string company_name = "国网供电服务";
+  // The region a phone number without "+" belongs to (customers' phones,
+  // crews' callback numbers): "13800138000" in CN is +8613800138000. A region
+  // libphonenumber knows, ISO 3166-1 alpha-2 in upper case (phone.h).
+  std::string phone_region = "CN";
   // How far in the future a reported first-contact time may lie (clock skew).
   Duration max_clock_skew = minutes(5);
   // How far in the past a reported first-contact time may lie: a report

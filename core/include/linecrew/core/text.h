@@ -1,4 +1,5 @@
-// Validation of the small texts the domain takes in: lengths, phones, skills.
+// Validation of the small texts the domain takes in: lengths, skills (phone
+// numbers: phone.h).
 // Each throws Error(kInvalidArgument, field) naming what is wrong.
 #pragma once
 
@@ -17,8 +18,6 @@ std::string_view truncate_code_points(std::string_view s, std::size_t n);
 std::string quote_capped(std::string_view value);
 // Requires lo..hi code points; lo = 1 reads "is required" when empty.
 void check_length(std::string_view value, std::size_t lo, std::size_t hi, const std::string& field);
-// "+86 138-0013-8000" -> "+8613800138000": "+" and 6..15 digits.
-std::string normalise_phone(std::string_view raw, const std::string& field);
 // A skill: 1..32 of [a-z0-9_-].
 void validate_skill(std::string_view skill, const std::string& field);
 

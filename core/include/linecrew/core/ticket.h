@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "linecrew/core/compliance.h"
+#include "linecrew/core/escalation.h"
 #include "linecrew/core/geo.h"
 #include "linecrew/core/ids.h"
 #include "linecrew/core/policy.h"
@@ -25,9 +26,23 @@ enum class TicketKind : std::uint8_t { kFaultRepair, kScheduledVisit, kReturnVis
 std::string_view to_string(TicketKind kind);  // "fault_repair", ...
 std::optional<TicketKind> parse_ticket_kind(std::string_view text);
 
+// How a disconnection notice reached the customer (rules §4, §7).
+enum class NoticeDelivery : std::uint8_t { kInPerson, kPostedAtPremises, kRegisteredMail, kSms };
+std::string_view to_string(NoticeDelivery method);  // "in_person", "posted_at_premises", "registered_mail", "sms"
+std::optional<NoticeDelivery> parse_notice_delivery(std::string_view text);
+
+// The notice a disconnection job carries: the work may not be planned or
+// started before `delivered` + the policy's disconnection_notice (7 days).
+struct DisconnectionNotice {
+  TimePoint delivered;
+  NoticeDelivery method = NoticeDelivery::kInPerson;
+  std::string delivered_by;  // who delivered it, 1..100 characters
+  bool operator==(const DisconnectionNotice&) const = default;
+};
+
 struct Customer {
   std::string name;      // 1..100 characters
-  std::string phone;     // "+" and 6..15 digits after normalisation
+  std::string phone;     // E.164 after intake ("+8613800138000"), see phone.h
   std::string language;  // "zh-CN" or "en"
 };
 
@@ -46,6 +61,8 @@ struct TicketDraft {
   TicketKind kind = TicketKind::kFaultRepair;
   std::optional<TimePoint> appointment;
   std::string description;
+  std::optional<DisconnectionNotice> notice;  // required for a disconnection, refused for other kinds
+  TicketId parent;                            // the ticket this one follows up (a return visit); empty: none
 };
 
 // One entry of a ticket's timeline (rules §5).
@@ -70,8 +87,10 @@ struct Ticket {
   Channel channel = Channel::kHotline;
   TicketKind kind = TicketKind::kFaultRepair;
   TimePoint deadline;
-  std::optional<TimePoint> earliest_start;
+  std::optional<TimePoint> earliest_start;  // a disconnection: notice + the notice period, at the earliest
   std::optional<TimePoint> appointment;
+  std::optional<DisconnectionNotice> notice;
+  TicketId parent;  // the ticket this one follows up; empty: none
   Duration service_duration{0};
   std::vector<std::string> required_skills;
   std::string description;
@@ -81,6 +100,7 @@ struct Ticket {
   std::optional<TimePoint> arrival;
   std::vector<ContactRecord> contacts;
   std::vector<TicketEvent> timeline;
+  std::vector<Escalation> escalations;  // numbered from 1 in order (rules §7)
   std::uint64_t version = 0;
   std::string tracking_token;
   TimePoint created;
@@ -92,7 +112,8 @@ struct Ticket {
 // Validates a draft and makes the ticket: zone class from the polygons,
 // deadline from the policy (fault repair: first contact + limit; scheduled and
 // return visits: the appointment), status Reported, owner the desk, the
-// "reported" timeline entry. Throws Error(kInvalidArgument, field) naming the
+// "reported" timeline entry; the customer's phone to E.164, read in the
+// policy's phone_region when it has no "+". Throws Error(kInvalidArgument, field) naming the
 // first bad field. `now` is the intake time.
 Ticket intake(const TicketDraft& draft, const ZoneMap& zones, const ServicePolicy& policy, TimePoint now);
 
@@ -100,6 +121,17 @@ Ticket intake(const TicketDraft& draft, const ZoneMap& zones, const ServicePolic
 // close only once its timeline records "cause_found" and
 // "explained_to_customer". Empty when it may close.
 std::vector<std::string> closeout_missing(const Ticket& t);
+
+// Rules §4/§7: a crew may not start a disconnection (en route or on site)
+// before its earliest start, whatever a client sent. The reason when
+// `kind` at `when` is too early for `t`; nullopt otherwise.
+std::optional<std::string> too_early_to_start(const Ticket& t, TimePoint when);
+
+// Rules §4: a ticket owing a return visit is settled by its return visit.
+// When `child` (whose parent is `parent`) is closed or cancelled and the
+// parent is still RETURN_VISIT_OWED, the parent is closed with a timeline
+// entry naming the child and its outcome; returns true. Otherwise nothing.
+bool settle_return_visit(Ticket& parent, const Ticket& child, TimePoint now);
 
 // A stable digest of the draft's content (not of defaults filled at intake),
 // for idempotent create: same client_request_id with another fingerprint is a

@@ -31,6 +31,10 @@ inline constexpr std::array<TicketStatus, 9> kAllTicketStatuses = {
 inline constexpr std::array<TicketStatus, 7> kOpenTicketStatuses = {
     TicketStatus::kReported, TicketStatus::kAssigned, TicketStatus::kAccepted,       TicketStatus::kEnRoute,
     TicketStatus::kOnSite,   TicketStatus::kRestored, TicketStatus::kReturnVisitOwed};
+// The statuses the planner plans (is_plannable): a crew has not arrived yet.
+// RETURN_VISIT_OWED is not one: the crew has been; its return-visit ticket is planned.
+inline constexpr std::array<TicketStatus, 4> kPlannableTicketStatuses = {
+    TicketStatus::kReported, TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute};
 // The statuses of a crew on its way (crew_travelling), in order.
 inline constexpr std::array<TicketStatus, 3> kTravellingTicketStatuses = {
     TicketStatus::kAssigned, TicketStatus::kAccepted, TicketStatus::kEnRoute};
@@ -51,6 +55,8 @@ bool is_terminal(TicketStatus status);
 // True once the crew has arrived (OnSite and after, except Cancelled): such a
 // ticket keeps its crew even if a dispatcher reassigned it meanwhile.
 bool crew_has_arrived(TicketStatus status);
+// True for the kPlannableTicketStatuses: open, and no crew has arrived.
+bool is_plannable(TicketStatus status);
 // True while a crew holds the ticket and has not arrived yet (Assigned,
 // Accepted, EnRoute): the stages in which a customer is told an ETA.
 bool crew_travelling(TicketStatus status);

@@ -17,6 +17,7 @@
 #include "linecrew/server/app/crew_sync.h"
 #include "linecrew/server/app/dispatch.h"
 #include "linecrew/server/app/notifier.h"
+#include "linecrew/server/app/periodic.h"
 #include "linecrew/server/app/planning.h"
 #include "linecrew/server/http/metrics.h"
 #include "linecrew/server/http/tracking_http.h"
@@ -70,6 +71,7 @@ class Server {
   NoticeTemplates notice_templates_;
   std::unique_ptr<storage::SqliteNotifyStore> notify_store_;
   std::unique_ptr<app::Notifier> notifier_;
+  std::unique_ptr<app::Periodic> stall_sweep_;  // rules §7: stalled tickets escalate
   std::unique_ptr<rpc::CustomerService> customer_service_;
   std::unique_ptr<http::TrackingServer> tracking_;
   int port_ = 0;

@@ -17,17 +17,17 @@ namespace linecrew::device {
 
 // The status after `action` on a ticket now in `current`, or nullopt for an
 // unknown action. Actions that record a fact without moving the status
-// (cause_found, explained_to_customer, contact_attempt) keep `current`;
+// (cause_found, explained_to_customer, contact_attempt, need_help) keep `current`;
 // left_site closes a restored ticket only when `closeout_complete`.
 std::optional<TicketStatus> status_after(std::string_view action, TicketStatus current, bool closeout_complete = true);
 
 // What the crew did, as entered on the handheld.
 struct ActionInput {
   std::string action;  // accept, en_route, arrived, cause_found, restored, explained_to_customer,
-                       // left_site, cannot_fix, contact_attempt
+                       // left_site, cannot_fix, contact_attempt, need_help
   TicketId ticket;
   std::string staff_number;                   // the member acting; empty: the crew
-  std::string text;                           // cause found / note / cannot-fix reason / call note
+  std::string text;                           // cause found / note / cannot-fix reason / call note / help
   std::optional<TimePoint> committed_return;  // cannot_fix
   std::optional<GeoPoint> position;           // arrived
   std::optional<DelayReason> reason;          // contact_attempt

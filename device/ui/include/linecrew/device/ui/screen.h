@@ -8,7 +8,8 @@
 // Keys (a rugged handheld has a keypad and a few more):
 //   route:  Up/Down (or k/j) select, 1 accept, 2 en route, 3 arrived,
 //           4 cause found (asks for the text), 5 restored, 6 explained,
-//           7 left site, c open the call card, q quit
+//           7 left site, h need help (asks what help), c open the call
+//           card, q quit
 //   call card: y customer agreed (then +/- moves the agreed time by 5 min,
 //           Enter records it), n refused, u unreachable, d dropped,
 //           w next reason, Up/Down scroll the script, Esc back to the route

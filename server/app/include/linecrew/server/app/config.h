@@ -27,6 +27,7 @@ struct ServerConfig {
   std::string notify_webhook_url;             // http://host:port/path of the SMS/voice gateway; empty: no messages sent
   std::string notify_webhook_secret_file;     // HMAC-SHA256 key for X-Linecrew-Signature; required with a webhook
   std::uint32_t notify_retry_max_ms = 60000;  // longest wait between delivery retries
+  std::uint32_t escalation_sweep_ms = 30000;  // how often open tickets are checked for stalls (rules §7)
   std::string tracking_listen;                // host:port of the customer tracking page (HTTP); empty: off
   std::string
       tracking_base_url;  // links in messages, e.g. https://t.example.cn; default http://<tracking host:bound port>

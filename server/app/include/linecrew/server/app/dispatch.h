@@ -35,6 +35,9 @@ class Dispatch {
   // Pins to a registered crew that can take it (on shift, has the skills).
   std::pair<Ticket, Crew> pin_ticket(const TicketId& id, const CrewId& crew, const ActorRef& by);
   Ticket unpin_ticket(const TicketId& id, const ActorRef& by);
+  // Rules §4: once a return visit (a ticket with a parent) is closed or
+  // cancelled, its parent still owing the visit is closed too.
+  void settle_parent(const Ticket& child);
 
   Crew register_crew(const Crew& crew);
   // Applies `change` to the stored crew and validates the result.
@@ -44,6 +47,17 @@ class Dispatch {
   std::pair<Crew, std::vector<TicketId>> set_crew_shift(const CrewId& id, bool on_shift, const ActorRef& by);
   std::vector<Crew> list_crews(const storage::CrewFilter& filter);
   Crew get_crew(const CrewId& id);
+
+  // The desk's escalations (rules §7). `by` is who answers: the dispatcher's
+  // token label and id. Ids are "<ticket id>/<n>": a malformed one is
+  // Error(kInvalidArgument, "escalation_id"), an unknown one kNotFound.
+  storage::EscalationPage list_escalations(const storage::EscalationFilter& filter);
+  storage::EscalationEntry acknowledge_escalation(const std::string& escalation_id, const std::string& by);
+  storage::EscalationEntry resolve_escalation(const std::string& escalation_id, const std::string& by,
+                                              const std::string& note);
+  // Opens a "stalled" escalation on every open ticket without progress for
+  // the policy's stalled time (once per stall); returns how many it opened.
+  std::size_t sweep_stalled();
 
   // Rules §6 over tickets first reported in [from, to). Throws
   // Error(kInvalidArgument) unless from < to and the range is at most 366 days.

@@ -75,6 +75,10 @@ v1::ZoneClass to_proto(ZoneClass z);
 v1::TicketStatus to_proto(TicketStatus s);
 // A timeline kind ("en_route") as TICKET_EVENT_KIND_EN_ROUTE; UNSPECIFIED for
 // a kind the proto does not list.
+// An escalation of `ticket` (rules §7).
+void to_proto(const TicketId& ticket, const Escalation& e, v1::Escalation* out);
+// ListEscalations' filter; no state given means the desk's queue (open and acknowledged).
+storage::EscalationFilter filter_from_proto(const v1::ListEscalationsRequest& req);
 v1::TicketEventKind event_kind_to_proto(std::string_view kind);
 
 }  // namespace linecrew::rpc

@@ -45,6 +45,12 @@ class DispatchService final : public v1::DispatchService::Service {
                          v1::ListCrewsResponse* resp) override;
   grpc::Status GetReport(grpc::ServerContext* ctx, const v1::GetReportRequest* req,
                          v1::GetReportResponse* resp) override;
+  grpc::Status ListEscalations(grpc::ServerContext* ctx, const v1::ListEscalationsRequest* req,
+                               v1::ListEscalationsResponse* resp) override;
+  grpc::Status AcknowledgeEscalation(grpc::ServerContext* ctx, const v1::AcknowledgeEscalationRequest* req,
+                                     v1::AcknowledgeEscalationResponse* resp) override;
+  grpc::Status ResolveEscalation(grpc::ServerContext* ctx, const v1::ResolveEscalationRequest* req,
+                                 v1::ResolveEscalationResponse* resp) override;
   grpc::Status WatchBoard(grpc::ServerContext* ctx, const v1::WatchBoardRequest* req,
                           grpc::ServerWriter<v1::WatchBoardResponse>* writer) override;
 

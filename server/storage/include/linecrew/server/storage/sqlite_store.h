@@ -44,6 +44,8 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   std::optional<Ticket> find_by_tracking_token(const std::string& token) override;
   std::int64_t count() override;
   OpenCounts open_counts(TimePoint now) override;
+  EscalationPage list_escalations(const EscalationFilter& filter) override;
+  EscalationFigures unresolved_escalations() override;
 
   void add_token(const TokenRecord& token) override;
   std::optional<TokenRecord> find_token(const std::string& secret_hash) override;

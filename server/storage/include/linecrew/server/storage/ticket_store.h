@@ -43,6 +43,27 @@ struct OpenCounts {
   std::int64_t past_deadline = 0;  // open, not arrived, original deadline before `now`
 };
 
+inline constexpr std::uint32_t kMaxEscalationPage = 1000;
+
+// Which escalations to list: the desk's queue is the unresolved ones.
+struct EscalationFilter {
+  std::vector<EscalationState> states;  // empty: all
+  std::vector<EscalationKind> kinds;    // empty: all
+  TicketId ticket;                      // empty: any ticket
+  std::uint32_t limit = 100;
+  std::string after;  // page cursor: the last escalation id of the previous page
+};
+
+struct EscalationEntry {
+  TicketId ticket;
+  Escalation escalation;
+};
+
+struct EscalationPage {
+  std::vector<EscalationEntry> escalations;  // in ticket order, then by number
+  std::string next_after;                    // empty: no more pages
+};
+
 class TicketStore {
  public:
   virtual ~TicketStore() = default;
@@ -61,7 +82,8 @@ class TicketStore {
   virtual std::optional<Ticket> find_by_request_id(const std::string& client_request_id) = 0;
   virtual std::optional<Ticket> get(const TicketId& id) = 0;
   // Reads the ticket, lets `change` modify it (status, owner, pin, arrival;
-  // append to timeline and contacts, never rewrite them), writes it back with
+  // append to timeline, contacts and escalations, never rewrite the first
+  // two; an escalation's acknowledgement and resolution are filled in), writes it back with
   // version + 1 and a board change, all in one transaction. If `change`
   // throws, or changes nothing, nothing is written. Throws
   // Error(kNotFound, "ticket_id").
@@ -76,6 +98,12 @@ class TicketStore {
   virtual std::optional<Ticket> find_by_tracking_token(const std::string& token) = 0;
   virtual std::int64_t count() = 0;
   virtual OpenCounts open_counts(TimePoint now) = 0;
+  // Escalations across tickets (rules §7). Throws Error(kInvalidArgument,
+  // "page_token") for a cursor that is not an escalation id.
+  virtual EscalationPage list_escalations(const EscalationFilter& filter) = 0;
+  // Figures over every unresolved escalation (for /metrics): the resolved
+  // ones are not read.
+  virtual EscalationFigures unresolved_escalations() = 0;
 };
 
 }  // namespace linecrew::storage
