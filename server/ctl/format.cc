@@ -119,6 +119,10 @@ void print_report(const v1::GetReportResponse& r, bool csv) {
 }
 
 void print_escalations(const std::vector<const v1::Escalation*>& escalations) {
+  if (escalations.empty()) {
+    std::cout << "no escalations\n";  // an empty queue reads as such, not as a bare header
+    return;
+  }
   std::cout << std::left << std::setw(14) << "ID" << std::setw(24) << "KIND" << std::setw(14) << "STATE"
             << std::setw(22) << "OPENED (UTC)"
             << "DETAIL\n";
