@@ -55,6 +55,7 @@ Server::Server(ServerConfig config, const Clock& clock)
       policy_(ServicePolicy::load_file(config_.policy_file)),
       zones_(load_zones(config_, policy_)),
       scripts_(CallScriptTemplates::load_file(config_.call_script_file)),
+      follow_up_scripts_(FollowUpScriptTemplates::load_file(config_.follow_up_script_file)),
       notice_templates_(NoticeTemplates::load_file(config_.notify_templates_file)) {
   std::error_code ec;
   std::filesystem::create_directories(config_.data_dir, ec);
@@ -72,7 +73,7 @@ Server::Server(ServerConfig config, const Clock& clock)
   if (auth_->bootstrap_admin(config_.data_dir + "/admin.token"))
     bootstrap_token_file_ = config_.data_dir + "/admin.token";
   board_ = std::make_unique<Board>(*store_, *store_, *store_);
-  dispatch_service_ = std::make_unique<rpc::DispatchService>(*dispatch_, *auth_, *board_);
+  dispatch_service_ = std::make_unique<rpc::DispatchService>(*dispatch_, *auth_, *board_, follow_up_scripts_);
   crew_sync_ = std::make_unique<CrewSync>(clock_, *dispatch_, *store_);
   crew_sync_service_ = std::make_unique<rpc::CrewSyncService>(*crew_sync_, *dispatch_, *auth_);
 
@@ -113,8 +114,12 @@ Server::Server(ServerConfig config, const Clock& clock)
   tracking_ = http::start_tracking(config_, *notifier_, clock_);
   if (tracking_ && config_.tracking_base_url.empty()) notifier_->set_tracking_base_url(tracking_->base_url());
   notifier_->start();
-  stall_sweep_ = std::make_unique<Periodic>("stall sweep", std::chrono::milliseconds(config_.escalation_sweep_ms),
-                                            [this] { dispatch_->sweep_stalled(); });
+  // Rules §7: stalled tickets and overdue follow-ups reach the desk's escalation queue.
+  // Two jobs: a failure of one does not skip the other.
+  const std::chrono::milliseconds sweep_every(config_.escalation_sweep_ms);
+  stall_sweep_ = std::make_unique<Periodic>("stall sweep", sweep_every, [this] { dispatch_->sweep_stalled(); });
+  follow_up_sweep_ =
+      std::make_unique<Periodic>("follow-up sweep", sweep_every, [this] { dispatch_->sweep_follow_ups(); });
   grpc_->GetHealthCheckService()->SetServingStatus(true);
 }
 
@@ -133,6 +138,7 @@ void Server::shutdown(Duration grace) {
   customer_service_->stop_streams();
   tracking_.reset();
   stall_sweep_.reset();
+  follow_up_sweep_.reset();
   notifier_->stop();
   grpc_->Shutdown(std::chrono::system_clock::now() + grace);
 }

@@ -53,6 +53,8 @@ nlohmann::json to_json(const sim::RunReport& r) {
           {"server_violations", r.server_violations},
           {"escalations",
            {{"opened", r.escalations_opened}, {"open", r.escalations_open}, {"by_kind", r.escalations_by_kind}}},
+          {"follow_ups",
+           {{"opened", r.follow_ups_opened}, {"overdue", r.follow_ups_overdue}, {"apologies", r.follow_up_apologies}}},
           {"unreached", r.unreached},
           {"arrivals_not_applied", r.arrivals_not_applied},
           {"lateness_mean_min", r.lateness_mean()},

@@ -161,6 +161,11 @@ std::string format_report(const RunReport& a, const RunReport* b) {
     };
     out += row("    " + kind, n(a), other(n));
   }
+  const auto fu = [](const RunReport& r) {
+    return count_of(r.follow_ups_opened) + " (" + count_of(r.follow_ups_overdue) + " overdue, " +
+           count_of(r.follow_up_apologies) + " apologies)";
+  };
+  out += row("  follow-ups opened (server)", fu(a), other(fu));
   const auto late = [](const RunReport& r) {
     return fmt("%.1f", r.lateness_mean()) + " / " + fmt("%.1f", r.lateness_p95()) + " min";
   };

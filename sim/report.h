@@ -63,6 +63,9 @@ struct RunReport {
   // The server's escalations over the scenario period (rules §7): opened, still open (unacknowledged), by kind.
   std::uint32_t escalations_opened = 0, escalations_open = 0;
   std::map<std::string, std::uint32_t> escalations_by_kind;
+  // The server's follow-ups (rules §7): opened (one per restoration and "cannot fix"), still owed past their
+  // reply time at the end, overdue apologies sent. Nobody at a desk makes follow-up calls in a simulation.
+  std::uint32_t follow_ups_opened = 0, follow_ups_overdue = 0, follow_up_apologies = 0;
   std::uint32_t unreached = 0;                           // tickets no crew reached by the end of the drain
   std::vector<double> lateness_min;                      // late arrivals: arrival - original deadline, minutes
   std::map<std::string, std::uint32_t> tickets_by_crew;  // arrivals per crew

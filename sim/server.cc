@@ -47,6 +47,7 @@ ServerInstance::ServerInstance(const ServerSetup& s, TimePoint now) {
                       {"policy_file", (cfg / "policy.json").string()},
                       {"call_script_file", (cfg / "call_script.json").string()},
                       {"notify_templates_file", (cfg / "notify_templates.json").string()},
+                      {"follow_up_script_file", (cfg / "follow_up_script.json").string()},
                       {"planner", s.planner},
                       {"replan_budget_ms", 500},
                       {"clock_file", fs::absolute(clock_file_).string()}};

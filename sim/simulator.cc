@@ -739,6 +739,9 @@ void PolicyRun::read_server_report() {
   report_.server_delay_notice_compliance = rep.delay_notice_compliance();
   report_.server_violations = static_cast<std::uint32_t>(rep.violations_size());
   report_.escalations_open = rep.escalations().open();
+  report_.follow_ups_opened = rep.follow_ups().opened();
+  report_.follow_ups_overdue = rep.follow_ups().overdue();
+  report_.follow_up_apologies = rep.follow_ups().apologies();
   for (const auto& k : rep.escalations().opened()) {
     report_.escalations_opened += k.count();
     std::string name = v1::EscalationKind_Name(k.kind());

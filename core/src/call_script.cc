@@ -15,19 +15,8 @@ namespace {
 const std::set<std::string, std::less<>> kPlaceholders = {
     "company", "team", "crew_name", "staff_number", "customer", "reason", "new_time", "late_minutes", "callback"};
 
-[[noreturn]] void fail(std::string_view source, const std::string& where, const std::string& what) {
-  throw Error(ErrorCode::kInvalidArgument, std::string(source), where + ": " + what);
-}
-
-std::vector<std::string> string_array(const nlohmann::json& v, std::string_view source, const std::string& where) {
-  if (!v.is_array()) fail(source, where, "must be an array of strings");
-  std::vector<std::string> out;
-  for (const auto& s : v) {
-    if (!s.is_string()) fail(source, where, "must be an array of strings");
-    out.push_back(s.get<std::string>());
-  }
-  return out;
-}
+using detail::fail;
+using detail::string_array;
 
 }  // namespace
 

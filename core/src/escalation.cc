@@ -1,7 +1,6 @@
 #include "linecrew/core/escalation.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
@@ -18,9 +17,11 @@ constexpr std::array<std::string_view, kAllEscalationKinds.size()> kKindNames = 
     "follow_up_overdue",  "serious_complaint",      "crew_needs_help"};
 constexpr std::array<std::string_view, 3> kStateNames = {"open", "acknowledged", "resolved"};
 
-// Timeline kinds of the desk's escalation bookkeeping: not progress on the ticket.
-constexpr std::array<std::string_view, 3> kBookkeeping = {"escalation_opened", "escalation_acknowledged",
-                                                          "escalation_resolved"};
+// Timeline kinds of the desk's own bookkeeping (escalations, follow-ups,
+// complaints): not progress on the repair.
+constexpr std::array<std::string_view, 9> kBookkeeping = {
+    "escalation_opened", "escalation_acknowledged", "escalation_resolved", "follow_up_owed",  "follow_up_attempt",
+    "follow_up_done",    "follow_up_apology",       "complaint_recorded",  "complaint_closed"};
 
 Escalation& find(Ticket& t, std::uint32_t n) {
   if (n == 0 || n > t.escalations.size())
@@ -45,23 +46,11 @@ std::optional<EscalationState> parse_escalation_state(std::string_view text) {
 }
 
 std::string escalation_id(const TicketId& ticket, std::uint32_t n) {
-  return ticket.str() + "/" + std::to_string(n);
+  return record_id(ticket, "", n);
 }
 
 EscalationRef parse_escalation_id(std::string_view text, const std::string& field) {
-  const auto slash = text.rfind('/');
-  if (slash == std::string_view::npos || slash == 0)
-    throw_invalid(field, "must be '<ticket id>/<number>', e.g. T-000123/1");
-  const std::string_view number = text.substr(slash + 1);
-  std::uint32_t n = 0;
-  const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), n);
-  if (number.empty() || ec != std::errc() || end != number.data() + number.size() || n == 0)
-    throw_invalid(field, "must end in '/<number>' with a number from 1");
-  try {
-    return {TicketId(std::string(text.substr(0, slash))), n};
-  } catch (const Error& e) {
-    throw_invalid(field, "the ticket id part: " + e.message());
-  }
+  return parse_record_id(text, "", field);
 }
 
 std::optional<std::uint32_t> open_escalation(Ticket& t, EscalationKind kind, std::string key, std::string detail,

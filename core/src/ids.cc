@@ -1,5 +1,7 @@
 #include "linecrew/core/ids.h"
 
+#include <charconv>
+
 #include "linecrew/core/error.h"
 #include "linecrew/core/limits.h"
 
@@ -21,6 +23,29 @@ void DeviceIdTag::validate(std::string_view value) {
     const bool ok =
         (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) throw_invalid(std::string(kField), "may hold only letters, digits, '_', '.' and '-'");
+  }
+}
+
+std::string record_id(const TicketId& ticket, std::string_view prefix, std::uint32_t n) {
+  return ticket.str() + "/" + std::string(prefix) + std::to_string(n);
+}
+
+RecordRef parse_record_id(std::string_view text, std::string_view prefix, const std::string& field) {
+  const std::string shape =
+      "'<ticket id>/" + std::string(prefix) + "<number>', e.g. T-000123/" + std::string(prefix) + "1";
+  const auto slash = text.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) throw_invalid(field, "must be " + shape);
+  std::string_view number = text.substr(slash + 1);
+  if (!number.starts_with(prefix)) throw_invalid(field, "must be " + shape);
+  number.remove_prefix(prefix.size());
+  std::uint32_t n = 0;
+  const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), n);
+  if (number.empty() || ec != std::errc() || end != number.data() + number.size() || n == 0)
+    throw_invalid(field, "must end in '/" + std::string(prefix) + "<number>' with a number from 1");
+  try {
+    return {TicketId(std::string(text.substr(0, slash))), n};
+  } catch (const Error& e) {
+    throw_invalid(field, "the ticket id part: " + e.message());
   }
 }
 

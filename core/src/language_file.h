@@ -1,12 +1,14 @@
 // Internal to core: reading a per-language template file
 //   {"default_language": "...", "languages": {"<lang>": {...}, ...}}
-// shared by the delay-call script and the customer notice templates.
+// shared by the delay-call script, the follow-up script and the customer
+// notice templates, and the small helpers they check their bodies with.
 #pragma once
 
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace linecrew::detail {
 
@@ -17,5 +19,11 @@ namespace linecrew::detail {
 std::string read_language_file(std::string_view text, std::string_view source,
                                const std::function<void(const std::string& lang, const nlohmann::json& body,
                                                         const std::string& where)>& on_language);
+
+// Throws Error(kInvalidArgument, source, "<where>: <what>").
+[[noreturn]] void fail(std::string_view source, const std::string& where, const std::string& what);
+
+// `v` as an array of strings; fails at `where` when it is anything else.
+std::vector<std::string> string_array(const nlohmann::json& v, std::string_view source, const std::string& where);
 
 }  // namespace linecrew::detail

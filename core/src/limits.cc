@@ -8,12 +8,14 @@ namespace linecrew {
 
 std::span<const TextLimit> all_text_limits() {
   static constexpr std::array kAll = {
-      limit::kClientRequestId, limit::kCustomerName,      limit::kAddress,       limit::kDescription,
-      limit::kSkill,           limit::kCancelReason,      limit::kTokenLabel,    limit::kCrewId,
-      limit::kCrewName,        limit::kFirstName,         limit::kFullName,      limit::kStaffNumber,
-      limit::kDeviceId,        limit::kAppVersion,        limit::kCauseText,     limit::kExplainedNote,
-      limit::kCannotFixReason, limit::kContactNote,       limit::kTrackingToken, limit::kServerReason,
-      limit::kEscalationNote,  limit::kNoticeDeliveredBy, limit::kNeedHelpText,
+      limit::kClientRequestId, limit::kCustomerName,      limit::kAddress,           limit::kDescription,
+      limit::kSkill,           limit::kCancelReason,      limit::kTokenLabel,        limit::kCrewId,
+      limit::kCrewName,        limit::kFirstName,         limit::kFullName,          limit::kStaffNumber,
+      limit::kDeviceId,        limit::kAppVersion,        limit::kCauseText,         limit::kExplainedNote,
+      limit::kCannotFixReason, limit::kContactNote,       limit::kTrackingToken,     limit::kServerReason,
+      limit::kEscalationNote,  limit::kFollowUpPromise,   limit::kFollowUpNote,      limit::kFollowUpRequest,
+      limit::kComplainantName, limit::kComplaintAddress,  limit::kComplaintReason,   limit::kComplaintOutcome,
+      limit::kScriptTeam,      limit::kScriptStaffNumber, limit::kNoticeDeliveredBy, limit::kNeedHelpText,
   };
   return kAll;
 }

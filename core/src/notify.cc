@@ -13,14 +13,15 @@ namespace linecrew {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> kNoticeNames = {
-    "assigned",     "eta_changed", "en_route",        "arrived",      "restored",
-    "return_visit", "cancelled",   "new_time_agreed", "acknowledged", "withdrawn"};
-static_assert(kNoticeNames.size() == static_cast<std::size_t>(NoticeKind::kWithdrawn) + 1,
+constexpr std::array<std::string_view, 12> kNoticeNames = {
+    "assigned",  "eta_changed",     "en_route",     "arrived",   "restored",          "return_visit",
+    "cancelled", "new_time_agreed", "acknowledged", "withdrawn", "follow_up_apology", "complaint_received"};
+static_assert(kNoticeNames.size() == static_cast<std::size_t>(NoticeKind::kComplaintReceived) + 1,
               "a name for every NoticeKind");
 static_assert(kNoticeNames.size() <= 32, "ToldState::told has a bit per NoticeKind");
-const std::set<std::string, std::less<>> kPlaceholders = {"company", "customer", "ticket", "crew",        "eta_from",
-                                                          "eta_to",  "agreed",   "cause",  "return_time", "link"};
+const std::set<std::string, std::less<>> kPlaceholders = {"company",     "customer",   "ticket", "crew",
+                                                          "eta_from",    "eta_to",     "agreed", "cause",
+                                                          "return_time", "reply_time", "link"};
 const std::array<std::string_view, 3> kTimelineEvents = {"cause_found", "new_time_agreed", "cannot_fix"};
 
 // Down to a whole 5 minutes.
@@ -59,12 +60,14 @@ std::optional<NoticeKind> parse_notice_kind(std::string_view text) {
 }
 
 bool is_urgent(NoticeKind kind) {
-  return kind != NoticeKind::kRestored && kind != NoticeKind::kReturnVisit;
+  return kind != NoticeKind::kRestored && kind != NoticeKind::kReturnVisit && kind != NoticeKind::kFollowUpApology &&
+         kind != NoticeKind::kComplaintReceived;
 }
 
 bool is_cap_exempt(NoticeKind kind) {
   return kind == NoticeKind::kNewTimeAgreed || kind == NoticeKind::kCancelled || kind == NoticeKind::kWithdrawn ||
-         kind == NoticeKind::kAcknowledged;
+         kind == NoticeKind::kAcknowledged || kind == NoticeKind::kFollowUpApology ||
+         kind == NoticeKind::kComplaintReceived;
 }
 
 bool counts_toward_cap(NoticeKind kind) {
@@ -101,6 +104,11 @@ CustomerFacts customer_facts(const Ticket& t, std::optional<TimePoint> eta) {
       }
     }
   }
+  for (const FollowUp& fu : t.follow_ups) {
+    f.apologies += fu.apologies;
+    if (fu.apologies && (!f.reply_time || fu.due > *f.reply_time)) f.reply_time = fu.due;
+  }
+  f.complaints = static_cast<std::uint32_t>(t.complaints.size());
   return f;
 }
 
@@ -109,7 +117,8 @@ std::vector<Notice> next_notices(const CustomerFacts& f, ToldState& told, const 
   const ToldState before = told;
   const auto add = [&](NoticeKind kind, std::string key, std::optional<TimePoint> eta) {
     told.mark(kind);
-    out.push_back({kind, std::move(key), eta, kind == NoticeKind::kNewTimeAgreed ? f.agreed : std::nullopt});
+    out.push_back(
+        {kind, std::move(key), eta, kind == NoticeKind::kNewTimeAgreed ? f.agreed : std::nullopt, std::nullopt, 0});
   };
   // Keys are unique per ticket: a stage told again after a withdrawal is "assigned:2", "en_route:2", ...
   const auto in_round = [](const std::string& key, std::uint32_t round) {
@@ -161,6 +170,18 @@ std::vector<Notice> next_notices(const CustomerFacts& f, ToldState& told, const 
     if (f.status == S::kReturnVisitOwed && !told.has(NoticeKind::kReturnVisit))
       add(NoticeKind::kReturnVisit, "return_visit", std::nullopt);
   }
+  // The service loop after the crew (rules §7), whatever the ticket's status.
+  if (f.apologies > told.apologies) {  // several at once are one message, with the latest reply time
+    told.apologies = f.apologies;
+    told.mark(NoticeKind::kFollowUpApology);
+    out.push_back({NoticeKind::kFollowUpApology, "apology:" + std::to_string(told.apologies), std::nullopt,
+                   std::nullopt, f.reply_time, 0});
+  }
+  for (; told.complaints < f.complaints; ++told.complaints) {
+    told.mark(NoticeKind::kComplaintReceived);
+    out.push_back({NoticeKind::kComplaintReceived, "complaint:" + std::to_string(told.complaints + 1), std::nullopt,
+                   std::nullopt, std::nullopt, told.complaints + 1});
+  }
   if (!(told == before)) ++told.view_version;
   return out;
 }
@@ -189,12 +210,7 @@ TimePoint send_time(NoticeKind kind, TimePoint now, const std::vector<TimePoint>
         next = std::max(next, window[window.size() - policy.notify.max_per_hour] + hours(1));
       }
     }
-    if (!is_urgent(kind) && !policy.non_urgent_call_allowed(next)) {
-      // Step to the next minute inside contact hours (at most a day ahead).
-      TimePoint m = std::chrono::ceil<std::chrono::minutes>(next);
-      for (int i = 0; i < 24 * 60 && !policy.non_urgent_call_allowed(m); ++i) m += minutes(1);
-      next = m;
-    }
+    if (!is_urgent(kind)) next = policy.next_non_urgent_call(next);
     if (next == t) return t;
     t = next;
   }

@@ -60,6 +60,13 @@ bool ServicePolicy::non_urgent_call_allowed(TimePoint t) const {
   return in_hours && !in_break;
 }
 
+TimePoint ServicePolicy::next_non_urgent_call(TimePoint t) const {
+  if (non_urgent_call_allowed(t)) return t;
+  TimePoint m = std::chrono::ceil<std::chrono::minutes>(t);
+  for (int i = 0; i < 24 * 60 && !non_urgent_call_allowed(m); ++i) m += minutes(1);
+  return m;
+}
+
 ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view source) {
   nlohmann::json doc;
   try {

@@ -94,6 +94,8 @@ Report build_report(const std::vector<Ticket>& in_range, const std::vector<Ticke
     }
     if (fixes.repeat(t)) ++r.repeat_visits;
     for (const Escalation& e : t.escalations) r.escalations.add(e);
+    for (const FollowUp& f : t.follow_ups) r.follow_ups.add(f, now);
+    for (const Complaint& c : t.complaints) r.complaints.add(c);
   }
   std::sort(r.violations.begin(), r.violations.end(),
             [](const Violation& a, const Violation& b) { return a.deadline < b.deadline; });

@@ -25,6 +25,7 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
                                               "zones_file",
                                               "policy_file",
                                               "call_script_file",
+                                              "follow_up_script_file",
                                               "tls_cert_file",
                                               "tls_key_file",
                                               "reflection",
@@ -67,6 +68,7 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
   str("zones_file", c.zones_file, true);
   str("policy_file", c.policy_file, true);
   str("call_script_file", c.call_script_file, true);
+  str("follow_up_script_file", c.follow_up_script_file, true);
   str("tls_cert_file", c.tls_cert_file, true);
   str("tls_key_file", c.tls_key_file, true);
   str("clock_file", c.clock_file, true);
@@ -108,7 +110,8 @@ ServerConfig ServerConfig::load_file(const std::string& path) {
     c.max_message_bytes = doc["max_message_bytes"].get<std::size_t>();
   }
   // Relative defaults are relative to the config file too.
-  for (std::string* p : {&c.data_dir, &c.zones_file, &c.policy_file, &c.call_script_file, &c.notify_templates_file})
+  for (std::string* p : {&c.data_dir, &c.zones_file, &c.policy_file, &c.call_script_file, &c.follow_up_script_file,
+                         &c.notify_templates_file})
     if (std::filesystem::path(*p).is_relative()) *p = (base / *p).lexically_normal().string();
   return c;
 }

@@ -29,7 +29,12 @@ std::vector<storage::SyncAck> CrewSync::upload(const CrewId& crew, const DeviceI
       act.crew = crew;
       act.event_time = event;
       if (act.contact) act.contact->time = event;
-      op.on_ticket = [act, received](Ticket& t) { return apply_crew_action(t, act, received); };
+      const ServicePolicy& policy = dispatch_.policy();
+      op.on_ticket = [act, received, &policy](Ticket& t) {
+        ActionVerdict verdict = apply_crew_action(t, act, received);
+        owe_follow_ups(t, policy, received);  // rules §7: restoration and "cannot fix" owe the customer a call
+        return verdict;
+      };
     } else if (a.position) {
       const PositionReport p = *a.position;
       op.on_crew = [p](Crew& c) {

@@ -166,18 +166,27 @@ storage::EscalationPage Dispatch::list_escalations(const storage::EscalationFilt
 }
 
 namespace {
-// Runs `change` on the escalation's ticket; an unknown ticket is an unknown escalation.
+// Runs `change` on the ticket of the record `id` (field `field`); an unknown
+// ticket is an unknown record. Returns the ticket as written.
+Ticket change_record(storage::TicketStore& store, const RecordRef& ref, const std::string& id, const std::string& field,
+                     const std::function<void(Ticket&, std::uint32_t)>& change) {
+  try {
+    return store.mutate(ref.ticket, [&](Ticket& x) { change(x, ref.n); });
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kNotFound) {
+      std::string noun = field.substr(0, field.rfind("_id"));  // "follow_up_id" -> "follow-up"
+      std::replace(noun.begin(), noun.end(), '_', '-');
+      throw Error(ErrorCode::kNotFound, field, "no " + noun + " '" + id + "'");
+    }
+    throw;
+  }
+}
+
 storage::EscalationEntry change_escalation(storage::TicketStore& store, const std::string& escalation_id,
                                            const std::function<void(Ticket&, std::uint32_t)>& change) {
   const EscalationRef ref = parse_escalation_id(escalation_id, "escalation_id");
-  try {
-    const Ticket t = store.mutate(ref.ticket, [&](Ticket& x) { change(x, ref.n); });
-    return {t.id, t.escalations.at(ref.n - 1)};
-  } catch (const Error& e) {
-    if (e.code() == ErrorCode::kNotFound)
-      throw Error(ErrorCode::kNotFound, "escalation_id", "no escalation '" + escalation_id + "'");
-    throw;
-  }
+  const Ticket t = change_record(store, ref, escalation_id, "escalation_id", change);
+  return {t.id, t.escalations.at(ref.n - 1)};
 }
 }  // namespace
 
@@ -196,6 +205,81 @@ storage::EscalationEntry Dispatch::resolve_escalation(const std::string& escalat
   });
   signal_.notify();
   return out;
+}
+
+storage::FollowUpPage Dispatch::list_follow_ups(const storage::FollowUpFilter& filter) {
+  return store_.list_follow_ups(filter);
+}
+
+storage::FollowUpEntry Dispatch::add_promise(const TicketId& id, const std::string& promise,
+                                             std::optional<TimePoint> due, const std::string& by) {
+  std::uint32_t n = 0;
+  const Ticket t =
+      store_.mutate(id, [&](Ticket& x) { n = linecrew::add_promise(x, promise, due, by, policy_, clock_.now()); });
+  signal_.notify();
+  return {t.id, t.follow_ups.at(n - 1)};
+}
+
+std::pair<storage::FollowUpEntry, std::optional<FollowUp>> Dispatch::record_follow_up(const std::string& follow_up_id,
+                                                                                      const FollowUpResult& result,
+                                                                                      const std::string& by) {
+  const RecordRef ref = parse_follow_up_id(follow_up_id, "follow_up_id");
+  std::optional<std::uint32_t> opened;
+  const Ticket t = change_record(store_, ref, follow_up_id, "follow_up_id", [&](Ticket& x, std::uint32_t n) {
+    opened = linecrew::record_follow_up(x, n, result, by, policy_, clock_.now());
+  });
+  signal_.notify();
+  std::optional<FollowUp> linked;
+  if (opened) linked = t.follow_ups.at(*opened - 1);
+  return {{t.id, t.follow_ups.at(ref.n - 1)}, linked};
+}
+
+std::size_t Dispatch::sweep_follow_ups() {
+  const TimePoint now = clock_.now();
+  const auto overdue = store_.tickets_with_overdue_follow_ups(now);
+  if (overdue.empty()) return 0;
+  std::size_t n = 0;
+  store_.mutate_many(overdue, [&](Ticket& x) { n += apologise_if_overdue(x, policy_, now); });
+  signal_.notify();
+  return n;
+}
+
+std::pair<FollowUpScriptInput, TimePoint> Dispatch::follow_up_script_input(const std::string& follow_up_id,
+                                                                           const std::string& team,
+                                                                           const std::string& staff_number) {
+  const RecordRef ref = parse_follow_up_id(follow_up_id, "follow_up_id");
+  const auto t = store_.get(ref.ticket);
+  if (!t || ref.n > t->follow_ups.size())
+    throw Error(ErrorCode::kNotFound, "follow_up_id", "no follow-up '" + follow_up_id + "'");
+  const FollowUp& f = t->follow_ups[ref.n - 1];
+  std::optional<TimePoint> return_time;  // the return visit's booked time (the ticket cannot_fix created)
+  if (f.reason == FollowUpReason::kCannotFix)
+    if (const auto child = store_.find_by_request_id("return-visit:" + t->id.str())) return_time = child->appointment;
+  return {linecrew::follow_up_script_input(*t, f, policy_, team, staff_number, return_time),
+          next_follow_up_call(policy_, clock_.now())};
+}
+
+storage::ComplaintPage Dispatch::list_complaints(const storage::ComplaintFilter& filter) {
+  return store_.list_complaints(filter);
+}
+
+storage::ComplaintEntry Dispatch::record_complaint(const TicketId& id, const ComplaintDraft& draft,
+                                                   const std::string& by) {
+  std::uint32_t n = 0;
+  const Ticket t = store_.mutate(
+      id, [&](Ticket& x) { n = linecrew::record_complaint(x, draft, by, policy_.phone_region, clock_.now()); });
+  signal_.notify();
+  return {t.id, t.complaints.at(n - 1)};
+}
+
+storage::ComplaintEntry Dispatch::close_complaint(const std::string& complaint_id, const std::string& outcome,
+                                                  CustomerAnswer answer, const std::string& by) {
+  const RecordRef ref = parse_complaint_id(complaint_id, "complaint_id");
+  const Ticket t = change_record(store_, ref, complaint_id, "complaint_id", [&](Ticket& x, std::uint32_t n) {
+    linecrew::close_complaint(x, n, outcome, answer, by, clock_.now());
+  });
+  signal_.notify();
+  return {t.id, t.complaints.at(ref.n - 1)};
 }
 
 std::size_t Dispatch::sweep_stalled() {

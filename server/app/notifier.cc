@@ -159,7 +159,19 @@ std::size_t Notifier::evaluate(const std::vector<Ticket>& tickets, std::uint64_t
       m.recipient = t.customer.phone;
       if (n.eta) m.window = eta_window(*n.eta, policy_.notify, now);
       m.link = tracking_link(t);
-      m.content = templates_.message(n.kind, m.language, notice_values(t, crew, policy_, m.window, m.link));
+      PlaceholderValues values = notice_values(t, crew, policy_, m.window, m.link);
+      if (n.reply_time) {  // a day or two ahead: the local date too ("12-05 10:00")
+        const std::string local = format_utc(*n.reply_time + policy_.utc_offset);  // "2026-12-05T10:00:00Z"
+        values["reply_time"] = local.substr(5, 5) + " " + local.substr(11, 5);
+      }
+      if (n.complaint > 0 && n.complaint <= t.complaints.size()) {  // the complainant, who may not be the caller
+        const Complaint& c = t.complaints[n.complaint - 1];
+        m.recipient = c.phone;
+        values["customer"] = c.name;
+        m.link.clear();  // the ticket's tracking link is the caller's, not necessarily the complainant's
+        values["link"] = "";
+      }
+      m.content = templates_.message(n.kind, m.language, values);
       m.created = now;
       m.due = send_time(n.kind, now, sent, policy_);
       if (counts_toward_cap(n.kind)) sent.push_back(m.due);

@@ -116,6 +116,20 @@ void print_report(const v1::GetReportResponse& r, bool csv) {
             << e.max_time_to_acknowledge().seconds() / 60 << " min\n";
   for (const auto& k : e.opened())
     std::cout << "  " << lower_enum(v1::EscalationKind_Name(k.kind()), "ESCALATION_KIND_") << ": " << k.count() << "\n";
+  const auto& f = r.follow_ups();
+  std::cout << "follow-ups: " << f.opened() << " opened, " << f.done() << " done (" << f.done_in_time()
+            << " within the reply time), " << f.overdue() << " overdue now, " << f.apologies()
+            << " apologies; satisfied " << f.satisfied() << ", not satisfied " << f.not_satisfied() << ", new requests "
+            << f.new_requests() << ", satisfaction " << std::fixed << std::setprecision(1)
+            << 100.0 * f.satisfaction_rate() << "%\n";
+  const auto& cp = r.complaints();
+  std::cout << "complaints: " << cp.recorded() << " recorded (" << cp.serious() << " serious), " << cp.open()
+            << " open, " << cp.satisfied() << " closed satisfied; time to satisfaction: mean "
+            << cp.mean_time_to_satisfaction().seconds() / 60 << " min, max "
+            << cp.max_time_to_satisfaction().seconds() / 60 << " min\n";
+  for (const auto& k : cp.by_cause())
+    std::cout << "  " << lower_enum(v1::ComplaintCause_Name(k.cause()), "COMPLAINT_CAUSE_") << ": " << k.count()
+              << "\n";
 }
 
 void print_escalations(const std::vector<const v1::Escalation*>& escalations) {
@@ -137,6 +151,50 @@ void print_escalations(const std::vector<const v1::Escalation*>& escalations) {
     if (!e->resolved_by().empty())
       std::cout << "              resolved by " << e->resolved_by() << " at " << utc(e->resolved_time()) << ": "
                 << e->resolution_note() << "\n";
+  }
+}
+
+void print_follow_ups(const std::vector<const v1::FollowUp*>& follow_ups) {
+  if (follow_ups.empty()) {
+    std::cout << "no follow-ups\n";
+    return;
+  }
+  std::cout << std::left << std::setw(14) << "ID" << std::setw(13) << "REASON" << std::setw(22) << "DUE (UTC)"
+            << std::setw(15) << "STATE"
+            << "DETAIL\n";
+  for (const v1::FollowUp* f : follow_ups) {
+    std::string state = f->outcome() != v1::FOLLOW_UP_OUTCOME_UNSPECIFIED
+                            ? lower_enum(v1::FollowUpOutcome_Name(f->outcome()), "FOLLOW_UP_OUTCOME_")
+                            : (f->overdue() ? "OVERDUE" : "owed");
+    std::cout << std::left << std::setw(14) << f->id() << std::setw(13)
+              << lower_enum(v1::FollowUpReason_Name(f->reason()), "FOLLOW_UP_REASON_") << std::setw(22)
+              << utc(f->due_time()) << std::setw(15) << state << f->detail() << "\n";
+    if (f->attempts() > 0) std::cout << "              " << f->attempts() << " unreachable attempt(s)\n";
+    if (f->apologies() > 0) std::cout << "              " << f->apologies() << " overdue apology(ies) sent\n";
+    if (!f->done_by().empty())
+      std::cout << "              done by " << f->done_by() << " at " << utc(f->done_time())
+                << (f->note().empty() ? "" : ": " + f->note()) << "\n";
+    if (!f->parent_id().empty()) std::cout << "              new request from " << f->parent_id() << "\n";
+  }
+}
+
+void print_complaints(const std::vector<const v1::Complaint*>& complaints) {
+  if (complaints.empty()) {
+    std::cout << "no complaints\n";
+    return;
+  }
+  std::cout << std::left << std::setw(14) << "ID" << std::setw(10) << "SEVERITY" << std::setw(17) << "CAUSE"
+            << std::setw(8) << "STATE" << std::setw(22) << "RECORDED (UTC)"
+            << "REASON\n";
+  for (const v1::Complaint* c : complaints) {
+    std::cout << std::left << std::setw(14) << c->id() << std::setw(10)
+              << lower_enum(v1::ComplaintSeverity_Name(c->severity()), "COMPLAINT_SEVERITY_") << std::setw(17)
+              << lower_enum(v1::ComplaintCause_Name(c->cause()), "COMPLAINT_CAUSE_") << std::setw(8)
+              << (c->open() ? "open" : "closed") << std::setw(22) << utc(c->recorded_time()) << c->reason() << "\n";
+    std::cout << "              " << c->name() << ", " << c->address() << ", recorded by " << c->recorded_by() << "\n";
+    if (!c->open())
+      std::cout << "              closed by " << c->closed_by() << " at " << utc(c->closed_time())
+                << ", customer satisfied: " << c->outcome() << "\n";
   }
 }
 

@@ -21,5 +21,7 @@ void print_table(const std::vector<const v1::Ticket*>& tickets);
 void print_crews(const std::vector<const v1::Crew*>& crews, bool json);
 void print_report(const v1::GetReportResponse& r, bool csv);
 void print_escalations(const std::vector<const v1::Escalation*>& escalations);
+void print_follow_ups(const std::vector<const v1::FollowUp*>& follow_ups);
+void print_complaints(const std::vector<const v1::Complaint*>& complaints);
 
 }  // namespace linecrew::ctl

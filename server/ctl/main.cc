@@ -567,6 +567,42 @@ void define_report(CLI::App& cli, ReportArgs& a, Commands& table) {
   table.push_back({report, [&a](const Connection& c) { return cmd_report(c, a); }});
 }
 
+// Every page of a List* call (`call(req, resp)` per page), then its rows
+// (`rows_of(page)`) printed: JSON lines, or the table `print` draws.
+template <class Resp, class Req, class Call, class Rows, class Print>
+int list_all(const Connection& c, Req req, Call call, Rows rows_of, Print print) {
+  req.set_page_size(1000);
+  std::vector<Resp> pages;
+  do {
+    Resp resp;
+    const auto s = call(req, resp);
+    if (!s.ok()) return fail(s);
+    req.set_page_token(resp.next_page_token());
+    pages.push_back(std::move(resp));
+  } while (!req.page_token().empty());
+  using Row = std::remove_cvref_t<decltype(*rows_of(pages.front()).begin())>;
+  std::vector<const Row*> rows;
+  for (const auto& p : pages)
+    for (const auto& r : rows_of(p)) rows.push_back(&r);
+  if (c.o.json) {
+    for (const Row* r : rows) print_json(*r);
+  } else {
+    print(rows);
+  }
+  return 0;
+}
+
+// One record the server answered with: JSON, or the table `print` draws.
+template <class Row, class Print>
+int print_one(const Connection& c, const Row& row, Print print) {
+  if (c.o.json) {
+    print_json(row);
+  } else {
+    print(std::vector<const Row*>{&row});
+  }
+  return 0;
+}
+
 // --- escalations -------------------------------------------------------------
 
 struct EscalationArgs {
@@ -587,24 +623,9 @@ int cmd_escalations_list(const Connection& c, const EscalationArgs& a) {
     req.add_kinds(kind);
   }
   req.set_ticket_id(a.ticket);
-  req.set_page_size(1000);
-  std::vector<v1::ListEscalationsResponse> pages;
-  do {
-    v1::ListEscalationsResponse resp;
-    const auto s = c.stub->ListEscalations(context(c.o).get(), req, &resp);
-    if (!s.ok()) return fail(s);
-    req.set_page_token(resp.next_page_token());
-    pages.push_back(std::move(resp));
-  } while (!req.page_token().empty());
-  std::vector<const v1::Escalation*> rows;
-  for (const auto& p : pages)
-    for (const auto& e : p.escalations()) rows.push_back(&e);
-  if (c.o.json) {
-    for (const auto* e : rows) print_json(*e);
-  } else {
-    print_escalations(rows);
-  }
-  return 0;
+  return list_all<v1::ListEscalationsResponse>(
+      c, req, [&](const auto& q, auto& r) { return c.stub->ListEscalations(context(c.o).get(), q, &r); },
+      [](const auto& p) -> const auto& { return p.escalations(); }, print_escalations);
 }
 
 // Acknowledge (note empty) or resolve one escalation, and print it.
@@ -626,12 +647,7 @@ int cmd_escalations_answer(const Connection& c, const std::string& id, const std
     out = resp.escalation();
   }
   if (!s.ok()) return fail(s);
-  if (c.o.json) {
-    print_json(out);
-  } else {
-    print_escalations({&out});
-  }
-  return 0;
+  return print_one(c, out, print_escalations);
 }
 
 void define_escalations(CLI::App& cli, EscalationArgs& a, Commands& table) {
@@ -649,6 +665,189 @@ void define_escalations(CLI::App& cli, EscalationArgs& a, Commands& table) {
   resolve->add_option("id", a.resolve_id, "escalation id")->required();
   resolve->add_option("--note", a.note, "what the desk did (recorded)")->required();
   table.push_back({resolve, [&a](const Connection& c) { return cmd_escalations_answer(c, a.resolve_id, &a.note); }});
+}
+
+// --- follow-ups and complaints (rules §7) ------------------------------------
+
+struct FollowUpArgs {
+  bool all = false, overdue = false;
+  std::string ticket;
+  std::string add_ticket, promise, due;
+  std::string script_id, team, staff;
+  std::string record_id, outcome, note, request, reply_by;
+};
+
+int cmd_follow_ups_list(const Connection& c, const FollowUpArgs& a) {
+  v1::ListFollowUpsRequest req;
+  req.set_include_done(a.all);
+  req.set_overdue_only(a.overdue);
+  req.set_ticket_id(a.ticket);
+  return list_all<v1::ListFollowUpsResponse>(
+      c, req, [&](const auto& q, auto& r) { return c.stub->ListFollowUps(context(c.o).get(), q, &r); },
+      [](const auto& p) -> const auto& { return p.follow_ups(); }, print_follow_ups);
+}
+
+int cmd_follow_ups_add(const Connection& c, const FollowUpArgs& a) {
+  v1::AddFollowUpRequest req;
+  req.set_ticket_id(a.add_ticket);
+  req.set_promise(a.promise);
+  if (!a.due.empty() && !set_time(a.due, "--due", req.mutable_due_time())) return 2;
+  v1::AddFollowUpResponse resp;
+  const auto s = c.stub->AddFollowUp(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  return print_one(c, resp.follow_up(), print_follow_ups);
+}
+
+int cmd_follow_ups_script(const Connection& c, const FollowUpArgs& a) {
+  v1::GetFollowUpScriptRequest req;
+  req.set_follow_up_id(a.script_id);
+  req.set_team(a.team);
+  req.set_staff_number(a.staff);
+  v1::GetFollowUpScriptResponse resp;
+  const auto s = c.stub->GetFollowUpScript(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  if (c.o.json) {
+    print_json(resp);
+    return 0;
+  }
+  std::cout << "follow-up call " << a.script_id << " (" << resp.language() << "), call from "
+            << utc(resp.next_call_time()) << "\n";
+  for (int i = 0; i < resp.steps_size(); ++i) std::cout << "  " << i + 1 << ". " << resp.steps(i) << "\n";
+  for (const auto& g : resp.guardrails()) std::cout << "  ! " << g << "\n";
+  std::cout << "  answers:";
+  for (const auto& ans : resp.answers()) std::cout << " [" << ans << "]";
+  std::cout << "\n";
+  return 0;
+}
+
+int cmd_follow_ups_record(const Connection& c, const FollowUpArgs& a) {
+  v1::RecordFollowUpRequest req;
+  req.set_follow_up_id(a.record_id);
+  v1::FollowUpOutcome outcome;
+  if (!parse_enum(a.outcome, "FOLLOW_UP_OUTCOME_", v1::FollowUpOutcome_Parse, &outcome) ||
+      outcome == v1::FOLLOW_UP_OUTCOME_UNSPECIFIED)
+    return usage_error("--outcome: '" + a.outcome + "' is not satisfied, not_satisfied, new_request or unreachable");
+  req.set_outcome(outcome);
+  req.set_note(a.note);
+  req.set_new_request(a.request);
+  if (!a.reply_by.empty() && !set_time(a.reply_by, "--reply-by", req.mutable_reply_by_time())) return 2;
+  v1::RecordFollowUpResponse resp;
+  const auto s = c.stub->RecordFollowUp(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  if (c.o.json) {
+    print_json(resp);
+    return 0;
+  }
+  std::vector<const v1::FollowUp*> rows = {&resp.follow_up()};
+  if (resp.has_opened()) rows.push_back(&resp.opened());
+  print_follow_ups(rows);
+  return 0;
+}
+
+void define_follow_ups(CLI::App& cli, FollowUpArgs& a, Commands& table) {
+  auto* fu = cli.add_subcommand("follow-ups", "follow-up calls (回访) owed to customers: after restoration, promises");
+  fu->require_subcommand(1);
+  auto* list = fu->add_subcommand("list", "the desk's queue: follow-ups owed");
+  list->add_flag("--all", a.all, "done ones too");
+  list->add_flag("--overdue", a.overdue, "only those past their reply time");
+  list->add_option("--ticket", a.ticket, "only this ticket's");
+  table.push_back({list, [&a](const Connection& c) { return cmd_follow_ups_list(c, a); }});
+  auto* add = fu->add_subcommand("add", "record a promise made to a customer: a follow-up owed");
+  add->add_option("ticket", a.add_ticket, "ticket id")->required();
+  add->add_option("--promise", a.promise, "what was promised")->required();
+  add->add_option("--due", a.due, "reply time promised, e.g. 2026-12-04T10:00+08:00 (default: in 48 h)");
+  table.push_back({add, [&a](const Connection& c) { return cmd_follow_ups_add(c, a); }});
+  auto* script = fu->add_subcommand("script", "the call script for a follow-up, in the customer's language");
+  script->add_option("id", a.script_id, "follow-up id, e.g. T-000123/F1")->required();
+  script->add_option("--team", a.team, "your team, read out in the introduction");
+  script->add_option("--staff", a.staff, "your staff number, read out in the introduction");
+  table.push_back({script, [&a](const Connection& c) { return cmd_follow_ups_script(c, a); }});
+  auto* record = fu->add_subcommand("record", "record a follow-up call's outcome");
+  record->add_option("id", a.record_id, "follow-up id")->required();
+  record->add_option("--outcome", a.outcome, "satisfied, not_satisfied, new_request or unreachable")->required();
+  record->add_option("--note", a.note, "what was said");
+  record->add_option("--request", a.request, "new_request: what the customer asked");
+  record->add_option("--reply-by", a.reply_by, "new_request: the reply time agreed (within 48 h)");
+  table.push_back({record, [&a](const Connection& c) { return cmd_follow_ups_record(c, a); }});
+}
+
+struct ComplaintArgs {
+  bool all = false;
+  std::string ticket;
+  std::string add_ticket, name, address, phone, cause, reason, severity;
+  std::string close_id, outcome, answer;
+};
+
+int cmd_complaints_list(const Connection& c, const ComplaintArgs& a) {
+  v1::ListComplaintsRequest req;
+  req.set_include_closed(a.all);
+  req.set_ticket_id(a.ticket);
+  return list_all<v1::ListComplaintsResponse>(
+      c, req, [&](const auto& q, auto& r) { return c.stub->ListComplaints(context(c.o).get(), q, &r); },
+      [](const auto& p) -> const auto& { return p.complaints(); }, print_complaints);
+}
+
+int cmd_complaints_add(const Connection& c, const ComplaintArgs& a) {
+  v1::RecordComplaintRequest req;
+  req.set_ticket_id(a.add_ticket);
+  req.set_name(a.name);
+  req.set_address(a.address);
+  req.set_phone(a.phone);
+  req.set_reason(a.reason);
+  v1::ComplaintCause cause;
+  if (!parse_enum(a.cause, "COMPLAINT_CAUSE_", v1::ComplaintCause_Parse, &cause) ||
+      cause == v1::COMPLAINT_CAUSE_UNSPECIFIED)
+    return usage_error("--cause: '" + a.cause +
+                       "' is not late_arrival, not_informed, staff_conduct, repeat_fault, property_damage or other");
+  req.set_cause(cause);
+  v1::ComplaintSeverity severity;
+  if (!parse_enum(a.severity, "COMPLAINT_SEVERITY_", v1::ComplaintSeverity_Parse, &severity) ||
+      severity == v1::COMPLAINT_SEVERITY_UNSPECIFIED)
+    return usage_error("--severity: '" + a.severity + "' is not ordinary or serious");
+  req.set_severity(severity);
+  v1::RecordComplaintResponse resp;
+  const auto s = c.stub->RecordComplaint(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  return print_one(c, resp.complaint(), print_complaints);
+}
+
+int cmd_complaints_close(const Connection& c, const ComplaintArgs& a) {
+  v1::CloseComplaintRequest req;
+  req.set_complaint_id(a.close_id);
+  req.set_outcome(a.outcome);
+  v1::CustomerAnswer answer;
+  if (!parse_enum(a.answer, "CUSTOMER_ANSWER_", v1::CustomerAnswer_Parse, &answer) ||
+      answer == v1::CUSTOMER_ANSWER_UNSPECIFIED)
+    return usage_error("--answer: '" + a.answer + "' is not satisfied or not_satisfied");
+  req.set_customer_answer(answer);
+  v1::CloseComplaintResponse resp;
+  const auto s = c.stub->CloseComplaint(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  return print_one(c, resp.complaint(), print_complaints);
+}
+
+void define_complaints(CLI::App& cli, ComplaintArgs& a, Commands& table) {
+  auto* cp = cli.add_subcommand("complaints", "complaints (投诉): open until the customer says they are satisfied");
+  cp->require_subcommand(1);
+  auto* list = cp->add_subcommand("list", "open complaints");
+  list->add_flag("--all", a.all, "closed ones too");
+  list->add_option("--ticket", a.ticket, "only this ticket's");
+  table.push_back({list, [&a](const Connection& c) { return cmd_complaints_list(c, a); }});
+  auto* add = cp->add_subcommand("add", "record a complaint about a ticket (signed with your token's label)");
+  add->add_option("ticket", a.add_ticket, "ticket id")->required();
+  add->add_option("--name", a.name, "the complainant's name")->required();
+  add->add_option("--address", a.address, "the complainant's address")->required();
+  add->add_option("--phone", a.phone, "the complainant's phone")->required();
+  add->add_option("--cause", a.cause, "late_arrival, not_informed, staff_conduct, repeat_fault, property_damage, other")
+      ->required();
+  add->add_option("--reason", a.reason, "in the customer's words")->required();
+  add->add_option("--severity", a.severity, "ordinary or serious (escalated at once)")->required();
+  table.push_back({add, [&a](const Connection& c) { return cmd_complaints_add(c, a); }});
+  auto* close = cp->add_subcommand("close", "close with the customer's answer: only 'satisfied' closes it");
+  close->add_option("id", a.close_id, "complaint id, e.g. T-000123/C1")->required();
+  close->add_option("--outcome", a.outcome, "what was done, as told to the customer")->required();
+  close->add_option("--answer", a.answer, "the customer's answer: satisfied or not_satisfied")->required();
+  table.push_back({close, [&a](const Connection& c) { return cmd_complaints_close(c, a); }});
 }
 
 // --- tokens ------------------------------------------------------------------
@@ -725,6 +924,8 @@ struct Args {
   ReportArgs report;
   TokenArgs tokens;
   EscalationArgs escalations;
+  FollowUpArgs follow_ups;
+  ComplaintArgs complaints;
 };
 
 }  // namespace
@@ -743,6 +944,8 @@ int main(int argc, char** argv) {
   define_report(cli, args.report, table);
   define_tokens(cli, args.tokens, table);
   define_escalations(cli, args.escalations, table);
+  define_follow_ups(cli, args.follow_ups, table);
+  define_complaints(cli, args.complaints, table);
 
   CLI11_PARSE(cli, argc, argv);
   if (const int rc = read_token_file(o, token_file); rc != 0) return rc;

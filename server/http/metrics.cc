@@ -54,6 +54,26 @@ std::string MetricsServer::render() {
       "# TYPE linecrew_escalation_oldest_open_seconds gauge\n"
       "linecrew_escalation_oldest_open_seconds " +
       std::to_string(esc.oldest_open ? std::max<std::int64_t>(0, (now - *esc.oldest_open).count()) : 0) + "\n";
+  const FollowUpFigures fu = tickets_.owed_follow_ups(now);
+  out +=
+      "# HELP linecrew_follow_ups_owed Follow-up calls owed to customers (rules 7), and of those past their reply "
+      "time.\n"
+      "# TYPE linecrew_follow_ups_owed gauge\n"
+      "linecrew_follow_ups_owed{state=\"due\"} " +
+      std::to_string(fu.opened - fu.overdue) + "\nlinecrew_follow_ups_owed{state=\"overdue\"} " +
+      std::to_string(fu.overdue) + "\n";
+  const ComplaintFigures cp = tickets_.open_complaints();
+  out +=
+      "# HELP linecrew_complaints_open Complaints the customer has not yet called satisfied (rules 7), by "
+      "severity.\n"
+      "# TYPE linecrew_complaints_open gauge\n"
+      "linecrew_complaints_open{severity=\"ordinary\"} " +
+      std::to_string(cp.open - cp.serious) + "\nlinecrew_complaints_open{severity=\"serious\"} " +
+      std::to_string(cp.serious) +
+      "\n# HELP linecrew_complaint_oldest_open_seconds Age of the oldest open complaint (0: none).\n"
+      "# TYPE linecrew_complaint_oldest_open_seconds gauge\n"
+      "linecrew_complaint_oldest_open_seconds " +
+      std::to_string(cp.oldest_open ? std::max<std::int64_t>(0, (now - *cp.oldest_open).count()) : 0) + "\n";
   if (planning_) {
     const app::PlanningStats st = planning_->stats();
     char ms[32];

@@ -72,6 +72,26 @@ static_assert(proto_value(EscalationState::kOpen) == v1::ESCALATION_STATE_OPEN);
 static_assert(proto_value(EscalationState::kAcknowledged) == v1::ESCALATION_STATE_ACKNOWLEDGED);
 static_assert(proto_value(EscalationState::kResolved) == v1::ESCALATION_STATE_RESOLVED &&
               v1::EscalationState_MAX == v1::ESCALATION_STATE_RESOLVED);
+static_assert(proto_value(FollowUpReason::kRestoration) == v1::FOLLOW_UP_REASON_RESTORATION);
+static_assert(proto_value(FollowUpReason::kCannotFix) == v1::FOLLOW_UP_REASON_CANNOT_FIX);
+static_assert(proto_value(FollowUpReason::kPromise) == v1::FOLLOW_UP_REASON_PROMISE);
+static_assert(proto_value(FollowUpReason::kNewRequest) == v1::FOLLOW_UP_REASON_NEW_REQUEST &&
+              v1::FollowUpReason_MAX == v1::FOLLOW_UP_REASON_NEW_REQUEST);
+static_assert(proto_value(FollowUpOutcome::kSatisfied) == v1::FOLLOW_UP_OUTCOME_SATISFIED);
+static_assert(proto_value(FollowUpOutcome::kNotSatisfied) == v1::FOLLOW_UP_OUTCOME_NOT_SATISFIED);
+static_assert(proto_value(FollowUpOutcome::kNewRequest) == v1::FOLLOW_UP_OUTCOME_NEW_REQUEST);
+static_assert(proto_value(FollowUpOutcome::kUnreachable) == v1::FOLLOW_UP_OUTCOME_UNREACHABLE &&
+              v1::FollowUpOutcome_MAX == v1::FOLLOW_UP_OUTCOME_UNREACHABLE);
+static_assert(proto_value(ComplaintCause::kLateArrival) == v1::COMPLAINT_CAUSE_LATE_ARRIVAL);
+static_assert(proto_value(ComplaintCause::kNotInformed) == v1::COMPLAINT_CAUSE_NOT_INFORMED);
+static_assert(proto_value(ComplaintCause::kStaffConduct) == v1::COMPLAINT_CAUSE_STAFF_CONDUCT);
+static_assert(proto_value(ComplaintCause::kRepeatFault) == v1::COMPLAINT_CAUSE_REPEAT_FAULT);
+static_assert(proto_value(ComplaintCause::kPropertyDamage) == v1::COMPLAINT_CAUSE_PROPERTY_DAMAGE);
+static_assert(proto_value(ComplaintCause::kOther) == v1::COMPLAINT_CAUSE_OTHER &&
+              v1::ComplaintCause_MAX == v1::COMPLAINT_CAUSE_OTHER);
+static_assert(proto_value(ComplaintSeverity::kOrdinary) == v1::COMPLAINT_SEVERITY_ORDINARY);
+static_assert(proto_value(ComplaintSeverity::kSerious) == v1::COMPLAINT_SEVERITY_SERIOUS &&
+              v1::ComplaintSeverity_MAX == v1::COMPLAINT_SEVERITY_SERIOUS);
 
 template <class Domain, class IsValid>
 std::optional<Domain> domain_value(int v, IsValid is_valid) {
@@ -280,9 +300,35 @@ void to_proto(const Report& r, v1::GetReportResponse* out) {
   pe->set_resolved(e.resolved);
   to_proto(e.mean_time_to_acknowledge(), pe->mutable_mean_time_to_acknowledge());
   to_proto(e.ack_time_max, pe->mutable_max_time_to_acknowledge());
-  out->set_follow_ups_due(0);  // no follow-up records exist yet (return visits come with the handheld issue)
-  out->set_follow_ups_in_time(0);
-  out->set_follow_up_rate(1.0);
+  const FollowUpFigures& f = r.follow_ups;
+  out->set_follow_ups_due(f.fell_due);
+  out->set_follow_ups_in_time(f.done_in_time);
+  out->set_follow_up_rate(f.in_time_rate());
+  auto* pf = out->mutable_follow_ups();
+  pf->set_opened(f.opened);
+  pf->set_done(f.done);
+  pf->set_done_in_time(f.done_in_time);
+  pf->set_overdue(f.overdue);
+  pf->set_apologies(f.apologies);
+  pf->set_satisfied(f.satisfied);
+  pf->set_not_satisfied(f.not_satisfied);
+  pf->set_new_requests(f.new_requests);
+  pf->set_unreachable_attempts(f.unreachable_attempts);
+  pf->set_satisfaction_rate(f.satisfaction_rate());
+  const ComplaintFigures& c = r.complaints;
+  auto* pc = out->mutable_complaints();
+  for (const ComplaintCause cause : kAllComplaintCauses)
+    if (const std::uint32_t n = c.by_cause[static_cast<std::size_t>(cause)]) {
+      auto* pk = pc->add_by_cause();
+      pk->set_cause(static_cast<v1::ComplaintCause>(proto_value(cause)));
+      pk->set_count(n);
+    }
+  pc->set_recorded(c.recorded);
+  pc->set_serious(c.serious);
+  pc->set_open(c.open);
+  pc->set_satisfied(c.satisfied);
+  to_proto(c.mean_time_to_satisfaction(), pc->mutable_mean_time_to_satisfaction());
+  to_proto(c.time_to_satisfaction_max, pc->mutable_max_time_to_satisfaction());
   out->set_repeat_visits(r.repeat_visits);
 }
 
@@ -442,6 +488,8 @@ void to_proto(const Ticket& t, TimePoint now, bool include_timeline, v1::Ticket*
     n->set_delivered_by(t.notice->delivered_by);
   }
   for (const Escalation& e : t.escalations) to_proto(t.id, e, out->add_escalations());
+  for (const FollowUp& f : t.follow_ups) to_proto(t.id, f, now, out->add_follow_ups());
+  for (const Complaint& c : t.complaints) to_proto(t.id, c, out->add_complaints());
 }
 
 void to_proto(const TicketId& ticket, const Escalation& e, v1::Escalation* out) {
@@ -458,6 +506,110 @@ void to_proto(const TicketId& ticket, const Escalation& e, v1::Escalation* out) 
   out->set_resolution_note(e.resolution);
 }
 
+void to_proto(const TicketId& ticket, const FollowUp& f, TimePoint now, v1::FollowUp* out) {
+  out->set_id(follow_up_id(ticket, f.n));
+  out->set_ticket_id(ticket.str());
+  out->set_reason(static_cast<v1::FollowUpReason>(proto_value(f.reason)));
+  out->set_detail(f.detail);
+  to_proto(f.opened, out->mutable_opened_time());
+  to_proto(f.first_due, out->mutable_first_due_time());
+  to_proto(f.due, out->mutable_due_time());
+  if (f.parent) out->set_parent_id(follow_up_id(ticket, f.parent));
+  out->set_opened_by(f.opened_by);
+  out->set_attempts(f.attempts);
+  if (f.last_attempt) to_proto(*f.last_attempt, out->mutable_last_attempt_time());
+  out->set_apologies(f.apologies);
+  out->set_outcome(f.outcome ? static_cast<v1::FollowUpOutcome>(proto_value(*f.outcome))
+                             : v1::FOLLOW_UP_OUTCOME_UNSPECIFIED);
+  if (f.done_at) to_proto(*f.done_at, out->mutable_done_time());
+  out->set_done_by(f.done_by);
+  out->set_note(f.note);
+  out->set_overdue(f.overdue(now));
+}
+
+void to_proto(const TicketId& ticket, const Complaint& c, v1::Complaint* out) {
+  out->set_id(complaint_id(ticket, c.n));
+  out->set_ticket_id(ticket.str());
+  out->set_name(c.name);
+  out->set_address(c.address);
+  out->set_phone(c.phone);
+  out->set_cause(static_cast<v1::ComplaintCause>(proto_value(c.cause)));
+  out->set_reason(c.reason);
+  out->set_severity(static_cast<v1::ComplaintSeverity>(proto_value(c.severity)));
+  out->set_recorded_by(c.recorded_by);
+  to_proto(c.recorded, out->mutable_recorded_time());
+  out->set_open(c.open());
+  if (c.closed_at) to_proto(*c.closed_at, out->mutable_closed_time());
+  out->set_closed_by(c.closed_by);
+  out->set_outcome(c.outcome);
+}
+
+namespace {
+std::uint32_t page_size(std::uint32_t requested) {
+  if (requested > storage::kMaxRecordPage) throw_invalid("page_size", std::to_string(requested) + " is above 1000");
+  return requested == 0 ? 100 : requested;
+}
+}  // namespace
+
+storage::FollowUpFilter filter_from_proto(const v1::ListFollowUpsRequest& req, TimePoint now) {
+  storage::FollowUpFilter f;
+  f.owed_only = !req.include_done();
+  if (req.overdue_only()) {
+    f.owed_only = true;
+    f.due_before = now;
+  }
+  if (!req.ticket_id().empty()) f.ticket = TicketId(req.ticket_id());
+  f.limit = page_size(req.page_size());
+  f.after = req.page_token();
+  return f;
+}
+
+storage::ComplaintFilter filter_from_proto(const v1::ListComplaintsRequest& req) {
+  storage::ComplaintFilter f;
+  f.open_only = !req.include_closed();
+  if (!req.ticket_id().empty()) f.ticket = TicketId(req.ticket_id());
+  f.limit = page_size(req.page_size());
+  f.after = req.page_token();
+  return f;
+}
+
+FollowUpResult follow_up_result_from_proto(const v1::RecordFollowUpRequest& req) {
+  FollowUpResult r;
+  const auto outcome = domain_value<FollowUpOutcome>(req.outcome(), v1::FollowUpOutcome_IsValid);
+  if (!outcome) throw_invalid("outcome", "is required: satisfied, not_satisfied, new_request or unreachable");
+  r.outcome = *outcome;
+  r.note = req.note();
+  r.new_request = req.new_request();
+  if (req.has_reply_by_time()) r.reply_by = from_proto(req.reply_by_time(), "reply_by_time");
+  return r;
+}
+
+ComplaintDraft complaint_from_proto(const v1::RecordComplaintRequest& req) {
+  ComplaintDraft d;
+  d.name = req.name();
+  d.address = req.address();
+  d.phone = req.phone();
+  const auto cause = domain_value<ComplaintCause>(req.cause(), v1::ComplaintCause_IsValid);
+  if (!cause) throw_invalid("cause", "is required: what the complaint is about");
+  d.cause = *cause;
+  d.reason = req.reason();
+  const auto severity = domain_value<ComplaintSeverity>(req.severity(), v1::ComplaintSeverity_IsValid);
+  if (!severity) throw_invalid("severity", "is required: ordinary or serious");
+  d.severity = *severity;
+  return d;
+}
+
+CustomerAnswer customer_answer_from_proto(int value) {
+  switch (value) {
+    case v1::CUSTOMER_ANSWER_SATISFIED:
+      return CustomerAnswer::kSatisfied;
+    case v1::CUSTOMER_ANSWER_NOT_SATISFIED:
+      return CustomerAnswer::kNotSatisfied;
+    default:
+      return CustomerAnswer::kNone;  // refused on close, naming customer_answer
+  }
+}
+
 storage::EscalationFilter filter_from_proto(const v1::ListEscalationsRequest& req) {
   storage::EscalationFilter f;
   for (int i = 0; i < req.states_size(); ++i) {
@@ -472,9 +624,7 @@ storage::EscalationFilter filter_from_proto(const v1::ListEscalationsRequest& re
     f.kinds.push_back(*k);
   }
   if (!req.ticket_id().empty()) f.ticket = TicketId(req.ticket_id());
-  if (req.page_size() > storage::kMaxEscalationPage)
-    throw_invalid("page_size", std::to_string(req.page_size()) + " is above 1000");
-  f.limit = req.page_size() == 0 ? 100 : req.page_size();
+  f.limit = page_size(req.page_size());
   f.after = req.page_token();
   return f;
 }

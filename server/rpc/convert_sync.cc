@@ -1,5 +1,6 @@
 #include "linecrew/server/rpc/convert_sync.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "linecrew/core/error.h"
@@ -153,6 +154,21 @@ void to_proto(const app::PullItem& item, const std::optional<app::PlanView>& pla
     v1::Ticket* t = out->mutable_ticket();
     to_proto(*item.ticket, now, true, t);
     t->clear_tracking_token();  // the customer's credential; the crew has no use for it
+    // Complaints (which may be about this crew) and follow-ups are the desk's business, not the crew's.
+    t->clear_complaints();
+    t->clear_follow_ups();
+    auto* events = t->mutable_timeline();
+    events->erase(std::remove_if(events->begin(), events->end(),
+                                 [](const v1::TicketEvent& e) {
+                                   return e.kind() == v1::TICKET_EVENT_KIND_COMPLAINT_RECORDED ||
+                                          e.kind() == v1::TICKET_EVENT_KIND_COMPLAINT_CLOSED;
+                                 }),
+                  events->end());
+    auto* escalations = t->mutable_escalations();
+    escalations->erase(
+        std::remove_if(escalations->begin(), escalations->end(),
+                       [](const v1::Escalation& e) { return e.kind() == v1::ESCALATION_KIND_SERIOUS_COMPLAINT; }),
+        escalations->end());
     if (plan) to_proto(*plan, policy, now, t);
   } else {
     v1::TicketRemoval* rm = out->mutable_removal();

@@ -52,6 +52,84 @@ grpc::Status DispatchService::ResolveEscalation(grpc::ServerContext* ctx, const 
   });
 }
 
+grpc::Status DispatchService::ListFollowUps(grpc::ServerContext* ctx, const v1::ListFollowUpsRequest* req,
+                                            v1::ListFollowUpsResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.ListFollowUps", [&](const Principal&) {
+    const TimePoint now = dispatch_.clock().now();
+    const auto page = dispatch_.list_follow_ups(filter_from_proto(*req, now));
+    const TimePoint next_call = next_follow_up_call(dispatch_.policy(), now);
+    for (const auto& f : page.follow_ups) {
+      auto* out = resp->add_follow_ups();
+      to_proto(f.ticket, f.follow_up, now, out);
+      if (f.follow_up.owed()) to_proto(next_call, out->mutable_next_call_time());
+    }
+    resp->set_next_page_token(page.next_after);
+  });
+}
+
+grpc::Status DispatchService::AddFollowUp(grpc::ServerContext* ctx, const v1::AddFollowUpRequest* req,
+                                          v1::AddFollowUpResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.AddFollowUp", [&](const Principal& who) {
+    std::optional<TimePoint> due;
+    if (req->has_due_time()) due = from_proto(req->due_time(), "due_time");
+    const TicketId id(req->ticket_id());
+    const auto f = dispatch_.add_promise(id, req->promise(), due, desk_name(who));
+    to_proto(f.ticket, f.follow_up, dispatch_.clock().now(), resp->mutable_follow_up());
+  });
+}
+
+grpc::Status DispatchService::GetFollowUpScript(grpc::ServerContext* ctx, const v1::GetFollowUpScriptRequest* req,
+                                                v1::GetFollowUpScriptResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.GetFollowUpScript", [&](const Principal&) {
+    const auto [input, next_call] =
+        dispatch_.follow_up_script_input(req->follow_up_id(), req->team(), req->staff_number());
+    const FollowUpScript script = follow_up_scripts_.render(input);
+    resp->set_language(script.language);
+    for (const auto& s : script.steps) resp->add_steps(s);
+    for (const auto& g : script.guardrails) resp->add_guardrails(g);
+    for (const auto& a : script.outcomes) resp->add_answers(a);
+    to_proto(next_call, resp->mutable_next_call_time());
+  });
+}
+
+grpc::Status DispatchService::RecordFollowUp(grpc::ServerContext* ctx, const v1::RecordFollowUpRequest* req,
+                                             v1::RecordFollowUpResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.RecordFollowUp", [&](const Principal& who) {
+    const FollowUpResult result = follow_up_result_from_proto(*req);
+    const auto [recorded, opened] = dispatch_.record_follow_up(req->follow_up_id(), result, desk_name(who));
+    const TimePoint now = dispatch_.clock().now();
+    to_proto(recorded.ticket, recorded.follow_up, now, resp->mutable_follow_up());
+    if (opened) to_proto(recorded.ticket, *opened, now, resp->mutable_opened());
+  });
+}
+
+grpc::Status DispatchService::ListComplaints(grpc::ServerContext* ctx, const v1::ListComplaintsRequest* req,
+                                             v1::ListComplaintsResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.ListComplaints", [&](const Principal&) {
+    const auto page = dispatch_.list_complaints(filter_from_proto(*req));
+    for (const auto& c : page.complaints) to_proto(c.ticket, c.complaint, resp->add_complaints());
+    resp->set_next_page_token(page.next_after);
+  });
+}
+
+grpc::Status DispatchService::RecordComplaint(grpc::ServerContext* ctx, const v1::RecordComplaintRequest* req,
+                                              v1::RecordComplaintResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.RecordComplaint", [&](const Principal& who) {
+    const TicketId id(req->ticket_id());
+    const auto c = dispatch_.record_complaint(id, complaint_from_proto(*req), desk_name(who));
+    to_proto(c.ticket, c.complaint, resp->mutable_complaint());
+  });
+}
+
+grpc::Status DispatchService::CloseComplaint(grpc::ServerContext* ctx, const v1::CloseComplaintRequest* req,
+                                             v1::CloseComplaintResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.CloseComplaint", [&](const Principal& who) {
+    const auto c = dispatch_.close_complaint(req->complaint_id(), req->outcome(),
+                                             customer_answer_from_proto(req->customer_answer()), desk_name(who));
+    to_proto(c.ticket, c.complaint, resp->mutable_complaint());
+  });
+}
+
 grpc::Status DispatchService::CreateTicket(grpc::ServerContext* ctx, const v1::CreateTicketRequest* req,
                                            v1::CreateTicketResponse* resp) {
   return serve(ctx, auth_, "DispatchService.CreateTicket", [&](const Principal&) {

@@ -47,6 +47,9 @@ CREATE INDEX messages_pending ON messages (status, ticket_id, id);
 )sql",
     // Withdrawals (rules §7): each starts a new round of "assigned:N" keys.
     "ALTER TABLE told ADD COLUMN withdrawals INTEGER NOT NULL DEFAULT 0;",
+    // Follow-up apologies and complaint acknowledgements told (rules §7).
+    "ALTER TABLE told ADD COLUMN apologies INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE told ADD COLUMN complaints INTEGER NOT NULL DEFAULT 0;",
 };
 
 constexpr const char* kColumns =
@@ -103,7 +106,9 @@ std::uint64_t SqliteNotifyStore::cursor() {
 
 std::optional<ToldState> SqliteNotifyStore::told(const TicketId& ticket) {
   std::lock_guard lock(mu_);
-  auto s = db_.cached("SELECT told, eta, agreed, eta_updates, view_version, withdrawals FROM told WHERE ticket_id = ?");
+  auto s = db_.cached(
+      "SELECT told, eta, agreed, eta_updates, view_version, withdrawals, apologies, complaints FROM told WHERE "
+      "ticket_id = ?");
   s->bind(1, ticket.str());
   if (!s->step()) return std::nullopt;
   ToldState t;
@@ -113,6 +118,8 @@ std::optional<ToldState> SqliteNotifyStore::told(const TicketId& ticket) {
   t.eta_updates = static_cast<std::uint32_t>(s->int64(3));
   t.view_version = static_cast<std::uint32_t>(s->int64(4));
   t.withdrawals = static_cast<std::uint32_t>(s->int64(5));
+  t.apologies = static_cast<std::uint32_t>(s->int64(6));
+  t.complaints = static_cast<std::uint32_t>(s->int64(7));
   return t;
 }
 
@@ -120,10 +127,11 @@ void SqliteNotifyStore::record(const std::vector<TicketNotices>& notices, std::o
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   auto told = db_.cached(
-      "INSERT INTO told (ticket_id, told, eta, agreed, eta_updates, view_version, withdrawals) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?) "
+      "INSERT INTO told (ticket_id, told, eta, agreed, eta_updates, view_version, withdrawals, apologies, complaints) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (ticket_id) DO UPDATE SET told = excluded.told, eta = excluded.eta, agreed = excluded.agreed, "
-      "eta_updates = excluded.eta_updates, view_version = excluded.view_version, withdrawals = excluded.withdrawals");
+      "eta_updates = excluded.eta_updates, view_version = excluded.view_version, withdrawals = excluded.withdrawals, "
+      "apologies = excluded.apologies, complaints = excluded.complaints");
   auto supersede = db_.cached(
       "UPDATE messages SET status = 'superseded' WHERE ticket_id = ? AND status = 'pending' AND kind = 'eta_changed'");
   auto insert = db_.cached(std::string("INSERT OR IGNORE INTO messages (") + kColumns +
@@ -132,7 +140,8 @@ void SqliteNotifyStore::record(const std::vector<TicketNotices>& notices, std::o
     told->reset();
     told->bind_all(n.ticket.str(), static_cast<std::int64_t>(n.told.told), secs(n.told.eta), secs(n.told.agreed),
                    static_cast<std::int64_t>(n.told.eta_updates), static_cast<std::int64_t>(n.told.view_version),
-                   static_cast<std::int64_t>(n.told.withdrawals));
+                   static_cast<std::int64_t>(n.told.withdrawals), static_cast<std::int64_t>(n.told.apologies),
+                   static_cast<std::int64_t>(n.told.complaints));
     told->run();
     for (const NotifyMessage& m : n.messages) {
       if (carries_eta(m.kind)) {

@@ -144,6 +144,49 @@ ALTER TABLE tickets ADD COLUMN notice_by TEXT NOT NULL DEFAULT '';
 -- The ticket a return visit follows up ('' for none).
 ALTER TABLE tickets ADD COLUMN parent_id TEXT NOT NULL DEFAULT '';
 )sql",
+    R"sql(
+-- Follow-ups and complaints (rules §7): children of their ticket, numbered
+-- from 1. The desk's queues and the overdue sweep read the owed follow-ups
+-- and the open complaints through the partial indexes. An outcome not yet
+-- recorded is ''.
+CREATE TABLE follow_ups(
+  ticket_seq INTEGER NOT NULL REFERENCES tickets(seq),
+  n INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  key TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  opened INTEGER NOT NULL,
+  first_due INTEGER NOT NULL,
+  due INTEGER NOT NULL,
+  parent INTEGER NOT NULL,
+  opened_by TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  last_attempt INTEGER,
+  apologies INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  done_at INTEGER,
+  done_by TEXT NOT NULL,
+  note TEXT NOT NULL,
+  PRIMARY KEY(ticket_seq, n));
+CREATE INDEX follow_ups_owed_by_due ON follow_ups(due) WHERE done_at IS NULL;
+CREATE INDEX follow_ups_owed ON follow_ups(ticket_seq, n) WHERE done_at IS NULL;
+CREATE TABLE complaints(
+  ticket_seq INTEGER NOT NULL REFERENCES tickets(seq),
+  n INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  address TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  cause TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded INTEGER NOT NULL,
+  closed_at INTEGER,
+  closed_by TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  PRIMARY KEY(ticket_seq, n));
+CREATE INDEX complaints_open ON complaints(ticket_seq, n) WHERE closed_at IS NULL;
+)sql",
 };
 
 }  // namespace

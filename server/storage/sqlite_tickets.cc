@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 #include <unordered_map>
+#include <variant>
 
 #include "linecrew/core/error.h"
 
@@ -95,34 +97,51 @@ void append_children(Database& db, std::int64_t seq, const Ticket& t, std::size_
   }
 }
 
-// Writes the escalations that are new or changed since `before` (they are
-// appended, and only their acknowledgement and resolution ever change).
-void write_escalations(Database& db, std::int64_t seq, const Ticket& t, const std::vector<Escalation>& before) {
-  for (std::size_t i = 0; i < t.escalations.size(); ++i) {
-    const Escalation& e = t.escalations[i];
-    if (i < before.size() && before[i] == e) continue;
-    if (i < before.size() && (before[i].kind != e.kind || before[i].key != e.key || before[i].opened != e.opened))
-      throw Error(ErrorCode::kInternal, "storage", "an escalation may only be acknowledged and resolved");
-    db.cached(
-          "INSERT OR REPLACE INTO escalations(ticket_seq, n, kind, key, detail, opened, acknowledged_by, "
-          "acknowledged_at, resolved_by, resolved_at, resolution) VALUES(?,?,?,?,?,?,?,?,?,?,?)")
-        ->bind_all(seq, static_cast<std::int64_t>(i + 1), to_string(e.kind), e.key, e.detail, secs(e.opened),
-                   e.acknowledged_by, secs(e.acknowledged_at), e.resolved_by, secs(e.resolved_at), e.resolution)
-        .run();
+// Writes a ticket's records of one kind (escalations, follow-ups,
+// complaints) that are new or changed since `before`. Records are only ever
+// appended, and a stored one may change only as `may_become(old, new)`
+// allows (otherwise kInternal: `rule`). `write(n, record)` stores record n
+// (from 1), replacing the row it had.
+template <class Record, class MayBecome, class Write>
+void write_changed(const std::vector<Record>& records, const std::vector<Record>& before, MayBecome may_become,
+                   const char* rule, Write write) {
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const Record& r = records[i];
+    if (i < before.size()) {
+      if (before[i] == r) continue;
+      if (!may_become(before[i], r)) throw Error(ErrorCode::kInternal, "storage", rule);
+    }
+    write(static_cast<std::int64_t>(i + 1), r);
   }
 }
 
+// A stored value that no longer parses is a broken invariant (kInternal).
+template <class T>
+T must_parse(std::optional<T> value, const char* what) {
+  if (!value) throw Error(ErrorCode::kInternal, "storage", std::string("corrupt ") + what);
+  return *value;
+}
+
+std::uint32_t u32(std::int64_t v) {
+  return static_cast<std::uint32_t>(v);
+}
+
+// Each record table's columns, ticket_seq and n first; read_* read a row
+// selected with them.
 constexpr const char* kEscalationColumns =
     "ticket_seq, n, kind, key, detail, opened, acknowledged_by, acknowledged_at, resolved_by, resolved_at, "
     "resolution";
+constexpr const char* kFollowUpColumns =
+    "ticket_seq, n, reason, key, detail, opened, first_due, due, parent, opened_by, attempts, last_attempt, "
+    "apologies, outcome, done_at, done_by, note";
+constexpr const char* kComplaintColumns =
+    "ticket_seq, n, name, address, phone, cause, reason, severity, recorded_by, recorded, closed_at, closed_by, "
+    "outcome";
 
-// Reads a row selected with kEscalationColumns (from column `first`).
 Escalation read_escalation(const Statement& s) {
   Escalation e;
-  e.n = static_cast<std::uint32_t>(s.int64(1));
-  const auto kind = parse_escalation_kind(s.text(2));
-  if (!kind) throw Error(ErrorCode::kInternal, "storage", "corrupt escalation kind");
-  e.kind = *kind;
+  e.n = u32(s.int64(1));
+  e.kind = must_parse(parse_escalation_kind(s.text(2)), "escalation kind");
   e.key = s.text(3);
   e.detail = s.text(4);
   e.opened = at(s.int64(5));
@@ -132,6 +151,151 @@ Escalation read_escalation(const Statement& s) {
   e.resolved_at = at(s.optional_int64(9));
   e.resolution = s.text(10);
   return e;
+}
+
+FollowUp read_follow_up(const Statement& s) {
+  FollowUp f;
+  f.n = u32(s.int64(1));
+  f.reason = must_parse(parse_follow_up_reason(s.text(2)), "follow-up reason");
+  f.key = s.text(3);
+  f.detail = s.text(4);
+  f.opened = at(s.int64(5));
+  f.first_due = at(s.int64(6));
+  f.due = at(s.int64(7));
+  f.parent = u32(s.int64(8));
+  f.opened_by = s.text(9);
+  f.attempts = u32(s.int64(10));
+  f.last_attempt = at(s.optional_int64(11));
+  f.apologies = u32(s.int64(12));
+  if (const auto outcome = s.text(13); !outcome.empty())
+    f.outcome = must_parse(parse_follow_up_outcome(outcome), "follow-up outcome");
+  f.done_at = at(s.optional_int64(14));
+  f.done_by = s.text(15);
+  f.note = s.text(16);
+  return f;
+}
+
+Complaint read_complaint(const Statement& s) {
+  Complaint c;
+  c.n = u32(s.int64(1));
+  c.name = s.text(2);
+  c.address = s.text(3);
+  c.phone = s.text(4);
+  c.cause = must_parse(parse_complaint_cause(s.text(5)), "complaint cause");
+  c.reason = s.text(6);
+  c.severity = must_parse(parse_complaint_severity(s.text(7)), "complaint severity");
+  c.recorded_by = s.text(8);
+  c.recorded = at(s.int64(9));
+  c.closed_at = at(s.optional_int64(10));
+  c.closed_by = s.text(11);
+  c.outcome = s.text(12);
+  return c;
+}
+
+// An escalation is only acknowledged and resolved.
+bool escalation_may_become(const Escalation& before, const Escalation& after) {
+  return before.kind == after.kind && before.key == after.key && before.opened == after.opened;
+}
+
+// A follow-up records calls, a new reply time and its outcome; nothing else of it changes.
+bool follow_up_may_become(const FollowUp& before, FollowUp after) {
+  after.attempts = before.attempts;
+  after.last_attempt = before.last_attempt;
+  after.apologies = before.apologies;
+  after.due = before.due;
+  after.outcome = before.outcome;
+  after.done_at = before.done_at;
+  after.done_by = before.done_by;
+  after.note = before.note;
+  return after == before;
+}
+
+// A complaint is only closed.
+bool complaint_may_become(const Complaint& before, Complaint after) {
+  after.closed_at = before.closed_at;
+  after.closed_by = before.closed_by;
+  after.outcome = before.outcome;
+  return after == before;
+}
+
+// Writes the escalations, follow-ups and complaints of `t` (row `seq`) that
+// are new or changed since `before`.
+void write_records(Database& db, std::int64_t seq, const Ticket& t, const Ticket& before) {
+  write_changed(t.escalations, before.escalations, escalation_may_become,
+                "an escalation may only be acknowledged and resolved", [&](std::int64_t n, const Escalation& e) {
+                  db.cached(std::string("INSERT OR REPLACE INTO escalations(") + kEscalationColumns +
+                            ") VALUES(?,?,?,?,?,?,?,?,?,?,?)")
+                      ->bind_all(seq, n, to_string(e.kind), e.key, e.detail, secs(e.opened), e.acknowledged_by,
+                                 secs(e.acknowledged_at), e.resolved_by, secs(e.resolved_at), e.resolution)
+                      .run();
+                });
+  write_changed(t.follow_ups, before.follow_ups, follow_up_may_become,
+                "a follow-up may only record calls, a new reply time and its outcome",
+                [&](std::int64_t n, const FollowUp& f) {
+                  // '' when none (the column is NOT NULL; an empty std::string_view() would bind NULL).
+                  const std::string_view outcome = f.outcome ? to_string(*f.outcome) : std::string_view("");
+                  db.cached(std::string("INSERT OR REPLACE INTO follow_ups(") + kFollowUpColumns +
+                            ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                      ->bind_all(seq, n, to_string(f.reason), f.key, f.detail, secs(f.opened), secs(f.first_due),
+                                 secs(f.due), static_cast<std::int64_t>(f.parent), f.opened_by,
+                                 static_cast<std::int64_t>(f.attempts), secs(f.last_attempt),
+                                 static_cast<std::int64_t>(f.apologies), outcome, secs(f.done_at), f.done_by, f.note)
+                      .run();
+                });
+  write_changed(t.complaints, before.complaints, complaint_may_become, "a complaint may only be closed",
+                [&](std::int64_t n, const Complaint& c) {
+                  db.cached(std::string("INSERT OR REPLACE INTO complaints(") + kComplaintColumns +
+                            ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                      ->bind_all(seq, n, c.name, c.address, c.phone, to_string(c.cause), c.reason,
+                                 to_string(c.severity), c.recorded_by, secs(c.recorded), secs(c.closed_at), c.closed_by,
+                                 c.outcome)
+                      .run();
+                });
+}
+
+// Conditions on a record table's own columns (ANDed), with their parameters in order.
+struct RecordWhere {
+  using Param = std::variant<std::int64_t, std::string>;
+  std::string sql;
+  std::vector<Param> params;
+  void add(const char* condition, std::initializer_list<Param> values = {}) {
+    sql += std::string(" AND ") + condition;
+    params.insert(params.end(), values);
+  }
+};
+
+// The page of a record table's rows (follow-ups, complaints) that meet
+// `where`, in ticket order then number, at most `limit` clamped to
+// 1..kMaxRecordPage: each row becomes an Entry{ticket id, read(row)} in
+// `out`. Returns the next page's cursor (`record_id` of the page's last
+// record), empty when there are no more.
+template <class Entry, class Read>
+std::string record_page(Database& db, const char* table, const char* columns, const RecordWhere& where,
+                        std::uint32_t limit, std::string (*record_id)(const TicketId&, std::uint32_t), Read read,
+                        std::vector<Entry>& out) {
+  // The ticket id follows the table's columns.
+  const auto id_column = static_cast<int>(std::count(columns, columns + std::strlen(columns), ',') + 1);
+  auto st =
+      db.cached(std::string("SELECT ") + columns + ", (SELECT t.id FROM tickets t WHERE t.seq = r.ticket_seq) FROM " +
+                table + " r WHERE 1" + where.sql + " ORDER BY r.ticket_seq, r.n LIMIT ?");
+  int k = 1;
+  for (const RecordWhere::Param& p : where.params) std::visit([&](const auto& v) { st->bind(k++, v); }, p);
+  const std::uint32_t page_size = std::clamp<std::uint32_t>(limit, 1, kMaxRecordPage);
+  st->bind(k, static_cast<std::int64_t>(page_size) + 1);  // one more: is there a next page?
+  std::uint32_t last_n = 0;
+  while (st->step()) {
+    if (out.size() == page_size) return record_id(out.back().ticket, last_n);
+    last_n = u32(st->int64(1));
+    out.push_back({TicketId(st->text(id_column)), read(*st)});
+  }
+  return {};
+}
+
+// The page cursor condition for a record id from a previous page.
+void add_cursor(RecordWhere& where, const std::optional<RecordRef>& after) {
+  if (after)
+    where.add("(r.ticket_seq, r.n) > ((SELECT seq FROM tickets WHERE id = ?), ?)",
+              {after->ticket.str(), static_cast<std::int64_t>(after->n)});
 }
 
 }  // namespace
@@ -221,7 +385,7 @@ CreateResult SqliteStore::create_locked(Ticket t) {
   ins->run();
 
   append_children(db_, seq, t, 0, 0);
-  write_escalations(db_, seq, t, {});
+  write_records(db_, seq, t, Ticket());
   record_change_locked(Change::Kind::kTicket, t.id.str());
   if (!t.owner.empty()) record_crew_feed_locked(Ticket(), t);  // created already assigned (planned at intake)
   return {std::move(t), true};
@@ -261,11 +425,13 @@ Ticket SqliteStore::mutate_locked(const TicketId& id, const std::function<void(T
   const Ticket before = t;
   change(t);
   if (t.timeline.size() < before.timeline.size() || t.contacts.size() < before.contacts.size() ||
-      t.escalations.size() < before.escalations.size())
+      t.escalations.size() < before.escalations.size() || t.follow_ups.size() < before.follow_ups.size() ||
+      t.complaints.size() < before.complaints.size())
     throw Error(ErrorCode::kInternal, "storage", "ticket history may only be appended to");
   const bool unchanged = t.status == before.status && t.owner == before.owner && t.pinned == before.pinned &&
                          t.arrival == before.arrival && t.timeline.size() == before.timeline.size() &&
-                         t.contacts.size() == before.contacts.size() && t.escalations == before.escalations;
+                         t.contacts.size() == before.contacts.size() && t.escalations == before.escalations &&
+                         t.follow_ups == before.follow_ups && t.complaints == before.complaints;
   if (unchanged) return t;  // nothing to write: no new version, no board change
   t.version = before.version + 1;
   db_.cached("UPDATE tickets SET status = ?, owner = ?, pinned = ?, arrival = ?, version = ? WHERE seq = ?")
@@ -273,7 +439,7 @@ Ticket SqliteStore::mutate_locked(const TicketId& id, const std::function<void(T
                  static_cast<std::int64_t>(t.version), seq)
       .run();
   append_children(db_, seq, t, before.timeline.size(), before.contacts.size());
-  write_escalations(db_, seq, t, before.escalations);
+  write_records(db_, seq, t, before);
   record_change_locked(Change::Kind::kTicket, id.str());
   record_crew_feed_locked(before, t);
   return t;
@@ -329,12 +495,17 @@ void SqliteStore::load_children(Database& db, const std::vector<std::pair<std::i
       if (!reason || !consent) throw Error(ErrorCode::kInternal, "storage", "corrupt contact record");
       it->second->contacts.push_back({at(ct->int64(1)), *reason, at(ct->int64(3)), *consent});
     }
-    auto es = db.cached(std::string("SELECT ") + kEscalationColumns +
-                        " FROM escalations WHERE ticket_seq BETWEEN ? AND ? ORDER BY ticket_seq, n");
-    es->bind_all(lo, hi);
-    while (es->step())
-      if (const auto it = by_seq.find(es->int64(0)); it != by_seq.end())
-        it->second->escalations.push_back(read_escalation(*es));
+    const auto records = [&](const char* table, const char* columns, auto member, auto read_record) {
+      auto st = db.cached(std::string("SELECT ") + columns + " FROM " + table +
+                          " WHERE ticket_seq BETWEEN ? AND ? ORDER BY ticket_seq, n");
+      st->bind_all(lo, hi);
+      while (st->step())
+        if (const auto it = by_seq.find(st->int64(0)); it != by_seq.end())
+          (it->second->*member).push_back(read_record(*st));
+    };
+    records("escalations", kEscalationColumns, &Ticket::escalations, read_escalation);
+    records("follow_ups", kFollowUpColumns, &Ticket::follow_ups, read_follow_up);
+    records("complaints", kComplaintColumns, &Ticket::complaints, read_complaint);
   };
   std::size_t start = 0;
   for (std::size_t k = 1; k <= rows.size(); ++k)
@@ -482,6 +653,67 @@ EscalationFigures SqliteStore::unresolved_escalations() {
     EscalationFigures out;
     auto st = db.cached(std::string("SELECT ") + kEscalationColumns + " FROM escalations WHERE resolved_at IS NULL");
     while (st->step()) out.add(read_escalation(*st));
+    return out;
+  });
+}
+
+FollowUpPage SqliteStore::list_follow_ups(const FollowUpFilter& f) {
+  RecordWhere where;
+  if (f.owed_only) where.add("r.done_at IS NULL");
+  if (f.due_before) where.add("r.due < ?", {secs(*f.due_before)});
+  if (!f.ticket.empty()) where.add("r.ticket_seq = (SELECT seq FROM tickets WHERE id = ?)", {f.ticket.str()});
+  std::optional<RecordRef> after;
+  if (!f.after.empty()) after = parse_follow_up_id(f.after, "page_token");
+  add_cursor(where, after);
+  return read([&](Database& db) {
+    FollowUpPage page;
+    page.next_after =
+        record_page(db, "follow_ups", kFollowUpColumns, where, f.limit, follow_up_id, read_follow_up, page.follow_ups);
+    return page;
+  });
+}
+
+std::vector<TicketId> SqliteStore::tickets_with_overdue_follow_ups(TimePoint now) {
+  return read([&](Database& db) {
+    auto st = db.cached(
+        "SELECT id FROM tickets WHERE seq IN (SELECT ticket_seq FROM follow_ups WHERE done_at IS NULL AND due < ?) "
+        "ORDER BY seq");
+    st->bind(1, secs(now));
+    std::vector<TicketId> out;
+    while (st->step()) out.emplace_back(st->text(0));
+    return out;
+  });
+}
+
+FollowUpFigures SqliteStore::owed_follow_ups(TimePoint now) {
+  return read([&](Database& db) {
+    FollowUpFigures out;
+    auto st = db.cached(std::string("SELECT ") + kFollowUpColumns + " FROM follow_ups WHERE done_at IS NULL");
+    while (st->step()) out.add(read_follow_up(*st), now);
+    return out;
+  });
+}
+
+ComplaintPage SqliteStore::list_complaints(const ComplaintFilter& f) {
+  RecordWhere where;
+  if (f.open_only) where.add("r.closed_at IS NULL");
+  if (!f.ticket.empty()) where.add("r.ticket_seq = (SELECT seq FROM tickets WHERE id = ?)", {f.ticket.str()});
+  std::optional<RecordRef> after;
+  if (!f.after.empty()) after = parse_complaint_id(f.after, "page_token");
+  add_cursor(where, after);
+  return read([&](Database& db) {
+    ComplaintPage page;
+    page.next_after =
+        record_page(db, "complaints", kComplaintColumns, where, f.limit, complaint_id, read_complaint, page.complaints);
+    return page;
+  });
+}
+
+ComplaintFigures SqliteStore::open_complaints() {
+  return read([](Database& db) {
+    ComplaintFigures out;
+    auto st = db.cached(std::string("SELECT ") + kComplaintColumns + " FROM complaints WHERE closed_at IS NULL");
+    while (st->step()) out.add(read_complaint(*st));
     return out;
   });
 }

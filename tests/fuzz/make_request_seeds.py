@@ -155,6 +155,24 @@ with tempfile.TemporaryDirectory() as gen:
     re.note = "called the crew: on its way"
     seeds["resolve_escalation"] = bytes([16]) + re.SerializeToString()
 
+    rf = dispatch_pb2.RecordFollowUpRequest()
+    rf.follow_up_id = "T-000001/F1"
+    rf.outcome = common_pb2.FOLLOW_UP_OUTCOME_NEW_REQUEST
+    rf.note = "reached on the second call"
+    rf.new_request = "check the meter too"
+    ts(rf.reply_by_time, now - 8 * 3600 + 86400)  # a day after 14:05 local (the fuzzer's desk time)
+    seeds["record_follow_up"] = bytes([17]) + rf.SerializeToString()
+
+    rc = dispatch_pb2.RecordComplaintRequest()
+    rc.ticket_id = "T-000001"
+    rc.name = "Li Na"
+    rc.address = "12 West Lake Road"
+    rc.phone = "13800138000"
+    rc.cause = common_pb2.COMPLAINT_CAUSE_LATE_ARRIVAL
+    rc.reason = "waited three hours"
+    rc.severity = common_pb2.COMPLAINT_SEVERITY_SERIOUS
+    seeds["record_complaint"] = bytes([18]) + rc.SerializeToString()
+
     os.makedirs(out_dir, exist_ok=True)
     for name, data in seeds.items():
         with open(os.path.join(out_dir, name), "wb") as fh:

@@ -4,7 +4,7 @@
 // registration and field masks, the ticket and crew filters, the board's zone
 // filter, token issue, crew actions and whole uploads, Hello, Pull, the
 // report's period, the customer's status token, and the id and reason fields
-// of the ticket commands. The first byte picks the
+// of the ticket commands, follow-up outcomes and complaints. The first byte picks the
 // message; the rest is its protobuf encoding.
 #include "fuzz_support.h"
 #include "linecrew/core/crew.h"
@@ -28,6 +28,8 @@ constexpr std::string_view kZones = R"({"type":"FeatureCollection","features":[{
   "coordinates":[[[120.0,30.0],[120.4,30.0],[120.4,30.4],[120.0,30.4],[120.0,30.0]]]}}]})";
 
 const TimePoint kNow = parse_utc("2026-12-02T14:05:00Z");
+// Inside the contact hours of rules §4 (14:05 local), when follow-up calls may be recorded.
+const TimePoint kDeskHours = parse_utc("2026-12-02T06:05:00Z");
 constexpr std::string_view kPhoneRegion = "CN";
 
 template <class Message>
@@ -42,6 +44,44 @@ void create_ticket(std::string_view bytes) {
   if (!decode(bytes, req)) return;
   fuzz::expect_clean([&] {
     const Ticket t = intake(rpc::draft_from_proto(req), zones, policy, kNow);
+    v1::Ticket out;
+    rpc::to_proto(t, kNow, true, &out);
+  });
+}
+
+// A closed ticket owing one follow-up (restoration), as RecordFollowUp and
+// RecordComplaint find one.
+Ticket restored_ticket() {
+  static const ServicePolicy policy{};
+  Ticket t;
+  t.id = TicketId("T-000001");
+  t.status = TicketStatus::kClosed;
+  t.timeline.push_back({kDeskHours - hours(2), "restored", "crew:C-1", ""});
+  owe_follow_ups(t, policy, kDeskHours - hours(2));
+  return t;
+}
+
+void record_follow_up(std::string_view bytes) {
+  static const ServicePolicy policy{};
+  v1::RecordFollowUpRequest req;
+  if (!decode(bytes, req)) return;
+  fuzz::expect_clean([&] {
+    const RecordRef ref = parse_follow_up_id(req.follow_up_id(), "follow_up_id");
+    Ticket t = restored_ticket();
+    linecrew::record_follow_up(t, ref.n, rpc::follow_up_result_from_proto(req), "desk", policy, kDeskHours);
+    v1::Ticket out;
+    rpc::to_proto(t, kDeskHours, true, &out);
+  });
+}
+
+void record_complaint(std::string_view bytes) {
+  v1::RecordComplaintRequest req;
+  if (!decode(bytes, req)) return;
+  fuzz::expect_clean([&] {
+    Ticket t = restored_ticket();
+    linecrew::record_complaint(t, rpc::complaint_from_proto(req), "desk", std::string(kPhoneRegion), kNow);
+    linecrew::close_complaint(t, 1, "done", rpc::customer_answer_from_proto(static_cast<int>(req.severity())), "desk",
+                              kNow);
     v1::Ticket out;
     rpc::to_proto(t, kNow, true, &out);
   });
@@ -64,7 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace linecrew;
   if (size == 0) return 0;
   const std::string_view bytes = fuzz::text(data + 1, size - 1);
-  switch (data[0] % 17) {
+  switch (data[0] % 19) {
     case 0:
       create_ticket(bytes);
       break;
@@ -159,6 +199,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::expect_clean([&] { check_length(req.note(), limit::kEscalationNote, "note"); });
       break;
     }
+    case 17:
+      record_follow_up(bytes);
+      break;
+    case 18:
+      record_complaint(bytes);
+      break;
     default: {
       v1::PinTicketRequest req;
       if (!decode(bytes, req)) break;

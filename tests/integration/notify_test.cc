@@ -5,8 +5,6 @@
 // server kill -9 in the middle.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
-#include <openssl/hmac.h>
 
 #include <filesystem>
 #include <mutex>
@@ -17,6 +15,7 @@
 #include "chromium.h"
 #include "linecrew/v1/crew_sync.grpc.pb.h"
 #include "sim_server.h"
+#include "sms_gateway.h"
 
 namespace linecrew {
 namespace {
@@ -25,76 +24,7 @@ using testing::iso;
 
 constexpr const char* kSecret = "gateway-secret-0123456789";
 
-std::string hmac_hex(const std::string& key, const std::string& body) {
-  unsigned char mac[64];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
-       body.size(), mac, &len);
-  std::string hex;
-  char buf[3];
-  for (unsigned i = 0; i < len; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", mac[i]);
-    hex += buf;
-  }
-  return hex;
-}
-
-// The SMS/voice gateway: records every accepted POST; can be "down" (503).
-class Gateway {
- public:
-  struct Post {
-    nlohmann::json body;
-    std::string signature, message_id;
-    bool signature_ok;
-  };
-  Gateway() {
-    http_.Post("/sms", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard lock(mu_);
-      ++attempts_;
-      if (down_) {
-        res.status = 503;
-        return;
-      }
-      const std::string sig = req.get_header_value("X-Linecrew-Signature");
-      posts_.push_back({nlohmann::json::parse(req.body), sig, req.get_header_value("X-Linecrew-Message-Id"),
-                        sig == "sha256=" + hmac_hex(kSecret, req.body)});
-      res.status = 200;
-    });
-    port_ = http_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { http_.listen_after_bind(); });
-  }
-  ~Gateway() {
-    http_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/sms"; }
-  void set_down(bool down) {
-    std::lock_guard lock(mu_);
-    down_ = down;
-  }
-  std::vector<Post> posts() {
-    std::lock_guard lock(mu_);
-    return posts_;
-  }
-  int attempts() {
-    std::lock_guard lock(mu_);
-    return attempts_;
-  }
-  // Waits until `n` posts arrived (or 15 s passed); returns them.
-  std::vector<Post> wait_for(std::size_t n) {
-    for (int i = 0; i < 300 && posts().size() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    return posts();
-  }
-
- private:
-  httplib::Server http_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::vector<Post> posts_;
-  int attempts_ = 0;
-  bool down_ = false;
-  int port_ = 0;
-};
+using Gateway = testing::SmsGateway;
 
 std::vector<std::string> events(const std::vector<Gateway::Post>& posts) {
   std::vector<std::string> out;
@@ -152,7 +82,7 @@ class Notify : public ::testing::Test {
   // Long enough for the notifier to have seen a change and swept the ETAs.
   static void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(2500)); }
 
-  Gateway gateway;
+  Gateway gateway{kSecret};
   testing::TempDir secrets{"notify-secrets"};
   std::unique_ptr<testing::SimServer> server;
   std::string crew_token;

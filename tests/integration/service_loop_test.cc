@@ -4,16 +4,22 @@
 // lists, acknowledges and resolves; a stalled ticket escalates through the
 // server's own sweep; bad answers are clear errors that change nothing.
 // Disconnection notices: the server sets the earliest start from the notice,
-// refuses an earlier one, and a crew cannot start before it.
+// refuses an earlier one, and a crew cannot start before it. Complaints and
+// follow-ups (rules §4, §7): what is stored, escalated and told to the
+// customer through the SMS gateway (tests/support/sms_gateway.h).
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include <array>
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
-#include <thread>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "linecrew/v1/crew_sync.grpc.pb.h"
 #include "sim_server.h"
+#include "sms_gateway.h"
 
 namespace linecrew {
 namespace {
@@ -48,6 +54,14 @@ bool contains(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
 }
 
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
+
+constexpr std::int64_t kHour = 3600;
+
+constexpr const char* kGatewaySecret = "gateway-secret-0123456789";
+
 class ServiceLoop : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -73,7 +87,61 @@ class ServiceLoop : public ::testing::Test {
     return resp;
   }
 
-  SimServer server{"service-loop", "14:05", "\"escalation_sweep_ms\": 100"};
+  // The ticket's escalations of `kind`, in any state.
+  v1::ListEscalationsResponse escalations_of(const std::string& ticket, v1::EscalationKind kind) {
+    v1::ListEscalationsRequest req;
+    req.set_ticket_id(ticket);
+    req.add_kinds(kind);
+    for (const auto st : {v1::ESCALATION_STATE_OPEN, v1::ESCALATION_STATE_ACKNOWLEDGED, v1::ESCALATION_STATE_RESOLVED})
+      req.add_states(st);
+    return list(req);
+  }
+
+  v1::ListFollowUpsResponse follow_ups(bool include_done = false) {
+    v1::ListFollowUpsRequest req;
+    req.set_include_done(include_done);
+    v1::ListFollowUpsResponse resp;
+    const auto s = stub->ListFollowUps(server.ctx().get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  }
+
+  v1::ListComplaintsResponse complaints(bool include_closed = false) {
+    v1::ListComplaintsRequest req;
+    req.set_include_closed(include_closed);
+    v1::ListComplaintsResponse resp;
+    const auto s = stub->ListComplaints(server.ctx().get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  }
+
+  v1::GetReportResponse report(std::int64_t from, std::int64_t to) {
+    v1::GetReportRequest rq;
+    rq.mutable_from()->set_seconds(from);
+    rq.mutable_to()->set_seconds(to);
+    v1::GetReportResponse rep;
+    const auto s = stub->GetReport(server.ctx().get(), rq, &rep);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return rep;
+  }
+
+  // The simulated clock at `t` (seconds since the epoch, any day), written as SimServer::set_clock does.
+  void set_clock_at(std::int64_t t) {
+    const std::string tmp = server.dir().file("clock.txt.tmp");
+    std::ofstream(tmp) << format_utc(TimePoint(Duration(t))) << "\n";
+    std::rename(tmp.c_str(), server.dir().file("clock.txt").c_str());
+  }
+
+  // server.json keys: a fast escalation sweep, and customer messages to the test's gateway.
+  std::string server_keys() {
+    testing::write_file(secrets.file("webhook.key"), std::string(kGatewaySecret) + "\n");
+    return "\"escalation_sweep_ms\": 100, \"notify_webhook_url\": \"" + gateway.url() +
+           "\", \"notify_webhook_secret_file\": \"" + secrets.file("webhook.key") + "\", \"notify_retry_max_ms\": 300";
+  }
+
+  testing::SmsGateway gateway{kGatewaySecret};
+  testing::TempDir secrets{"service-loop-secrets"};
+  SimServer server{"service-loop", "14:05", server_keys()};
   std::string crew_token;
   std::unique_ptr<v1::DispatchService::Stub> stub;
 };
@@ -313,6 +381,315 @@ TEST_F(ServiceLoop, AParentTicketIdThatDoesNotExistIsRefusedNamingTheField) {
   s = stub->CreateTicket(server.ctx().get(), r, &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(resp.ticket().parent_ticket_id(), parent.id());
+}
+
+// Rules §7, complaints: taken down whole or not at all; the phone normalised;
+// a serious one is on the desk's queue at once and the complainant gets one
+// apology message; only the customer's "satisfied" closes it.
+TEST_F(ServiceLoop, AComplaintIsStoredWholeEscalatedWhenSeriousAndClosedOnlyWhenTheCustomerIsSatisfied) {
+  const v1::Ticket t = server.create_ticket("cp-1", "14:05");  // 14:05: inside contact hours
+  v1::RecordComplaintRequest rq;
+  rq.set_ticket_id(t.id());
+  rq.set_name("张先生");
+  rq.set_address("解放路 1 号 3 单元");
+  rq.set_phone("13800138000");
+  rq.set_cause(v1::COMPLAINT_CAUSE_LATE_ARRIVAL);
+  rq.set_reason("说好两点到,四点才来,也没人打电话");
+  rq.set_severity(v1::COMPLAINT_SEVERITY_SERIOUS);
+  v1::RecordComplaintResponse out;
+  for (const std::string field : {"phone", "reason"}) {
+    v1::RecordComplaintRequest bad = rq;
+    if (field == "phone")
+      bad.clear_phone();
+    else
+      bad.clear_reason();
+    const auto s = stub->RecordComplaint(server.ctx().get(), bad, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field << ": " << s.error_message();
+    EXPECT_TRUE(starts_with(s.error_message(), field + ":")) << s.error_message();
+  }
+  EXPECT_EQ(server.get(t.id()).complaints_size(), 0);  // nothing stored
+  EXPECT_EQ(complaints(true).complaints_size(), 0);
+  EXPECT_EQ(list().escalations_size(), 0);  // nor escalated
+
+  grpc::Status s = stub->RecordComplaint(server.ctx().get(), rq, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  const v1::Complaint& c = out.complaint();
+  const std::string id = t.id() + "/C1";
+  EXPECT_EQ(c.id(), id);
+  EXPECT_EQ(c.ticket_id(), t.id());
+  EXPECT_EQ(c.phone(), "+8613800138000");
+  EXPECT_EQ(c.severity(), v1::COMPLAINT_SEVERITY_SERIOUS);
+  EXPECT_TRUE(c.open());
+  EXPECT_EQ(c.recorded_time().seconds(), secs("14:05"));
+  EXPECT_TRUE(starts_with(c.recorded_by(), "bootstrap admin (")) << c.recorded_by();  // signed
+  EXPECT_EQ(server.get(t.id()).complaints_size(), 1);
+
+  // On the desk's queue at once.
+  const auto serious = escalations_of(t.id(), v1::ESCALATION_KIND_SERIOUS_COMPLAINT);
+  ASSERT_EQ(serious.escalations_size(), 1);
+  EXPECT_EQ(serious.escalations(0).id(), t.id() + "/1");
+  EXPECT_EQ(serious.escalations(0).state(), v1::ESCALATION_STATE_OPEN);
+  EXPECT_EQ(serious.escalations(0).opened_time().seconds(), secs("14:05"));
+  EXPECT_TRUE(contains(serious.escalations(0).detail(), id)) << serious.escalations(0).detail();
+  CtlRun r = ctl(server, "escalations list");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, t.id() + "/1")) << r.out;
+  EXPECT_TRUE(contains(r.out, "serious_complaint")) << r.out;
+
+  // The complainant's apology, at once (contact hours), once.
+  auto sent = gateway.wait_for("complaint_received", t.id(), 1);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].value("to", ""), "+8613800138000");
+  EXPECT_EQ(sent[0].value("message_id", ""), t.id() + "/complaint:1");
+  const std::string text = sent[0].value("text", "");
+  EXPECT_TRUE(contains(text, "张先生")) << text;  // the complainant, by name
+  EXPECT_TRUE(contains(text, t.id())) << text;
+
+  // "Not satisfied" does not close it.
+  server.set_clock("15:00");
+  v1::CloseComplaintRequest close;
+  close.set_complaint_id(id);
+  close.set_outcome("已向客户道歉,班组负责人已约谈当班人员");
+  close.set_customer_answer(v1::CUSTOMER_ANSWER_NOT_SATISFIED);
+  v1::CloseComplaintResponse closed;
+  s = stub->CloseComplaint(server.ctx().get(), close, &closed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_TRUE(starts_with(s.error_message(), "customer_answer:")) << s.error_message();
+  auto open = complaints();
+  ASSERT_EQ(open.complaints_size(), 1);
+  EXPECT_EQ(open.complaints(0).id(), id);
+  EXPECT_TRUE(open.complaints(0).open());
+
+  r = ctl(server, "complaints close " + id + " --outcome '已向客户道歉,班组负责人已约谈当班人员' --answer satisfied");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "closed")) << r.out;
+  EXPECT_EQ(complaints().complaints_size(), 0);  // off the desk's list
+  const auto every = complaints(true);
+  ASSERT_EQ(every.complaints_size(), 1);
+  EXPECT_FALSE(every.complaints(0).open());
+  EXPECT_EQ(every.complaints(0).closed_time().seconds(), secs("15:00"));
+  EXPECT_EQ(every.complaints(0).outcome(), "已向客户道歉,班组负责人已约谈当班人员");
+  EXPECT_TRUE(starts_with(every.complaints(0).closed_by(), "bootstrap admin (")) << every.complaints(0).closed_by();
+
+  close.set_customer_answer(v1::CUSTOMER_ANSWER_SATISFIED);
+  s = stub->CloseComplaint(server.ctx().get(), close, &closed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_TRUE(starts_with(s.error_message(), "complaint_id:")) << s.error_message();
+  r = ctl(server, "complaints close " + id + " --outcome again --answer satisfied");
+  EXPECT_NE(r.rc, 0);
+  EXPECT_TRUE(contains(r.out, "FAILED_PRECONDITION")) << r.out;
+  EXPECT_EQ(complaints(true).complaints(0).closed_time().seconds(), secs("15:00"));  // unchanged
+
+  const auto rep = report(secs("00:00"), secs("23:00"));
+  EXPECT_EQ(rep.complaints().recorded(), 1u);
+  EXPECT_EQ(rep.complaints().serious(), 1u);
+  EXPECT_EQ(rep.complaints().open(), 0u);
+  EXPECT_EQ(rep.complaints().satisfied(), 1u);
+  EXPECT_EQ(rep.complaints().mean_time_to_satisfaction().seconds(), 55 * 60);
+  EXPECT_EQ(gateway.posts("complaint_received", t.id()).size(), 1u);  // still the one message
+}
+
+// Rules §4, §7: a restoration owes the customer a follow-up within 48 h; past
+// due, the server's sweep escalates once, apologises once (one message) and
+// agrees a new reply time; the call's outcome counts in the report.
+TEST_F(ServiceLoop, ARestorationOwesAFollowUpThatApologisesOnceWhenOverdue) {
+  const v1::Ticket t = server.create_ticket("fu-1", "14:05");
+  server.pin(t.id(), "C-01");
+  server.set_clock("14:10");
+  int op = 0;
+  const auto act = [&](const std::function<void(v1::CrewAction&)>& fill) {
+    return server.upload(crew_token, secs("14:10"), "hh-1", ++op, [&](v1::CrewAction& a) {
+      a.set_ticket_id(t.id());
+      fill(a);
+    });
+  };
+  ASSERT_EQ(act([](v1::CrewAction& a) { a.mutable_arrived(); }).result(), v1::ACTION_RESULT_APPLIED);
+  ASSERT_EQ(act([](v1::CrewAction& a) { a.mutable_cause_found()->set_text("树枝搭线"); }).result(),
+            v1::ACTION_RESULT_APPLIED);
+  ASSERT_EQ(act([](v1::CrewAction& a) { a.mutable_restored(); }).result(), v1::ACTION_RESULT_APPLIED);
+  const std::int64_t restored = secs("14:10");
+  const std::int64_t due = restored + 48 * kHour;  // 2026-11-24 14:10 local
+  const std::string fid = t.id() + "/F1";
+
+  auto owed = follow_ups();
+  ASSERT_EQ(owed.follow_ups_size(), 1);
+  {
+    const v1::FollowUp& f = owed.follow_ups(0);
+    EXPECT_EQ(f.id(), fid);
+    EXPECT_EQ(f.ticket_id(), t.id());
+    EXPECT_EQ(f.reason(), v1::FOLLOW_UP_REASON_RESTORATION);
+    EXPECT_EQ(f.detail(), "树枝搭线");
+    EXPECT_EQ(f.opened_by(), "system");
+    EXPECT_EQ(f.due_time().seconds(), due);
+    EXPECT_EQ(f.first_due_time().seconds(), due);
+    EXPECT_EQ(f.apologies(), 0u);
+    EXPECT_FALSE(f.overdue());
+    EXPECT_EQ(f.outcome(), v1::FOLLOW_UP_OUTCOME_UNSPECIFIED);
+  }
+  // The same restoration uploaded again owes nothing more.
+  ASSERT_EQ(act([](v1::CrewAction& a) { a.mutable_restored(); }).result(), v1::ACTION_RESULT_APPLIED);
+  EXPECT_EQ(follow_ups(true).follow_ups_size(), 1);
+
+  v1::RecordFollowUpRequest rec;
+  rec.set_outcome(v1::FOLLOW_UP_OUTCOME_SATISFIED);
+  v1::RecordFollowUpResponse recorded;
+  for (const std::string& unknown : {std::string("T-999999/F1"), t.id() + "/F2"}) {
+    rec.set_follow_up_id(unknown);
+    const auto s = stub->RecordFollowUp(server.ctx().get(), rec, &recorded);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << unknown << ": " << s.error_message();
+    EXPECT_TRUE(starts_with(s.error_message(), "follow_up_id:")) << s.error_message();
+  }
+  for (const std::string& bad : {std::string(""), std::string("F1"), t.id(), t.id() + "/F0", t.id() + "/Fx",
+                                 t.id() + "/C1", std::string("not an id!/F1")}) {
+    rec.set_follow_up_id(bad);
+    const auto s = stub->RecordFollowUp(server.ctx().get(), rec, &recorded);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad << ": " << s.error_message();
+    EXPECT_TRUE(starts_with(s.error_message(), "follow_up_id:")) << s.error_message();
+  }
+  owed = follow_ups();
+  ASSERT_EQ(owed.follow_ups_size(), 1);  // still owed: nothing recorded
+  EXPECT_EQ(owed.follow_ups(0).outcome(), v1::FOLLOW_UP_OUTCOME_UNSPECIFIED);
+
+  v1::GetFollowUpScriptRequest sq;
+  sq.set_follow_up_id(fid);
+  sq.set_team("城南抢修C-01");
+  sq.set_staff_number("SC-01");
+  v1::GetFollowUpScriptResponse script;
+  grpc::Status s = stub->GetFollowUpScript(server.ctx().get(), sq, &script);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(script.language(), "zh-CN");
+  ASSERT_EQ(script.steps_size(), 7);
+  EXPECT_TRUE(std::any_of(script.steps().begin(), script.steps().end(),
+                          [&](const std::string& step) { return contains(step, t.id()); }));
+  EXPECT_TRUE(contains(script.steps(0), "SC-01")) << script.steps(0);
+  EXPECT_TRUE(contains(script.steps(3), "树枝搭线")) << script.steps(3);  // the outcome: the cause
+  EXPECT_TRUE(contains(script.steps(3), "14:10")) << script.steps(3);     // and the restoration, local time
+  EXPECT_EQ(script.answers_size(), 4);
+  EXPECT_EQ(script.next_call_time().seconds(), secs("14:10"));  // in contact hours: now
+
+  // 1 s past due, in contact hours (14:10:01 local): the server's own sweep.
+  set_clock_at(due + 1);
+  int found = 0;
+  for (int i = 0; i < 100 && found == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    found = escalations_of(t.id(), v1::ESCALATION_KIND_FOLLOW_UP_OVERDUE).escalations_size();
+  }
+  ASSERT_EQ(found, 1);
+  const auto check_once = [&] {
+    const auto overdue = escalations_of(t.id(), v1::ESCALATION_KIND_FOLLOW_UP_OVERDUE);
+    ASSERT_EQ(overdue.escalations_size(), 1);
+    EXPECT_EQ(overdue.escalations(0).state(), v1::ESCALATION_STATE_OPEN);
+    EXPECT_EQ(overdue.escalations(0).opened_time().seconds(), due + 1);
+    EXPECT_TRUE(contains(overdue.escalations(0).detail(), fid)) << overdue.escalations(0).detail();
+    const auto all = follow_ups(true);
+    ASSERT_EQ(all.follow_ups_size(), 1);
+    const v1::FollowUp& f = all.follow_ups(0);
+    EXPECT_EQ(f.apologies(), 1u);
+    EXPECT_EQ(f.due_time().seconds(), due + 1 + 48 * kHour);  // a new reply time, 48 h on
+    EXPECT_EQ(f.first_due_time().seconds(), due);             // the one first owed stays
+    EXPECT_FALSE(f.overdue());
+  };
+  check_once();
+  auto apologies = gateway.wait_for("follow_up_apology", t.id(), 1);
+  ASSERT_EQ(apologies.size(), 1u);
+  EXPECT_EQ(apologies[0].value("to", ""), "+8613800138000");
+  EXPECT_EQ(apologies[0].value("message_id", ""), t.id() + "/apology:1");
+  const std::string text = apologies[0].value("text", "");
+  EXPECT_TRUE(contains(text, "11-26 14:10")) << text;            // the new reply time, local
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // several more sweeps
+  check_once();
+  EXPECT_EQ(gateway.posts("follow_up_apology", t.id()).size(), 1u);
+
+  CtlRun r = ctl(server, "follow-ups record " + fid + " --outcome satisfied --note '客户表示满意'");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, fid)) << r.out;
+  EXPECT_TRUE(contains(r.out, "satisfied")) << r.out;
+  EXPECT_EQ(follow_ups().follow_ups_size(), 0);  // nothing owed
+  const auto done = follow_ups(true);
+  ASSERT_EQ(done.follow_ups_size(), 1);
+  EXPECT_EQ(done.follow_ups(0).outcome(), v1::FOLLOW_UP_OUTCOME_SATISFIED);
+  EXPECT_EQ(done.follow_ups(0).done_time().seconds(), due + 1);
+  EXPECT_EQ(done.follow_ups(0).note(), "客户表示满意");
+
+  const auto rep = report(secs("00:00"), secs("23:00"));  // the ticket's day
+  EXPECT_EQ(rep.follow_ups().opened(), 1u);
+  EXPECT_EQ(rep.follow_ups().done(), 1u);
+  EXPECT_EQ(rep.follow_ups().done_in_time(), 0u);  // after the first reply time
+  EXPECT_EQ(rep.follow_ups().apologies(), 1u);
+  EXPECT_EQ(rep.follow_ups().satisfied(), 1u);
+  EXPECT_EQ(rep.follow_ups().not_satisfied(), 0u);
+  EXPECT_DOUBLE_EQ(rep.follow_ups().satisfaction_rate(), 1.0);
+  EXPECT_EQ(rep.follow_ups_due(), 1u);
+  EXPECT_EQ(rep.follow_ups_in_time(), 0u);
+}
+
+// Rules §7: a promise is a follow-up; a new request on it needs an agreed
+// reply time (at most 48 h) and opens a follow-up linked to it; a follow-up
+// call is refused outside contact hours (rules §4).
+TEST_F(ServiceLoop, ANewRequestOnAFollowUpOpensALinkedOneByTheAgreedReplyTime) {
+  const v1::Ticket t = server.create_ticket("nr-1", "14:05");
+  server.set_clock("14:30");
+  v1::AddFollowUpRequest add;
+  add.set_ticket_id(t.id());
+  add.set_promise("查明本月两次停电的原因后回复客户");
+  v1::AddFollowUpResponse added;
+  grpc::Status s = stub->AddFollowUp(server.ctx().get(), add, &added);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  const std::string first = t.id() + "/F1";
+  EXPECT_EQ(added.follow_up().id(), first);
+  EXPECT_EQ(added.follow_up().reason(), v1::FOLLOW_UP_REASON_PROMISE);
+  EXPECT_EQ(added.follow_up().detail(), "查明本月两次停电的原因后回复客户");
+  EXPECT_EQ(added.follow_up().due_time().seconds(), secs("14:30") + 48 * kHour);
+  EXPECT_TRUE(starts_with(added.follow_up().opened_by(), "bootstrap admin (")) << added.follow_up().opened_by();
+
+  v1::RecordFollowUpRequest rec;
+  rec.set_follow_up_id(first);
+  rec.set_outcome(v1::FOLLOW_UP_OUTCOME_NEW_REQUEST);
+  rec.set_new_request("希望把电表箱移到院墙外");
+  v1::RecordFollowUpResponse out;
+  s = stub->RecordFollowUp(server.ctx().get(), rec, &out);  // no reply time agreed
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_TRUE(starts_with(s.error_message(), "reply_by")) << s.error_message();
+  rec.mutable_reply_by_time()->set_seconds(secs("14:30") + 49 * kHour);  // beyond 48 h
+  s = stub->RecordFollowUp(server.ctx().get(), rec, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_TRUE(starts_with(s.error_message(), "reply_by")) << s.error_message();
+  auto owed = follow_ups(true);
+  ASSERT_EQ(owed.follow_ups_size(), 1);  // nothing changed
+  EXPECT_EQ(owed.follow_ups(0).outcome(), v1::FOLLOW_UP_OUTCOME_UNSPECIFIED);
+
+  const std::int64_t reply_by = secs("14:30") + 24 * kHour;
+  rec.mutable_reply_by_time()->set_seconds(reply_by);
+  s = stub->RecordFollowUp(server.ctx().get(), rec, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.follow_up().id(), first);
+  EXPECT_EQ(out.follow_up().outcome(), v1::FOLLOW_UP_OUTCOME_NEW_REQUEST);
+  EXPECT_EQ(out.follow_up().done_time().seconds(), secs("14:30"));
+  ASSERT_TRUE(out.has_opened());
+  const v1::FollowUp& opened = out.opened();
+  EXPECT_EQ(opened.id(), t.id() + "/F2");
+  EXPECT_EQ(opened.reason(), v1::FOLLOW_UP_REASON_NEW_REQUEST);
+  EXPECT_EQ(opened.parent_id(), first);
+  EXPECT_EQ(opened.detail(), "希望把电表箱移到院墙外");
+  EXPECT_EQ(opened.due_time().seconds(), reply_by);
+  EXPECT_EQ(opened.first_due_time().seconds(), reply_by);
+  owed = follow_ups();
+  ASSERT_EQ(owed.follow_ups_size(), 1);  // the desk's queue: the new one only
+  EXPECT_EQ(owed.follow_ups(0).id(), t.id() + "/F2");
+  EXPECT_EQ(owed.follow_ups(0).parent_id(), first);
+
+  // 20:30 local: outside contact hours, the call is not recorded.
+  server.set_clock("20:30");
+  v1::RecordFollowUpRequest late;
+  late.set_follow_up_id(t.id() + "/F2");
+  late.set_outcome(v1::FOLLOW_UP_OUTCOME_SATISFIED);
+  s = stub->RecordFollowUp(server.ctx().get(), late, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_TRUE(starts_with(s.error_message(), "follow_up_id:")) << s.error_message();
+  EXPECT_TRUE(contains(s.error_message(), "08:00")) << s.error_message();  // the next allowed time
+  owed = follow_ups();
+  ASSERT_EQ(owed.follow_ups_size(), 1);
+  EXPECT_EQ(owed.follow_ups(0).outcome(), v1::FOLLOW_UP_OUTCOME_UNSPECIFIED);
 }
 
 }  // namespace

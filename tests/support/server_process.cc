@@ -34,7 +34,8 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 std::string make_config(const TempDir& dir, const std::string& data_dir, const std::string& extra) {
-  for (const char* f : {"zones.geojson", "policy.json", "call_script.json", "notify_templates.json"})
+  for (const char* f :
+       {"zones.geojson", "policy.json", "call_script.json", "follow_up_script.json", "notify_templates.json"})
     fs::copy_file(std::string(LINECREW_SOURCE_DIR) + "/config/" + f, dir.file(f), fs::copy_options::overwrite_existing);
   const std::string path = dir.file("server.json");
   write_file(path, R"({"listen": "127.0.0.1:0", "metrics_listen": "127.0.0.1:0", "data_dir": ")" + data_dir + R"(")" +

@@ -2,6 +2,7 @@
 // with a manual clock.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -440,6 +441,334 @@ TEST_F(Store, AfterARestartATicketOwingAReturnVisitIsNotPlanned) {
   for (const auto& stop : planning.crew_route(CrewId("C-1"))) EXPECT_NE(stop.ticket, owed);
   EXPECT_EQ(planning.stats().planned, 1U);
   EXPECT_EQ(store.get(owed)->status, TicketStatus::kReturnVisitOwed);  // left as the crew left it
+}
+
+// Follow-ups and complaints (rules §7), built directly: the store's business
+// is keeping them, not the rules that make them.
+FollowUp follow_up(std::uint32_t n, const std::string& key, TimePoint due) {
+  FollowUp f;
+  f.n = n;
+  f.reason = n == 1 ? FollowUpReason::kRestoration : FollowUpReason::kPromise;
+  f.key = key;
+  f.detail = "call about " + key;
+  f.opened = at("14:06");
+  f.first_due = due;
+  f.due = due;
+  f.opened_by = "system";
+  return f;
+}
+
+Complaint complaint(std::uint32_t n, ComplaintCause cause, ComplaintSeverity severity, TimePoint recorded) {
+  Complaint c;
+  c.n = n;
+  c.name = "Li Na";
+  c.address = "1 Grid Road";
+  c.phone = "+8613800138000";
+  c.cause = cause;
+  c.reason = "nobody told me";
+  c.severity = severity;
+  c.recorded_by = "desk 3 (tok_a)";
+  c.recorded = recorded;
+  return c;
+}
+
+// Stored with their ticket by create and mutate, changed as the rules allow,
+// and read back the same after a reopen.
+TEST_F(Store, FollowUpsAndComplaintsAreStoredWithTheirTicketAndSurviveAReopen) {
+  Ticket expected_a, expected_b;
+  {
+    storage::SqliteStore store(dir.file("fc.db"));
+    app::Dispatch dispatch(clock, zones, policy, store, store);
+    // Created with them (create's path).
+    Ticket t = intake(draft("fc1"), zones, policy, clock.now());
+    t.tracking_token = app::new_tracking_token();
+    t.follow_ups = {follow_up(1, "restored", at("20:00")), follow_up(2, "promise:1", at("18:00"))};
+    t.follow_ups[1].parent = 1;
+    t.complaints = {complaint(1, ComplaintCause::kNotInformed, ComplaintSeverity::kSerious, at("14:06"))};
+    const Ticket a = store.create(t).ticket;
+    EXPECT_EQ(store.get(a.id)->follow_ups, t.follow_ups);
+    EXPECT_EQ(store.get(a.id)->complaints, t.complaints);
+
+    // Appended later (mutate's path), then changed the ways the rules allow, each its own version.
+    const TicketId b = dispatch.create_ticket(draft("fc2")).ticket.id;
+    store.mutate(b, [&](Ticket& x) {
+      x.follow_ups.push_back(follow_up(1, "cannot_fix:1", at("16:00")));
+      x.complaints.push_back(complaint(1, ComplaintCause::kLateArrival, ComplaintSeverity::kOrdinary, at("14:10")));
+      x.complaints.push_back(complaint(2, ComplaintCause::kOther, ComplaintSeverity::kOrdinary, at("14:20")));
+    });
+    const Ticket called = store.mutate(b, [&](Ticket& x) {  // unreachable, then an overdue apology
+      FollowUp& f = x.follow_ups[0];
+      f.attempts = 2;
+      f.last_attempt = at("15:00");
+      f.apologies = 1;
+      f.due = at("19:00");
+    });
+    EXPECT_EQ(called.version, 3U);
+    const auto seq = store.last_sequence();
+    const Ticket done = store.mutate(b, [&](Ticket& x) {
+      FollowUp& f = x.follow_ups[0];
+      f.outcome = FollowUpOutcome::kNotSatisfied;
+      f.done_at = at("18:30");
+      f.done_by = "desk 4 (tok_b)";
+      f.note = "still cross";
+      Complaint& c = x.complaints[1];
+      c.closed_at = at("18:40");
+      c.closed_by = "desk 4 (tok_b)";
+      c.outcome = "apologised; crew briefed";
+    });
+    EXPECT_EQ(done.version, 4U);  // a change to the records alone is a change
+    EXPECT_GT(store.last_sequence(), seq);
+    expected_a = *store.get(a.id);
+    expected_b = *store.get(b);
+    EXPECT_EQ(expected_b.follow_ups, done.follow_ups);
+    EXPECT_EQ(expected_b.complaints, done.complaints);
+  }
+  storage::SqliteStore store(dir.file("fc.db"));  // reopened: read back from the file
+  const Ticket a = *store.get(expected_a.id);
+  EXPECT_EQ(a.follow_ups, expected_a.follow_ups);
+  EXPECT_EQ(a.complaints, expected_a.complaints);
+  ASSERT_EQ(a.follow_ups.size(), 2U);
+  EXPECT_EQ(a.follow_ups[1].parent, 1U);
+  EXPECT_EQ(a.follow_ups[1].reason, FollowUpReason::kPromise);
+  EXPECT_FALSE(a.follow_ups[0].outcome);
+  EXPECT_FALSE(a.follow_ups[0].last_attempt);
+  const Ticket b = *store.get(expected_b.id);
+  EXPECT_EQ(b.follow_ups, expected_b.follow_ups);
+  EXPECT_EQ(b.complaints, expected_b.complaints);
+  ASSERT_EQ(b.follow_ups.size(), 1U);
+  EXPECT_EQ(b.follow_ups[0].outcome, FollowUpOutcome::kNotSatisfied);
+  EXPECT_EQ(b.follow_ups[0].due, at("19:00"));
+  EXPECT_EQ(b.follow_ups[0].first_due, at("16:00"));
+  EXPECT_EQ(b.follow_ups[0].last_attempt, at("15:00"));
+  EXPECT_EQ(b.follow_ups[0].attempts, 2U);
+  EXPECT_EQ(b.follow_ups[0].done_by, "desk 4 (tok_b)");
+  ASSERT_EQ(b.complaints.size(), 2U);
+  EXPECT_TRUE(b.complaints[0].open());
+  EXPECT_EQ(b.complaints[1].closed_at, at("18:40"));
+  EXPECT_EQ(b.complaints[1].outcome, "apologised; crew briefed");
+  EXPECT_EQ(b.complaints[0].cause, ComplaintCause::kLateArrival);
+  // The list reads them too.
+  storage::TicketFilter all;
+  const auto listed = store.list(all).tickets;
+  ASSERT_EQ(listed.size(), 2U);
+  EXPECT_EQ(listed[0].follow_ups, a.follow_ups);
+  EXPECT_EQ(listed[1].complaints, b.complaints);
+}
+
+// The desk's queues: owed follow-ups (by reply time, by ticket, page by
+// page), the overdue sweep's tickets, open complaints, and the figures.
+TEST_F(Store, FollowUpsAndComplaintsAreListedAcrossTicketsPageByPage) {
+  storage::SqliteStore store(dir.file("fl.db"));
+  app::Dispatch dispatch(clock, zones, policy, store, store);
+  std::vector<TicketId> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(dispatch.create_ticket(draft("fl" + std::to_string(i))).ticket.id);
+  // Ticket i: F1 due 15:00 + i h, F2 due 20:00; ticket 1's F1 is done, ticket 3's F2 is done.
+  // Complaints: ticket 0 two (one closed), ticket 2 one serious; ticket 1 and 3 none.
+  for (int i = 0; i < 4; ++i)
+    store.mutate(ids[i], [&](Ticket& t) {
+      t.follow_ups.push_back(follow_up(1, "restored", at("15:00") + hours(i)));
+      t.follow_ups.push_back(follow_up(2, "promise:1", at("20:00")));
+      t.follow_ups[1].attempts = 1;
+      t.follow_ups[1].apologies = static_cast<std::uint32_t>(i);
+      if (i == 1) {
+        t.follow_ups[0].outcome = FollowUpOutcome::kSatisfied;
+        t.follow_ups[0].done_at = at("15:30");
+      }
+      if (i == 3) {
+        t.follow_ups[1].outcome = FollowUpOutcome::kSatisfied;
+        t.follow_ups[1].done_at = at("16:00");
+      }
+      if (i == 0) {
+        t.complaints.push_back(complaint(1, ComplaintCause::kLateArrival, ComplaintSeverity::kOrdinary, at("14:30")));
+        t.complaints.push_back(complaint(2, ComplaintCause::kOther, ComplaintSeverity::kOrdinary, at("14:40")));
+        t.complaints[1].closed_at = at("15:40");
+        t.complaints[1].closed_by = "desk";
+        t.complaints[1].outcome = "fixed";
+      }
+      if (i == 2)
+        t.complaints.push_back(complaint(1, ComplaintCause::kStaffConduct, ComplaintSeverity::kSerious, at("14:20")));
+    });
+  const auto names = [](const storage::FollowUpPage& page) {
+    std::vector<std::string> out;
+    for (const auto& e : page.follow_ups) out.push_back(follow_up_id(e.ticket, e.follow_up.n));
+    return out;
+  };
+  const auto id = [&](int i, int n) { return follow_up_id(ids[i], static_cast<std::uint32_t>(n)); };
+
+  storage::FollowUpFilter owed;  // owed_only by default
+  EXPECT_EQ(names(store.list_follow_ups(owed)),
+            (std::vector<std::string>{id(0, 1), id(0, 2), id(1, 2), id(2, 1), id(2, 2), id(3, 1)}));
+  storage::FollowUpFilter every;
+  every.owed_only = false;
+  EXPECT_EQ(store.list_follow_ups(every).follow_ups.size(), 8U);
+  storage::FollowUpFilter overdue;
+  overdue.due_before = at("16:30");  // 15:00, 16:00 owed; 16:00 on ticket 1 is done
+  EXPECT_EQ(names(store.list_follow_ups(overdue)), (std::vector<std::string>{id(0, 1)}));
+  overdue.due_before = at("17:30");
+  EXPECT_EQ(names(store.list_follow_ups(overdue)), (std::vector<std::string>{id(0, 1), id(2, 1)}));
+  storage::FollowUpFilter one;
+  one.ticket = ids[1];
+  one.owed_only = false;
+  const auto of_one = store.list_follow_ups(one).follow_ups;
+  ASSERT_EQ(of_one.size(), 2U);
+  EXPECT_EQ(of_one[0].ticket, ids[1]);
+  EXPECT_EQ(of_one[0].follow_up.outcome, FollowUpOutcome::kSatisfied);
+  EXPECT_EQ(of_one[1].follow_up.key, "promise:1");
+  one.ticket = TicketId("T-999999");
+  EXPECT_TRUE(store.list_follow_ups(one).follow_ups.empty());
+
+  // Page by page: 6 owed in pages of 4 and 2; the cursor is the last id.
+  storage::FollowUpFilter paged;
+  paged.limit = 4;
+  const auto first = store.list_follow_ups(paged);
+  ASSERT_EQ(first.follow_ups.size(), 4U);
+  EXPECT_EQ(first.next_after, id(2, 1));
+  paged.after = first.next_after;
+  const auto second = store.list_follow_ups(paged);
+  EXPECT_EQ(names(second), (std::vector<std::string>{id(2, 2), id(3, 1)}));
+  EXPECT_TRUE(second.next_after.empty());
+  paged.limit = 2;
+  paged.after = id(1, 2);
+  const auto full = store.list_follow_ups(paged);
+  EXPECT_EQ(names(full), (std::vector<std::string>{id(2, 1), id(2, 2)}));
+  EXPECT_EQ(full.next_after, id(2, 2));
+  paged.after = id(2, 1);  // an exact fit: no page after it
+  const auto exact = store.list_follow_ups(paged);
+  EXPECT_EQ(names(exact), (std::vector<std::string>{id(2, 2), id(3, 1)}));
+  EXPECT_TRUE(exact.next_after.empty());
+  paged.limit = 0;  // clamped to 1
+  paged.after.clear();
+  EXPECT_EQ(store.list_follow_ups(paged).follow_ups.size(), 1U);
+  for (const std::string& bad : std::vector<std::string>{"not-an-id", ids[0].str() + "/1", ids[0].str() + "/C1"}) {
+    storage::FollowUpFilter f;
+    f.after = bad;
+    testing::expect_error([&] { store.list_follow_ups(f); }, ErrorCode::kInvalidArgument, "page_token");
+  }
+
+  EXPECT_TRUE(store.tickets_with_overdue_follow_ups(at("15:00")).empty());  // due 15:00 is not yet overdue at 15:00
+  EXPECT_EQ(store.tickets_with_overdue_follow_ups(at("17:30")), (std::vector<TicketId>{ids[0], ids[2]}));
+  EXPECT_EQ(store.tickets_with_overdue_follow_ups(at("21:00")),
+            (std::vector<TicketId>{ids[0], ids[1], ids[2], ids[3]}));
+
+  const FollowUpFigures figures = store.owed_follow_ups(at("17:30"));
+  EXPECT_EQ(figures.opened, 6U);  // only the owed ones are read
+  EXPECT_EQ(figures.done, 0U);
+  EXPECT_EQ(figures.overdue, 2U);
+  EXPECT_EQ(figures.fell_due, 2U);
+  EXPECT_EQ(figures.apologies, 0U + 1U + 2U);  // ticket 3's F2 is done
+  EXPECT_EQ(figures.unreachable_attempts, 3U);
+
+  storage::ComplaintFilter open;  // open_only by default
+  const auto open_page = store.list_complaints(open);
+  ASSERT_EQ(open_page.complaints.size(), 2U);
+  EXPECT_EQ(complaint_id(open_page.complaints[0].ticket, open_page.complaints[0].complaint.n), ids[0].str() + "/C1");
+  EXPECT_EQ(complaint_id(open_page.complaints[1].ticket, open_page.complaints[1].complaint.n), ids[2].str() + "/C1");
+  EXPECT_EQ(open_page.complaints[1].complaint.severity, ComplaintSeverity::kSerious);
+  EXPECT_TRUE(open_page.next_after.empty());
+  storage::ComplaintFilter all;
+  all.open_only = false;
+  all.limit = 2;
+  const auto all_first = store.list_complaints(all);
+  ASSERT_EQ(all_first.complaints.size(), 2U);
+  EXPECT_EQ(all_first.complaints[1].complaint.outcome, "fixed");
+  EXPECT_EQ(all_first.next_after, ids[0].str() + "/C2");
+  all.after = all_first.next_after;
+  const auto all_second = store.list_complaints(all);
+  ASSERT_EQ(all_second.complaints.size(), 1U);
+  EXPECT_EQ(all_second.complaints[0].ticket, ids[2]);
+  EXPECT_TRUE(all_second.next_after.empty());
+  storage::ComplaintFilter of_ticket;
+  of_ticket.open_only = false;
+  of_ticket.ticket = ids[0];
+  EXPECT_EQ(store.list_complaints(of_ticket).complaints.size(), 2U);
+  storage::ComplaintFilter bad;
+  bad.after = ids[0].str() + "/F1";
+  testing::expect_error([&] { store.list_complaints(bad); }, ErrorCode::kInvalidArgument, "page_token");
+
+  const ComplaintFigures complaints = store.open_complaints();
+  EXPECT_EQ(complaints.recorded, 2U);  // only the open ones are read
+  EXPECT_EQ(complaints.open, 2U);
+  EXPECT_EQ(complaints.serious, 1U);
+  EXPECT_EQ(complaints.satisfied, 0U);
+  EXPECT_EQ(complaints.oldest_open, at("14:20"));
+  EXPECT_EQ(complaints.by_cause[static_cast<std::size_t>(ComplaintCause::kStaffConduct)], 1U);
+  EXPECT_EQ(complaints.by_cause[static_cast<std::size_t>(ComplaintCause::kLateArrival)], 1U);
+}
+
+// What a follow-up or complaint was may not be rewritten, nor may either be
+// removed: the change is refused (kInternal) and nothing is written.
+TEST_F(Store, RewritingOrRemovingAFollowUpOrComplaintWritesNothing) {
+  storage::SqliteStore store(dir.file("fr.db"));
+  app::Dispatch dispatch(clock, zones, policy, store, store);
+  const TicketId id = dispatch.create_ticket(draft("fr1")).ticket.id;
+  store.mutate(id, [&](Ticket& t) {
+    t.follow_ups.push_back(follow_up(1, "restored", at("16:00")));
+    t.complaints.push_back(complaint(1, ComplaintCause::kOther, ComplaintSeverity::kOrdinary, at("14:06")));
+  });
+  const Ticket before = *store.get(id);
+  const auto seq = store.last_sequence();
+  const auto refused = [&](const std::function<void(Ticket&)>& change, const std::string& needle) {
+    testing::expect_error([&] { store.mutate(id, change); }, ErrorCode::kInternal, needle);
+    const Ticket after = *store.get(id);
+    EXPECT_EQ(after.version, before.version);
+    EXPECT_EQ(after.follow_ups, before.follow_ups);
+    EXPECT_EQ(after.complaints, before.complaints);
+    EXPECT_EQ(after.timeline.size(), before.timeline.size());
+    EXPECT_EQ(store.last_sequence(), seq);
+  };
+  refused(
+      [](Ticket& t) {
+        t.follow_ups[0].key = "cannot_fix:1";
+        t.follow_ups[0].outcome = FollowUpOutcome::kSatisfied;  // allowed alone, not with the key
+        t.timeline.push_back({at("14:07"), "note", "system", "x"});
+      },
+      "a follow-up may only");
+  refused([](Ticket& t) { t.follow_ups[0].first_due = at("17:00"); }, "a follow-up may only");
+  refused(
+      [](Ticket& t) {
+        t.complaints[0].severity = ComplaintSeverity::kSerious;
+        t.complaints[0].closed_at = at("15:00");
+      },
+      "a complaint may only be closed");
+  refused([](Ticket& t) { t.follow_ups.clear(); }, "appended");
+  refused([](Ticket& t) { t.complaints.pop_back(); }, "appended");
+  // In a batch, the refused ticket is left as it was and the others are written.
+  const TicketId other = dispatch.create_ticket(draft("fr2")).ticket.id;
+  const auto results = store.mutate_many({id, other}, [](Ticket& t) {
+    if (t.follow_ups.empty())
+      t.follow_ups.push_back(follow_up(1, "restored", at("16:00")));
+    else
+      t.follow_ups[0].reason = FollowUpReason::kCannotFix;
+  });
+  ASSERT_EQ(results.size(), 2U);
+  EXPECT_FALSE(results[0]);
+  ASSERT_TRUE(results[1]);
+  EXPECT_EQ(store.get(id)->follow_ups, before.follow_ups);
+  EXPECT_EQ(store.get(other)->follow_ups.size(), 1U);
+}
+
+// A stored follow-up or complaint that no longer parses is a broken invariant.
+TEST_F(Store, AFollowUpOrComplaintThatDoesNotParseIsAnInternalError) {
+  const std::string file = dir.file("fx.db");
+  TicketId id;
+  {
+    storage::SqliteStore store(file);
+    app::Dispatch dispatch(clock, zones, policy, store, store);
+    id = dispatch.create_ticket(draft("fx1")).ticket.id;
+    store.mutate(id, [&](Ticket& t) {
+      t.follow_ups.push_back(follow_up(1, "restored", at("16:00")));
+      t.complaints.push_back(complaint(1, ComplaintCause::kOther, ComplaintSeverity::kOrdinary, at("14:06")));
+    });
+  }
+  const auto after = [&](const char* sql) {
+    storage::Database::open(file).exec(sql);
+    return storage::SqliteStore(file).get(id);
+  };
+  testing::expect_error([&] { after("UPDATE follow_ups SET outcome = 'pleased'"); }, ErrorCode::kInternal,
+                        "corrupt follow-up outcome");
+  EXPECT_FALSE(after("UPDATE follow_ups SET outcome = ''")->follow_ups[0].outcome);  // '': none yet
+  testing::expect_error([&] { after("UPDATE complaints SET severity = 'grave'"); }, ErrorCode::kInternal,
+                        "corrupt complaint severity");
 }
 
 TEST(TrackingToken, Is128RandomBitsInBase64Url) {

@@ -61,10 +61,7 @@ struct Escalation {
 
 // "<ticket id>/<n>", and back. parse_escalation_id throws
 // Error(kInvalidArgument, field) unless the text is a ticket id, '/', and n >= 1.
-struct EscalationRef {
-  TicketId ticket;
-  std::uint32_t n = 0;
-};
+using EscalationRef = RecordRef;
 std::string escalation_id(const TicketId& ticket, std::uint32_t n);
 EscalationRef parse_escalation_id(std::string_view text, const std::string& field);
 
@@ -87,7 +84,8 @@ void acknowledge_escalation(Ticket& t, std::uint32_t n, const std::string& by, T
 void resolve_escalation(Ticket& t, std::uint32_t n, const std::string& by, const std::string& note, TimePoint now);
 
 // When the ticket last made progress: its last timeline entry that is not
-// the desk's own escalation bookkeeping (or its creation).
+// the desk's own bookkeeping of escalations, follow-ups and complaints (or
+// its creation).
 TimePoint last_progress(const Ticket& t);
 
 // Rules §6/§7: an open ticket without progress for longer than the policy's

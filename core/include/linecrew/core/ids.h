@@ -3,6 +3,7 @@
 #pragma once
 
 #include <compare>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,18 @@ struct DeviceIdTag {
 using TicketId = StrongId<TicketIdTag>;
 using CrewId = StrongId<CrewIdTag>;
 using DeviceId = StrongId<DeviceIdTag>;
+
+// A record kept on a ticket (an escalation, a follow-up, a complaint),
+// numbered from 1 within it; its id is "<ticket id>/<prefix><n>"
+// ("T-000123/1", "T-000123/F2", "T-000123/C1").
+struct RecordRef {
+  TicketId ticket;
+  std::uint32_t n = 0;
+};
+std::string record_id(const TicketId& ticket, std::string_view prefix, std::uint32_t n);
+// Throws Error(kInvalidArgument, field) unless `text` is a ticket id, '/',
+// `prefix` and a number from 1.
+RecordRef parse_record_id(std::string_view text, std::string_view prefix, const std::string& field);
 
 }  // namespace linecrew
 

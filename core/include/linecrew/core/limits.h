@@ -42,6 +42,15 @@ inline constexpr TextLimit kContactNote{"ContactAttempt.note", 0, 1000};
 inline constexpr TextLimit kNeedHelpText{"NeedHelpAction.text", 1, 500};
 inline constexpr TextLimit kNoticeDeliveredBy{"DisconnectionNotice.delivered_by", 1, 100};
 inline constexpr TextLimit kEscalationNote{"ResolveEscalationRequest.note", 1, 500};
+inline constexpr TextLimit kFollowUpPromise{"AddFollowUpRequest.promise", 1, 500};
+inline constexpr TextLimit kFollowUpNote{"RecordFollowUpRequest.note", 0, 500};
+inline constexpr TextLimit kFollowUpRequest{"RecordFollowUpRequest.new_request", 0, 500};
+inline constexpr TextLimit kComplainantName{"RecordComplaintRequest.name", 1, 100};
+inline constexpr TextLimit kComplaintAddress{"RecordComplaintRequest.address", 1, 500};
+inline constexpr TextLimit kComplaintReason{"RecordComplaintRequest.reason", 1, 1000};
+inline constexpr TextLimit kComplaintOutcome{"CloseComplaintRequest.outcome", 1, 1000};
+inline constexpr TextLimit kScriptTeam{"GetFollowUpScriptRequest.team", 0, 100};
+inline constexpr TextLimit kScriptStaffNumber{"GetFollowUpScriptRequest.staff_number", 0, 32};
 inline constexpr TextLimit kTrackingToken{"GetStatusRequest.tracking_token", 22, 64};
 // Texts the server writes for a client, cut to this length (never half a character).
 inline constexpr TextLimit kServerReason{"ActionAck.reason TicketRemoval.detail", 0, 500};

@@ -21,25 +21,28 @@ namespace linecrew {
 
 // The stored told state is a bit per kind in this order: new kinds go at the end.
 enum class NoticeKind : std::uint8_t {
-  kAssigned,       // a crew is planned: the first ETA window (again after a withdrawal)
-  kEtaChanged,     // the ETA moved by the threshold or more since last told
-  kEnRoute,        // the crew is on its way
-  kArrived,        // the crew is there
-  kRestored,       // power back on, with the cause in plain words
-  kReturnVisit,    // not fixable on site: the committed return time
-  kCancelled,      // the dispatcher cancelled the ticket
-  kNewTimeAgreed,  // the crew recorded a new time agreed with the customer
-  kAcknowledged,   // the report is stored: its reference and the tracking link (rules §7), before anything else
-  kWithdrawn,      // the crew told no longer has the ticket, which is back with the desk (rules §7)
+  kAssigned,           // a crew is planned: the first ETA window (again after a withdrawal)
+  kEtaChanged,         // the ETA moved by the threshold or more since last told
+  kEnRoute,            // the crew is on its way
+  kArrived,            // the crew is there
+  kRestored,           // power back on, with the cause in plain words
+  kReturnVisit,        // not fixable on site: the committed return time
+  kCancelled,          // the dispatcher cancelled the ticket
+  kNewTimeAgreed,      // the crew recorded a new time agreed with the customer
+  kAcknowledged,       // the report is stored: its reference and the tracking link (rules §7), before anything else
+  kWithdrawn,          // the crew told no longer has the ticket, which is back with the desk (rules §7)
+  kFollowUpApology,    // a follow-up is overdue: the progress, an apology and a new reply time (rules §4, §7)
+  kComplaintReceived,  // a complaint was recorded: acknowledged with an apology, to the complainant (rules §7)
 };
 std::string_view to_string(NoticeKind kind);  // "assigned", "eta_changed", ...
 std::optional<NoticeKind> parse_notice_kind(std::string_view text);
-// Urgent notices go out at any hour; the others (restored, return visit) wait
-// for contact hours (rules §4).
+// Urgent notices go out at any hour; the others (restored, return visit,
+// follow-up apologies, complaint acknowledgements) wait for contact hours (rules §4).
 bool is_urgent(NoticeKind kind);
 // Exempt from the hourly cap: the customer has just agreed a time on the
 // phone, the ticket is over, the crew they expect is not coming (withdrawn),
-// or the report has just been taken (acknowledged: always the first message).
+// the report has just been taken (acknowledged: always the first message),
+// or an apology is owed (follow-up overdue, complaint received).
 bool is_cap_exempt(NoticeKind kind);
 // Whether a message of `kind` uses up the hourly cap: all but the
 // acknowledgement, a receipt that must not hold back the first news of the crew.
@@ -63,6 +66,9 @@ struct CustomerFacts {
   std::optional<TimePoint> agreed;       // the latest time agreed with the customer (rules §2.2)
   std::string cause;                     // the cause found, as the crew wrote it
   std::optional<TimePoint> return_time;  // committed return, after "cannot fix"
+  std::uint32_t apologies = 0;           // overdue follow-up apologies made, over all follow-ups (rules §7)
+  std::optional<TimePoint> reply_time;   // the new reply time of the latest of them
+  std::uint32_t complaints = 0;          // complaints recorded (each acknowledged to its complainant)
 };
 CustomerFacts customer_facts(const Ticket& ticket, std::optional<TimePoint> eta);
 
@@ -75,6 +81,8 @@ struct ToldState {
   std::uint32_t eta_updates = 0;    // ETA-changed notices so far
   std::uint32_t view_version = 0;   // +1 whenever what the customer sees changes
   std::uint32_t withdrawals = 0;    // withdrawn notices so far
+  std::uint32_t apologies = 0;      // follow-up apologies told so far (CustomerFacts::apologies)
+  std::uint32_t complaints = 0;     // complaints acknowledged so far
 
   bool has(NoticeKind k) const { return (told >> static_cast<unsigned>(k)) & 1U; }
   void mark(NoticeKind k) { told |= 1U << static_cast<unsigned>(k); }
@@ -84,10 +92,12 @@ struct ToldState {
 
 struct Notice {
   NoticeKind kind;
-  std::string key;                  // unique per ticket: "acknowledged", "assigned", "eta:2", "withdrawn",
-                                    // "assigned:2" (the second round), "agreed:1795850400", ...
-  std::optional<TimePoint> eta;     // the ETA it tells, if any
-  std::optional<TimePoint> agreed;  // for kNewTimeAgreed
+  std::string key;                      // unique per ticket: "acknowledged", "assigned", "eta:2", "withdrawn",
+                                        // "assigned:2" (the second round), "agreed:1795850400", ...
+  std::optional<TimePoint> eta;         // the ETA it tells, if any
+  std::optional<TimePoint> agreed;      // for kNewTimeAgreed
+  std::optional<TimePoint> reply_time;  // for kFollowUpApology
+  std::uint32_t complaint = 0;          // for kComplaintReceived: the complaint's number (its complainant is told)
 };
 
 // The notices due now, in the order to send them; updates `told`. The first
@@ -123,7 +133,7 @@ TimePoint send_time(NoticeKind kind, TimePoint now, const std::vector<TimePoint>
 //                            "page": {"title": "...", ...free labels for the tracking page},
 //                            "status": {"reported": "...", ... every TicketStatus}}}}
 // Placeholders: {company} {customer} {ticket} {crew} {eta_from} {eta_to}
-// {agreed} {cause} {return_time} {link}.
+// {agreed} {cause} {return_time} {reply_time} {link}.
 class NoticeTemplates {
  public:
   // Throws Error(kInvalidArgument, "<source>: <where>: ...").

@@ -77,6 +77,9 @@ struct ServicePolicy {
   TimePoint deadline(TimePoint first_contact, ZoneClass zone) const { return first_contact + limit(zone); }
   // Whether a non-urgent call may be made at `t` (rules §4).
   bool non_urgent_call_allowed(TimePoint t) const;
+  // The earliest time at or after `t` when it is: `t` itself when allowed,
+  // else the next whole minute inside contact hours (at most a day ahead).
+  TimePoint next_non_urgent_call(TimePoint t) const;
   // Throws Error(kInvalidArgument, field) unless `skill` is in the catalogue.
   void require_known_skill(const std::string& skill, const std::string& field) const;
 

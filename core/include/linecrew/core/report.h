@@ -53,6 +53,8 @@ struct Report {
   std::vector<Stalled> stalled;       // open tickets without progress for policy.stalled_after
   std::uint32_t repeat_visits = 0;    // reported within 30 days of an earlier fix within 50 m
   EscalationFigures escalations;      // of the tickets in range (rules §7): by kind, open, time to acknowledge
+  FollowUpFigures follow_ups;         // of the tickets in range (rules §7): in time, overdue, satisfaction
+  ComplaintFigures complaints;        // about the tickets in range (rules §7): by cause, time to satisfaction
 };
 
 // `in_range`: tickets whose first contact is in [from, to) (others are

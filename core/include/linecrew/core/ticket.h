@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "linecrew/core/complaint.h"
 #include "linecrew/core/compliance.h"
 #include "linecrew/core/escalation.h"
+#include "linecrew/core/follow_up.h"
 #include "linecrew/core/geo.h"
 #include "linecrew/core/ids.h"
 #include "linecrew/core/policy.h"
@@ -101,6 +103,8 @@ struct Ticket {
   std::vector<ContactRecord> contacts;
   std::vector<TicketEvent> timeline;
   std::vector<Escalation> escalations;  // numbered from 1 in order (rules §7)
+  std::vector<FollowUp> follow_ups;     // numbered from 1 in order (rules §7)
+  std::vector<Complaint> complaints;    // numbered from 1 in order (rules §7)
   std::uint64_t version = 0;
   std::string tracking_token;
   TimePoint created;

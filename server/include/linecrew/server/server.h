@@ -12,6 +12,7 @@
 
 #include "linecrew/core/call_script.h"
 #include "linecrew/core/clock.h"
+#include "linecrew/core/follow_up_script.h"
 #include "linecrew/server/app/auth.h"
 #include "linecrew/server/app/config.h"
 #include "linecrew/server/app/crew_sync.h"
@@ -57,6 +58,7 @@ class Server {
   ServicePolicy policy_;
   ZoneMap zones_;
   CallScriptTemplates scripts_;
+  FollowUpScriptTemplates follow_up_scripts_;
   std::unique_ptr<storage::SqliteStore> store_;
   std::unique_ptr<TravelModel> travel_;
   std::unique_ptr<app::Dispatch> dispatch_;
@@ -71,7 +73,8 @@ class Server {
   NoticeTemplates notice_templates_;
   std::unique_ptr<storage::SqliteNotifyStore> notify_store_;
   std::unique_ptr<app::Notifier> notifier_;
-  std::unique_ptr<app::Periodic> stall_sweep_;  // rules §7: stalled tickets escalate
+  std::unique_ptr<app::Periodic> stall_sweep_;      // rules §7: stalled tickets escalate
+  std::unique_ptr<app::Periodic> follow_up_sweep_;  // rules §7: overdue follow-ups escalate, with an apology
   std::unique_ptr<rpc::CustomerService> customer_service_;
   std::unique_ptr<http::TrackingServer> tracking_;
   int port_ = 0;

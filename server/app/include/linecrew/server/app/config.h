@@ -14,7 +14,8 @@ struct ServerConfig {
   std::string zones_file = "zones.geojson";
   std::string policy_file = "policy.json";
   std::string call_script_file = "call_script.json";
-  std::string tls_cert_file;  // PEM; required for a non-loopback listener
+  std::string follow_up_script_file = "follow_up_script.json";  // the desk's follow-up call script (rules §7)
+  std::string tls_cert_file;                                    // PEM; required for a non-loopback listener
   std::string tls_key_file;
   bool reflection = false;
   std::string metrics_listen;  // host:port for GET /metrics (Prometheus); empty: off. Loopback only.

@@ -6,6 +6,7 @@
 
 #include "linecrew/core/clock.h"
 #include "linecrew/core/crew.h"
+#include "linecrew/core/follow_up_script.h"
 #include "linecrew/core/ownership.h"
 #include "linecrew/core/policy.h"
 #include "linecrew/core/report.h"
@@ -58,6 +59,32 @@ class Dispatch {
   // Opens a "stalled" escalation on every open ticket without progress for
   // the policy's stalled time (once per stall); returns how many it opened.
   std::size_t sweep_stalled();
+
+  // Follow-ups (rules §7). Ids are "<ticket id>/F<n>" (malformed:
+  // Error(kInvalidArgument, "follow_up_id"), unknown: kNotFound).
+  storage::FollowUpPage list_follow_ups(const storage::FollowUpFilter& filter);
+  // The desk records a promise to the customer of ticket `id`: a follow-up owed by `due` (unset: the policy's time).
+  storage::FollowUpEntry add_promise(const TicketId& id, const std::string& promise, std::optional<TimePoint> due,
+                                     const std::string& by);
+  // Records a follow-up call; the follow-up as recorded and, for a new
+  // request, the linked follow-up it opened.
+  std::pair<storage::FollowUpEntry, std::optional<FollowUp>> record_follow_up(const std::string& follow_up_id,
+                                                                              const FollowUpResult& result,
+                                                                              const std::string& by);
+  // Every follow-up owed past its reply time: an escalation, an apology to
+  // the customer, a new reply time (core apologise_if_overdue). Returns how many.
+  std::size_t sweep_follow_ups();
+  // What the call script of follow-up `follow_up_id` is filled from, with
+  // the earliest time it may be called (contact hours, rules §4).
+  std::pair<FollowUpScriptInput, TimePoint> follow_up_script_input(const std::string& follow_up_id,
+                                                                   const std::string& team,
+                                                                   const std::string& staff_number);
+
+  // Complaints (rules §7). Ids are "<ticket id>/C<n>".
+  storage::ComplaintPage list_complaints(const storage::ComplaintFilter& filter);
+  storage::ComplaintEntry record_complaint(const TicketId& id, const ComplaintDraft& draft, const std::string& by);
+  storage::ComplaintEntry close_complaint(const std::string& complaint_id, const std::string& outcome,
+                                          CustomerAnswer answer, const std::string& by);
 
   // Rules §6 over tickets first reported in [from, to). Throws
   // Error(kInvalidArgument) unless from < to and the range is at most 366 days.

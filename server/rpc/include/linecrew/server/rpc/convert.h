@@ -79,6 +79,16 @@ v1::TicketStatus to_proto(TicketStatus s);
 void to_proto(const TicketId& ticket, const Escalation& e, v1::Escalation* out);
 // ListEscalations' filter; no state given means the desk's queue (open and acknowledged).
 storage::EscalationFilter filter_from_proto(const v1::ListEscalationsRequest& req);
+// Follow-ups and complaints (rules §7).
+void to_proto(const TicketId& ticket, const FollowUp& f, TimePoint now, v1::FollowUp* out);
+void to_proto(const TicketId& ticket, const Complaint& c, v1::Complaint* out);
+// Errors name the request field (page_size, ticket_id, outcome, cause, severity, ...).
+storage::FollowUpFilter filter_from_proto(const v1::ListFollowUpsRequest& req, TimePoint now);
+storage::ComplaintFilter filter_from_proto(const v1::ListComplaintsRequest& req);
+FollowUpResult follow_up_result_from_proto(const v1::RecordFollowUpRequest& req);
+ComplaintDraft complaint_from_proto(const v1::RecordComplaintRequest& req);
+// UNSPECIFIED and unknown values are CustomerAnswer::kNone (a close refuses it).
+CustomerAnswer customer_answer_from_proto(int value);
 v1::TicketEventKind event_kind_to_proto(std::string_view kind);
 
 }  // namespace linecrew::rpc

@@ -14,8 +14,9 @@ namespace linecrew::rpc {
 // caller before it answers UNIMPLEMENTED.
 class DispatchService final : public v1::DispatchService::Service {
  public:
-  DispatchService(app::Dispatch& dispatch, app::Auth& auth, app::Board& board)
-      : dispatch_(dispatch), auth_(auth), board_(board) {}
+  DispatchService(app::Dispatch& dispatch, app::Auth& auth, app::Board& board,
+                  const FollowUpScriptTemplates& follow_up_scripts)
+      : dispatch_(dispatch), auth_(auth), board_(board), follow_up_scripts_(follow_up_scripts) {}
   // Ends open WatchBoard streams (graceful shutdown).
   void stop_streams() { stopping_ = true; }
 
@@ -51,6 +52,20 @@ class DispatchService final : public v1::DispatchService::Service {
                                      v1::AcknowledgeEscalationResponse* resp) override;
   grpc::Status ResolveEscalation(grpc::ServerContext* ctx, const v1::ResolveEscalationRequest* req,
                                  v1::ResolveEscalationResponse* resp) override;
+  grpc::Status ListFollowUps(grpc::ServerContext* ctx, const v1::ListFollowUpsRequest* req,
+                             v1::ListFollowUpsResponse* resp) override;
+  grpc::Status AddFollowUp(grpc::ServerContext* ctx, const v1::AddFollowUpRequest* req,
+                           v1::AddFollowUpResponse* resp) override;
+  grpc::Status GetFollowUpScript(grpc::ServerContext* ctx, const v1::GetFollowUpScriptRequest* req,
+                                 v1::GetFollowUpScriptResponse* resp) override;
+  grpc::Status RecordFollowUp(grpc::ServerContext* ctx, const v1::RecordFollowUpRequest* req,
+                              v1::RecordFollowUpResponse* resp) override;
+  grpc::Status ListComplaints(grpc::ServerContext* ctx, const v1::ListComplaintsRequest* req,
+                              v1::ListComplaintsResponse* resp) override;
+  grpc::Status RecordComplaint(grpc::ServerContext* ctx, const v1::RecordComplaintRequest* req,
+                               v1::RecordComplaintResponse* resp) override;
+  grpc::Status CloseComplaint(grpc::ServerContext* ctx, const v1::CloseComplaintRequest* req,
+                              v1::CloseComplaintResponse* resp) override;
   grpc::Status WatchBoard(grpc::ServerContext* ctx, const v1::WatchBoardRequest* req,
                           grpc::ServerWriter<v1::WatchBoardResponse>* writer) override;
 
@@ -58,6 +73,7 @@ class DispatchService final : public v1::DispatchService::Service {
   app::Dispatch& dispatch_;
   app::Auth& auth_;
   app::Board& board_;
+  const FollowUpScriptTemplates& follow_up_scripts_;
   std::atomic<bool> stopping_{false};
 };
 

@@ -46,6 +46,11 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
   OpenCounts open_counts(TimePoint now) override;
   EscalationPage list_escalations(const EscalationFilter& filter) override;
   EscalationFigures unresolved_escalations() override;
+  FollowUpPage list_follow_ups(const FollowUpFilter& filter) override;
+  std::vector<TicketId> tickets_with_overdue_follow_ups(TimePoint now) override;
+  FollowUpFigures owed_follow_ups(TimePoint now) override;
+  ComplaintPage list_complaints(const ComplaintFilter& filter) override;
+  ComplaintFigures open_complaints() override;
 
   void add_token(const TokenRecord& token) override;
   std::optional<TokenRecord> find_token(const std::string& secret_hash) override;

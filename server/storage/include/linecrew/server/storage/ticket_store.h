@@ -64,6 +64,45 @@ struct EscalationPage {
   std::string next_after;                    // empty: no more pages
 };
 
+inline constexpr std::uint32_t kMaxRecordPage = 1000;
+
+// Which follow-ups to list (rules §7): the desk's queue is the owed ones.
+struct FollowUpFilter {
+  bool owed_only = true;
+  std::optional<TimePoint> due_before;  // only those whose reply time is before this (overdue: now)
+  TicketId ticket;                      // empty: any ticket
+  std::uint32_t limit = 100;
+  std::string after;  // page cursor: the last follow-up id ("T-000123/F1") of the previous page
+};
+
+struct FollowUpEntry {
+  TicketId ticket;
+  FollowUp follow_up;
+};
+
+struct FollowUpPage {
+  std::vector<FollowUpEntry> follow_ups;  // in ticket order, then by number
+  std::string next_after;                 // empty: no more pages
+};
+
+// Which complaints to list: the desk's queue is the open ones.
+struct ComplaintFilter {
+  bool open_only = true;
+  TicketId ticket;  // empty: any ticket
+  std::uint32_t limit = 100;
+  std::string after;  // page cursor: the last complaint id ("T-000123/C1") of the previous page
+};
+
+struct ComplaintEntry {
+  TicketId ticket;
+  Complaint complaint;
+};
+
+struct ComplaintPage {
+  std::vector<ComplaintEntry> complaints;  // in ticket order, then by number
+  std::string next_after;                  // empty: no more pages
+};
+
 class TicketStore {
  public:
   virtual ~TicketStore() = default;
@@ -82,8 +121,10 @@ class TicketStore {
   virtual std::optional<Ticket> find_by_request_id(const std::string& client_request_id) = 0;
   virtual std::optional<Ticket> get(const TicketId& id) = 0;
   // Reads the ticket, lets `change` modify it (status, owner, pin, arrival;
-  // append to timeline, contacts and escalations, never rewrite the first
-  // two; an escalation's acknowledgement and resolution are filled in), writes it back with
+  // append to timeline, contacts, escalations, follow-ups and complaints,
+  // never rewrite the first two; an escalation's acknowledgement and
+  // resolution are filled in, a follow-up's attempts, reply time and outcome,
+  // a complaint's close), writes it back with
   // version + 1 and a board change, all in one transaction. If `change`
   // throws, or changes nothing, nothing is written. Throws
   // Error(kNotFound, "ticket_id").
@@ -104,6 +145,18 @@ class TicketStore {
   // Figures over every unresolved escalation (for /metrics): the resolved
   // ones are not read.
   virtual EscalationFigures unresolved_escalations() = 0;
+  // Follow-ups across tickets (rules §7), limit clamped to 1..kMaxRecordPage.
+  // Throws Error(kInvalidArgument, "page_token") for a cursor that is not a follow-up id.
+  virtual FollowUpPage list_follow_ups(const FollowUpFilter& filter) = 0;
+  // The tickets with a follow-up still owed whose reply time is before `now`
+  // (the overdue sweep), in ticket order.
+  virtual std::vector<TicketId> tickets_with_overdue_follow_ups(TimePoint now) = 0;
+  // Figures over the follow-ups still owed at `now` (for /metrics).
+  virtual FollowUpFigures owed_follow_ups(TimePoint now) = 0;
+  // Complaints across tickets (rules §7); page_token as for follow-ups ("T-000123/C1").
+  virtual ComplaintPage list_complaints(const ComplaintFilter& filter) = 0;
+  // Figures over the open complaints (for /metrics).
+  virtual ComplaintFigures open_complaints() = 0;
 };
 
 }  // namespace linecrew::storage
