@@ -55,8 +55,11 @@ EscalationRef parse_escalation_id(std::string_view text, const std::string& fiel
 
 std::optional<std::uint32_t> open_escalation(Ticket& t, EscalationKind kind, std::string key, std::string detail,
                                              TimePoint now) {
+  // Each serious complaint goes to the supervisor on its own (rules §7), even beside an unresolved one.
+  const bool one_per_kind = kind != EscalationKind::kSeriousComplaint;
   for (const Escalation& e : t.escalations)
-    if (e.key == key || (e.kind == kind && e.state() != EscalationState::kResolved)) return std::nullopt;
+    if (e.key == key || (one_per_kind && e.kind == kind && e.state() != EscalationState::kResolved))
+      return std::nullopt;
   Escalation e;
   e.n = static_cast<std::uint32_t>(t.escalations.size() + 1);
   e.kind = kind;

@@ -48,6 +48,9 @@ class SmallStorm : public ::testing::Test {
     EXPECT_EQ(tickets, 20u) << r.policy;
     EXPECT_EQ(arrivals + r.unreached, tickets) << r.policy;
     EXPECT_GT(arrivals, 5u) << r.policy;
+    // Rules §7: each restoration the crews uploaded owes one follow-up (nobody calls in a simulation).
+    EXPECT_GT(r.follow_ups_opened, 0u) << r.policy;
+    EXPECT_LE(r.follow_ups_opened, arrivals) << r.policy;
     EXPECT_EQ(r.server_late_arrivals, arrivals - (r.sim[0].on_time + r.sim[1].on_time + r.sim[2].on_time)) << r.policy;
     // Violations: every unexcused late arrival, and unreached tickets past their effective deadline.
     std::uint32_t late_unexcused = 0, violations = 0;

@@ -256,6 +256,12 @@ TEST(Complaint, RecordedSignedSeriousOnesEscalateAtOnceBadFieldsStoreNothing) {
   d.severity = ComplaintSeverity::kOrdinary;
   EXPECT_EQ(record_complaint(t, d, "desk 3", "CN", day(1, "12:05")), 2U);
   EXPECT_EQ(t.escalations.size(), 1U);  // an ordinary one does not escalate
+  // A second serious complaint reaches the supervisor too, though the first is not resolved yet.
+  d.severity = ComplaintSeverity::kSerious;
+  EXPECT_EQ(record_complaint(t, d, "desk 3", "CN", day(1, "12:10")), 3U);
+  ASSERT_EQ(t.escalations.size(), 2U);
+  EXPECT_EQ(t.escalations[1].kind, EscalationKind::kSeriousComplaint);
+  EXPECT_NE(t.escalations[1].detail.find("/C3"), std::string::npos) << t.escalations[1].detail;
 }
 
 TEST(Complaint, ClosesOnlyWithTheCustomerSatisfied) {

@@ -68,6 +68,8 @@ EscalationRef parse_escalation_id(std::string_view text, const std::string& fiel
 // Opens an escalation on `t` (appended, with an "escalation_opened" timeline
 // entry), unless one of the same kind is still unresolved on the ticket or
 // one with the same key was ever opened: the desk sees each cause once.
+// Serious complaints are the exception to the first rule: each one is
+// escalated (its key is the complaint), whatever else is unresolved.
 // Returns the new escalation's number, or nullopt when nothing was opened.
 std::optional<std::uint32_t> open_escalation(Ticket& t, EscalationKind kind, std::string key, std::string detail,
                                              TimePoint now);
