@@ -178,6 +178,7 @@ FollowUpScriptInput follow_up_script_input(const Ticket& t, const FollowUp& f, c
   in.ticket = t.id.str();
   in.reason = std::string(to_string(f.reason));
   in.utc_offset = policy.utc_offset;
+  in.reply_within = policy.follow_up_due;
   in.detail = f.detail;
   in.time = f.due;
   switch (f.reason) {

@@ -21,8 +21,8 @@ constexpr std::size_t kAnswers = 4;  // satisfied, not satisfied, new request, u
 constexpr std::array<std::string_view, 4> kReasons = {"restoration", "cannot_fix", "promise", "new_request"};
 constexpr std::string_view kReasonList = "restoration, cannot_fix, promise or new_request";
 
-const std::set<std::string, std::less<>> kStepPlaceholders = {"company",  "team",   "staff_number",
-                                                              "customer", "ticket", "outcome"};
+const std::set<std::string, std::less<>> kStepPlaceholders = {"company", "team",    "staff_number", "customer",
+                                                              "ticket",  "outcome", "reply_hours"};
 const std::set<std::string, std::less<>> kOutcomePlaceholders = {"time", "detail"};
 
 bool is_reason(std::string_view r) {
@@ -67,6 +67,9 @@ FollowUpScriptTemplates FollowUpScriptTemplates::from_json(std::string_view text
         }
 
         l.guardrails = string_array(body.value("guardrails", nlohmann::json::array()), source, where + ".guardrails");
+        for (std::size_t i = 0; i < l.guardrails.size(); ++i)
+          if (const auto err = check_placeholders(l.guardrails[i], {"reply_hours"}))
+            fail(source, where + ".guardrails[" + std::to_string(i) + "]", *err);
         l.answers = string_array(body.value("answers", nlohmann::json()), source, where + ".answers");
         if (l.answers.size() != kAnswers)
           fail(source, where + ".answers",
@@ -102,11 +105,11 @@ FollowUpScript FollowUpScriptTemplates::render(const FollowUpScriptInput& in) co
       {"customer", in.customer_name},
       {"ticket", in.ticket},
       {"outcome", render_placeholders(outcome->second, outcome_values)},
+      {"reply_hours", std::to_string(std::chrono::duration_cast<std::chrono::hours>(in.reply_within).count())},
   };
-  FollowUpScript out{lang, {}, l.guardrails, l.answers};
-  for (const std::string& step : l.steps) {
-    out.steps.push_back(render_placeholders(step, values));
-  }
+  FollowUpScript out{lang, {}, {}, l.answers};
+  for (const std::string& step : l.steps) out.steps.push_back(render_placeholders(step, values));
+  for (const std::string& g : l.guardrails) out.guardrails.push_back(render_placeholders(g, values));
   return out;
 }
 

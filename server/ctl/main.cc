@@ -755,7 +755,8 @@ void define_follow_ups(CLI::App& cli, FollowUpArgs& a, Commands& table) {
   auto* add = fu->add_subcommand("add", "record a promise made to a customer: a follow-up owed");
   add->add_option("ticket", a.add_ticket, "ticket id")->required();
   add->add_option("--promise", a.promise, "what was promised")->required();
-  add->add_option("--due", a.due, "reply time promised, e.g. 2026-12-04T10:00+08:00 (default: in 48 h)");
+  add->add_option("--due", a.due,
+                  "reply time promised, e.g. 2026-12-04T10:00+08:00 (default: the policy's follow-up time, 48 h)");
   table.push_back({add, [&a](const Connection& c) { return cmd_follow_ups_add(c, a); }});
   auto* script = fu->add_subcommand("script", "the call script for a follow-up, in the customer's language");
   script->add_option("id", a.script_id, "follow-up id, e.g. T-000123/F1")->required();
@@ -767,7 +768,8 @@ void define_follow_ups(CLI::App& cli, FollowUpArgs& a, Commands& table) {
   record->add_option("--outcome", a.outcome, "satisfied, not_satisfied, new_request or unreachable")->required();
   record->add_option("--note", a.note, "what was said");
   record->add_option("--request", a.request, "new_request: what the customer asked");
-  record->add_option("--reply-by", a.reply_by, "new_request: the reply time agreed (within 48 h)");
+  record->add_option("--reply-by", a.reply_by,
+                     "new_request: the reply time agreed (within the policy's follow-up time)");
   table.push_back({record, [&a](const Connection& c) { return cmd_follow_ups_record(c, a); }});
 }
 

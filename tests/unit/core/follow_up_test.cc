@@ -214,6 +214,16 @@ TEST(FollowUp, TheScriptIsFilledFromTheTicketInTheCustomersLanguage) {
   EXPECT_EQ(in.detail, "树枝搭线");
   EXPECT_EQ(in.time, day(1, "10:00"));
   EXPECT_EQ(in.ticket, "T-000042");
+  // The shipped script says the policy's follow-up time, not a number typed into it.
+  ServicePolicy day_policy;
+  day_policy.follow_up_due = hours(24);
+  const FollowUpScript script =
+      FollowUpScriptTemplates::load_file(testing::config_path("follow_up_script.json"))
+          .render(follow_up_script_input(t, t.follow_ups[0], day_policy, "客服二班", "S1024", std::nullopt));
+  bool said = false;
+  for (const std::string& s : script.steps) said = said || s.find("24小时") != std::string::npos;
+  EXPECT_TRUE(said);
+  for (const std::string& s : script.steps) EXPECT_EQ(s.find("48"), std::string::npos) << s;
   expect_error([&] { follow_up_script_input(t, t.follow_ups[0], policy, std::string(101, 'x'), "", std::nullopt); },
                ErrorCode::kInvalidArgument, "team");
 }

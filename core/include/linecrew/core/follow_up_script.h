@@ -30,6 +30,8 @@ struct FollowUpScriptInput {
   // local; unset: "".
   std::optional<TimePoint> time;
   Duration utc_offset = hours(8);
+  // The policy's follow-up time: a new request's reply lies within it ({reply_hours}, whole hours).
+  Duration reply_within = hours(48);
 };
 
 struct FollowUpScript {
