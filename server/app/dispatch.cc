@@ -259,6 +259,30 @@ std::pair<FollowUpScriptInput, TimePoint> Dispatch::follow_up_script_input(const
           next_follow_up_call(policy_, clock_.now())};
 }
 
+std::vector<Ticket> Dispatch::confirmations_due() {
+  const TimePoint now = clock_.now();
+  std::vector<Ticket> out;
+  storage::TicketFilter open;
+  open.statuses.assign(kPlannableTicketStatuses.begin(), kPlannableTicketStatuses.end());
+  storage::for_each_ticket(store_, std::move(open), [&](const Ticket& t) {
+    const auto window = confirmation_window(t);
+    if (window && window->opens <= now && now < window->appointment && !confirmed(t)) out.push_back(t);
+  });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Ticket& a, const Ticket& b) { return *a.appointment < *b.appointment; });
+  return out;
+}
+
+Ticket Dispatch::record_confirmation(const TicketId& id, ConfirmationOutcome outcome, std::optional<TimePoint> new_time,
+                                     const std::string& by) {
+  Ticket t = store_.mutate(
+      id, [&](Ticket& x) { linecrew::record_confirmation(x, outcome, new_time, by, policy_, clock_.now()); });
+  signal_.notify();
+  // Rules §2: a new time agreed moves the deadline the plan works to.
+  if (planning_ && new_time) planning_->crew_synced({{SyncedChange::Kind::kDeadlineChanged, CrewId(), {0, 0}, &t}});
+  return t;
+}
+
 storage::ComplaintPage Dispatch::list_complaints(const storage::ComplaintFilter& filter) {
   return store_.list_complaints(filter);
 }

@@ -852,6 +852,63 @@ void define_complaints(CLI::App& cli, ComplaintArgs& a, Commands& table) {
   table.push_back({close, [&a](const Connection& c) { return cmd_complaints_close(c, a); }});
 }
 
+// --- confirmation calls (rules §4) ------------------------------------------
+
+struct ConfirmationArgs {
+  std::string ticket, outcome, new_time;
+};
+
+int cmd_confirmations_list(const Connection& c) {
+  v1::ListConfirmationCallsResponse resp;
+  const auto s = c.stub->ListConfirmationCalls(context(c.o).get(), v1::ListConfirmationCallsRequest(), &resp);
+  if (!s.ok()) return fail(s);
+  if (c.o.json) {
+    for (const auto& call : resp.calls()) print_json(call);
+    return 0;
+  }
+  if (resp.calls().empty()) {
+    std::cout << "no confirmation calls due\n";
+    return 0;
+  }
+  std::cout << std::left << std::setw(12) << "TICKET" << std::setw(22) << "ARRIVAL (UTC)" << std::setw(22)
+            << "DUE (UTC)" << std::setw(10) << "STATE" << std::setw(10) << "ATTEMPTS"
+            << "CUSTOMER\n";
+  for (const auto& call : resp.calls())
+    std::cout << std::left << std::setw(12) << call.ticket().id() << std::setw(22)
+              << utc(call.ticket().appointment_time()) << std::setw(22) << utc(call.due_time()) << std::setw(10)
+              << (call.overdue() ? "OVERDUE" : "due") << std::setw(10) << call.attempts()
+              << call.ticket().customer().name() << "\n";
+  return 0;
+}
+
+int cmd_confirmations_record(const Connection& c, const ConfirmationArgs& a) {
+  v1::RecordConfirmationCallRequest req;
+  req.set_ticket_id(a.ticket);
+  v1::ConfirmationOutcome outcome;
+  if (!parse_enum(a.outcome, "CONFIRMATION_OUTCOME_", v1::ConfirmationOutcome_Parse, &outcome) ||
+      outcome == v1::CONFIRMATION_OUTCOME_UNSPECIFIED)
+    return usage_error("--outcome: '" + a.outcome + "' is not confirmed, new_time_agreed or unreachable");
+  req.set_outcome(outcome);
+  if (!a.new_time.empty() && !set_time(a.new_time, "--new-time", req.mutable_new_time())) return 2;
+  v1::RecordConfirmationCallResponse resp;
+  const auto s = c.stub->RecordConfirmationCall(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  print_ticket(resp.ticket(), c.o.json);
+  return 0;
+}
+
+void define_confirmations(CLI::App& cli, ConfirmationArgs& a, Commands& table) {
+  auto* cf = cli.add_subcommand("confirmations", "confirmation calls of scheduled visits, 2-3 h before arrival");
+  cf->require_subcommand(1);
+  auto* list = cf->add_subcommand("list", "the visits to call now (window open, not confirmed)");
+  table.push_back({list, [](const Connection& c) { return cmd_confirmations_list(c); }});
+  auto* record = cf->add_subcommand("record", "record a confirmation call");
+  record->add_option("ticket", a.ticket, "ticket id")->required();
+  record->add_option("--outcome", a.outcome, "confirmed, new_time_agreed or unreachable")->required();
+  record->add_option("--new-time", a.new_time, "new_time_agreed: the arrival agreed, e.g. 2026-12-04T15:00+08:00");
+  table.push_back({record, [&a](const Connection& c) { return cmd_confirmations_record(c, a); }});
+}
+
 // --- tokens ------------------------------------------------------------------
 
 struct TokenIssueArgs {
@@ -928,6 +985,7 @@ struct Args {
   EscalationArgs escalations;
   FollowUpArgs follow_ups;
   ComplaintArgs complaints;
+  ConfirmationArgs confirmations;
 };
 
 }  // namespace
@@ -948,6 +1006,7 @@ int main(int argc, char** argv) {
   define_escalations(cli, args.escalations, table);
   define_follow_ups(cli, args.follow_ups, table);
   define_complaints(cli, args.complaints, table);
+  define_confirmations(cli, args.confirmations, table);
 
   CLI11_PARSE(cli, argc, argv);
   if (const int rc = read_token_file(o, token_file); rc != 0) return rc;

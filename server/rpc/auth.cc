@@ -48,6 +48,8 @@ constexpr std::array kTable = {
     MethodRoles{"DispatchService.ListComplaints", kDesk},
     MethodRoles{"DispatchService.RecordComplaint", kDesk},
     MethodRoles{"DispatchService.CloseComplaint", kDesk},
+    MethodRoles{"DispatchService.ListConfirmationCalls", kDesk},
+    MethodRoles{"DispatchService.RecordConfirmationCall", kDesk},
     MethodRoles{"CrewSyncService.Hello", kCrew},
     MethodRoles{"CrewSyncService.Upload", kCrew},
     MethodRoles{"CrewSyncService.Pull", kCrew},

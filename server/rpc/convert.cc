@@ -599,6 +599,19 @@ ComplaintDraft complaint_from_proto(const v1::RecordComplaintRequest& req) {
   return d;
 }
 
+ConfirmationOutcome confirmation_outcome_from_proto(int value) {
+  switch (value) {
+    case v1::CONFIRMATION_OUTCOME_CONFIRMED:
+      return ConfirmationOutcome::kConfirmed;
+    case v1::CONFIRMATION_OUTCOME_NEW_TIME_AGREED:
+      return ConfirmationOutcome::kNewTimeAgreed;
+    case v1::CONFIRMATION_OUTCOME_UNREACHABLE:
+      return ConfirmationOutcome::kUnreachable;
+    default:
+      throw_invalid("outcome", "is required: confirmed, new_time_agreed or unreachable");
+  }
+}
+
 CustomerAnswer customer_answer_from_proto(int value) {
   switch (value) {
     case v1::CUSTOMER_ANSWER_SATISFIED:

@@ -130,6 +130,36 @@ grpc::Status DispatchService::CloseComplaint(grpc::ServerContext* ctx, const v1:
   });
 }
 
+grpc::Status DispatchService::ListConfirmationCalls(grpc::ServerContext* ctx,
+                                                    const v1::ListConfirmationCallsRequest* /*req*/,
+                                                    v1::ListConfirmationCallsResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.ListConfirmationCalls", [&](const Principal&) {
+    const TimePoint now = dispatch_.clock().now();
+    for (const Ticket& t : dispatch_.confirmations_due()) {
+      auto* call = resp->add_calls();
+      ticket_out(dispatch_, t, false, call->mutable_ticket());
+      const auto window = confirmation_window(t);
+      to_proto(window->opens, call->mutable_window_start_time());
+      to_proto(window->due, call->mutable_due_time());
+      call->set_overdue(now > window->due);
+      call->set_attempts(confirmation_attempts(t));
+    }
+  });
+}
+
+grpc::Status DispatchService::RecordConfirmationCall(grpc::ServerContext* ctx,
+                                                     const v1::RecordConfirmationCallRequest* req,
+                                                     v1::RecordConfirmationCallResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.RecordConfirmationCall", [&](const Principal& who) {
+    const TicketId id(req->ticket_id());
+    const ConfirmationOutcome outcome = confirmation_outcome_from_proto(req->outcome());
+    std::optional<TimePoint> new_time;
+    if (req->has_new_time()) new_time = from_proto(req->new_time(), "new_time");
+    const Ticket t = dispatch_.record_confirmation(id, outcome, new_time, desk_name(who));
+    ticket_out(dispatch_, t, true, resp->mutable_ticket());
+  });
+}
+
 grpc::Status DispatchService::CreateTicket(grpc::ServerContext* ctx, const v1::CreateTicketRequest* req,
                                            v1::CreateTicketResponse* resp) {
   return serve(ctx, auth_, "DispatchService.CreateTicket", [&](const Principal&) {

@@ -173,6 +173,12 @@ with tempfile.TemporaryDirectory() as gen:
     rc.severity = common_pb2.COMPLAINT_SEVERITY_SERIOUS
     seeds["record_complaint"] = bytes([18]) + rc.SerializeToString()
 
+    cc = dispatch_pb2.RecordConfirmationCallRequest()
+    cc.ticket_id = "T-000001"
+    cc.outcome = dispatch_pb2.CONFIRMATION_OUTCOME_NEW_TIME_AGREED
+    ts(cc.new_time, now - 8 * 3600 + 4 * 3600)  # 18:05 local, after the fuzzer's desk time
+    seeds["record_confirmation"] = bytes([19]) + cc.SerializeToString()
+
     os.makedirs(out_dir, exist_ok=True)
     for name, data in seeds.items():
         with open(os.path.join(out_dir, name), "wb") as fh:

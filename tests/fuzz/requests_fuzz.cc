@@ -4,7 +4,7 @@
 // registration and field masks, the ticket and crew filters, the board's zone
 // filter, token issue, crew actions and whole uploads, Hello, Pull, the
 // report's period, the customer's status token, and the id and reason fields
-// of the ticket commands, follow-up outcomes and complaints. The first byte picks the
+// of the ticket commands, follow-up outcomes, complaints and confirmation calls. The first byte picks the
 // message; the rest is its protobuf encoding.
 #include "fuzz_support.h"
 #include "linecrew/core/crew.h"
@@ -87,6 +87,25 @@ void record_complaint(std::string_view bytes) {
   });
 }
 
+void record_confirmation(std::string_view bytes) {
+  static const ServicePolicy policy{};
+  v1::RecordConfirmationCallRequest req;
+  if (!decode(bytes, req)) return;
+  fuzz::expect_clean([&] {
+    TicketId(req.ticket_id());
+    Ticket t;
+    t.id = TicketId("T-000001");
+    t.kind = TicketKind::kScheduledVisit;
+    t.appointment = t.deadline = kDeskHours + hours(2) + minutes(30);  // the call window is open
+    std::optional<TimePoint> new_time;
+    if (req.has_new_time()) new_time = rpc::from_proto(req.new_time(), "new_time");
+    linecrew::record_confirmation(t, rpc::confirmation_outcome_from_proto(req.outcome()), new_time, "desk", policy,
+                                  kDeskHours);
+    v1::Ticket out;
+    rpc::to_proto(t, kDeskHours, true, &out);
+  });
+}
+
 void update_crew(std::string_view bytes) {
   v1::UpdateCrewRequest req;
   if (!decode(bytes, req)) return;
@@ -104,7 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace linecrew;
   if (size == 0) return 0;
   const std::string_view bytes = fuzz::text(data + 1, size - 1);
-  switch (data[0] % 19) {
+  switch (data[0] % 20) {
     case 0:
       create_ticket(bytes);
       break;
@@ -204,6 +223,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     case 18:
       record_complaint(bytes);
+      break;
+    case 19:
+      record_confirmation(bytes);
       break;
     default: {
       v1::PinTicketRequest req;

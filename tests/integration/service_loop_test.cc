@@ -694,3 +694,84 @@ TEST_F(ServiceLoop, ANewRequestOnAFollowUpOpensALinkedOneByTheAgreedReplyTime) {
 
 }  // namespace
 }  // namespace linecrew
+
+namespace linecrew {
+namespace {
+
+// Rules §4: a scheduled visit is on the desk's confirmation queue from 3 h
+// before its agreed arrival; a new time agreed on the call moves the deadline
+// in force, the customer is told it, and the visit leaves the queue.
+TEST_F(ServiceLoop, AScheduledVisitIsConfirmedByTheDeskTwoToThreeHoursAhead) {
+  v1::CreateTicketRequest r;
+  r.set_client_request_id("visit-1");
+  r.mutable_customer()->set_name("赵先生");
+  r.mutable_customer()->set_phone("13900139000");
+  r.mutable_location()->set_lat(30.25);
+  r.mutable_location()->set_lon(120.15);
+  r.set_address("解放路 9 号");
+  r.set_first_contact_channel(v1::CHANNEL_HOTLINE);
+  r.set_kind(v1::TICKET_KIND_SCHEDULED_VISIT);
+  r.mutable_appointment_time()->set_seconds(secs("18:00"));  // window 15:00-16:00 local
+  v1::CreateTicketResponse created;
+  ASSERT_TRUE(stub->CreateTicket(server.ctx().get(), r, &created).ok());
+  const std::string id = created.ticket().id();
+  const auto queue = [&] {
+    v1::ListConfirmationCallsResponse resp;
+    const auto s = stub->ListConfirmationCalls(server.ctx().get(), {}, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  };
+  EXPECT_EQ(queue().calls_size(), 0);  // 14:05: not yet
+  EXPECT_NE(ctl(server, "confirmations list").out.find("no confirmation calls due"), std::string::npos);
+
+  set_clock_at(secs("15:10"));
+  const auto due = queue();
+  ASSERT_EQ(due.calls_size(), 1);
+  EXPECT_EQ(due.calls(0).ticket().id(), id);
+  EXPECT_EQ(due.calls(0).due_time().seconds(), secs("16:00"));
+  EXPECT_FALSE(due.calls(0).overdue());
+
+  // Bad answers: clear errors naming the field; nothing changes.
+  v1::RecordConfirmationCallRequest rec;
+  rec.set_ticket_id(id);
+  rec.set_outcome(v1::CONFIRMATION_OUTCOME_NEW_TIME_AGREED);
+  v1::RecordConfirmationCallResponse out;
+  grpc::Status s = stub->RecordConfirmationCall(server.ctx().get(), rec, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_TRUE(starts_with(s.error_message(), "new_time:")) << s.error_message();
+  rec.set_outcome(v1::CONFIRMATION_OUTCOME_UNSPECIFIED);
+  s = stub->RecordConfirmationCall(server.ctx().get(), rec, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_TRUE(starts_with(s.error_message(), "outcome:")) << s.error_message();
+  rec.set_ticket_id("T-999999");
+  rec.set_outcome(v1::CONFIRMATION_OUTCOME_CONFIRMED);
+  s = stub->RecordConfirmationCall(server.ctx().get(), rec, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+  EXPECT_EQ(queue().calls_size(), 1);
+
+  // Unreachable: still due, one attempt; then a new time agreed through linecrewctl.
+  const CtlRun unreachable = ctl(server, "confirmations record " + id + " --outcome unreachable");
+  EXPECT_EQ(unreachable.rc, 0) << unreachable.out;
+  ASSERT_EQ(queue().calls_size(), 1);
+  EXPECT_EQ(queue().calls(0).attempts(), 1u);
+  const CtlRun agreed =
+      ctl(server, "confirmations record " + id + " --outcome new_time_agreed --new-time " + iso("19:00"));
+  EXPECT_EQ(agreed.rc, 0) << agreed.out;
+  EXPECT_EQ(queue().calls_size(), 0);
+  v1::GetTicketRequest get;
+  get.set_ticket_id(id);
+  v1::GetTicketResponse t;
+  ASSERT_TRUE(stub->GetTicket(server.ctx().get(), get, &t).ok());
+  EXPECT_EQ(t.ticket().effective_deadline().seconds(), secs("19:00"));
+  EXPECT_EQ(t.ticket().deadline().seconds(), secs("18:00"));
+  const auto told = gateway.wait_for("new_time_agreed", id, 1);
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_TRUE(contains(told[0].value("text", ""), "19:00")) << told[0].dump();
+  // Confirmed once: a second call is refused.
+  rec.set_ticket_id(id);
+  s = stub->RecordConfirmationCall(server.ctx().get(), rec, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+}
+
+}  // namespace
+}  // namespace linecrew

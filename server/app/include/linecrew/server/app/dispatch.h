@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "linecrew/core/clock.h"
+#include "linecrew/core/confirmation.h"
 #include "linecrew/core/crew.h"
 #include "linecrew/core/follow_up_script.h"
 #include "linecrew/core/ownership.h"
@@ -79,6 +80,15 @@ class Dispatch {
   std::pair<FollowUpScriptInput, TimePoint> follow_up_script_input(const std::string& follow_up_id,
                                                                    const std::string& team,
                                                                    const std::string& staff_number);
+
+  // Confirmation calls (rules §4): the scheduled visits whose call window
+  // has opened (2-3 h before the agreed arrival) and that are not confirmed
+  // yet, by agreed arrival.
+  std::vector<Ticket> confirmations_due();
+  // Records a confirmation call on ticket `id`; a new time agreed moves the
+  // deadline in force (and the plan). Throws as core record_confirmation.
+  Ticket record_confirmation(const TicketId& id, ConfirmationOutcome outcome, std::optional<TimePoint> new_time,
+                             const std::string& by);
 
   // Complaints (rules §7). Ids are "<ticket id>/C<n>".
   storage::ComplaintPage list_complaints(const storage::ComplaintFilter& filter);

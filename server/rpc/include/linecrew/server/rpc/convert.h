@@ -15,6 +15,7 @@
 
 #include <google/protobuf/field_mask.pb.h>
 
+#include "linecrew/core/confirmation.h"
 #include "linecrew/core/crew.h"
 #include "linecrew/core/ownership.h"
 #include "linecrew/core/report.h"
@@ -87,6 +88,8 @@ storage::FollowUpFilter filter_from_proto(const v1::ListFollowUpsRequest& req, T
 storage::ComplaintFilter filter_from_proto(const v1::ListComplaintsRequest& req);
 FollowUpResult follow_up_result_from_proto(const v1::RecordFollowUpRequest& req);
 ComplaintDraft complaint_from_proto(const v1::RecordComplaintRequest& req);
+// Error(kInvalidArgument, "outcome") for UNSPECIFIED and unknown values.
+ConfirmationOutcome confirmation_outcome_from_proto(int value);
 // UNSPECIFIED and unknown values are CustomerAnswer::kNone (a close refuses it).
 CustomerAnswer customer_answer_from_proto(int value);
 v1::TicketEventKind event_kind_to_proto(std::string_view kind);

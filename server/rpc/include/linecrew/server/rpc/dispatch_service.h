@@ -66,6 +66,10 @@ class DispatchService final : public v1::DispatchService::Service {
                                v1::RecordComplaintResponse* resp) override;
   grpc::Status CloseComplaint(grpc::ServerContext* ctx, const v1::CloseComplaintRequest* req,
                               v1::CloseComplaintResponse* resp) override;
+  grpc::Status ListConfirmationCalls(grpc::ServerContext* ctx, const v1::ListConfirmationCallsRequest* req,
+                                     v1::ListConfirmationCallsResponse* resp) override;
+  grpc::Status RecordConfirmationCall(grpc::ServerContext* ctx, const v1::RecordConfirmationCallRequest* req,
+                                      v1::RecordConfirmationCallResponse* resp) override;
   grpc::Status WatchBoard(grpc::ServerContext* ctx, const v1::WatchBoardRequest* req,
                           grpc::ServerWriter<v1::WatchBoardResponse>* writer) override;
 
