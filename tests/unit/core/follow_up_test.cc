@@ -179,6 +179,26 @@ TEST(FollowUp, ADeskPromiseIsOwedByItsDueTime) {
   EXPECT_EQ(t.follow_ups[1].reason, FollowUpReason::kPromise);
 }
 
+// Rules §7 / issue 19 item 8: a callback the desk promised within the hour
+// and not made is escalated, and the call stays owed (made again).
+TEST(FollowUp, ACallbackPromisedWithinTheHourAndNotMadeIsEscalatedAndStaysOwed) {
+  const ServicePolicy policy;
+  Ticket t = restored_at(day(1, "10:00"));
+  const std::uint32_t n =
+      add_promise(t, "call back about the new meter", day(1, "15:00"), "desk", policy, day(1, "14:00"));
+  EXPECT_EQ(apologise_if_overdue(t, policy, day(1, "15:00")), 0U);
+  EXPECT_EQ(apologise_if_overdue(t, policy, day(1, "15:00") + seconds(1)), 1U);
+  ASSERT_EQ(t.escalations.size(), 1U);
+  EXPECT_EQ(t.escalations[0].kind, EscalationKind::kFollowUpOverdue);
+  const FollowUp& f = t.follow_ups[n - 1];
+  EXPECT_TRUE(f.owed());  // the call is still to be made
+  EXPECT_GT(f.due, day(1, "15:00"));
+  FollowUpResult r;
+  r.outcome = FollowUpOutcome::kSatisfied;
+  EXPECT_FALSE(record_follow_up(t, n, r, "desk", policy, day(1, "15:10")));
+  EXPECT_FALSE(t.follow_ups[n - 1].owed());
+}
+
 TEST(FollowUp, FiguresCountInTimeOverdueAndSatisfaction) {
   const ServicePolicy policy;
   Ticket t = restored_at(day(1, "10:00"));
