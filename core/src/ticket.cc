@@ -165,10 +165,16 @@ bool settle_return_visit(Ticket& parent, const Ticket& child, TimePoint now) {
   return true;
 }
 
+std::optional<std::string> too_early_to_start(TicketKind kind, std::optional<TimePoint> earliest_start,
+                                              TimePoint when) {
+  if (kind != TicketKind::kDisconnection || !earliest_start || when >= *earliest_start) return std::nullopt;
+  return "earliest_start: a disconnection may not start before " + format_utc(*earliest_start);
+}
+
 std::optional<std::string> too_early_to_start(const Ticket& t, TimePoint when) {
-  if (t.kind != TicketKind::kDisconnection || !t.earliest_start || when >= *t.earliest_start) return std::nullopt;
-  return "earliest_start: a disconnection may not start before " + format_utc(*t.earliest_start) +
-         (t.notice ? " (notice delivered " + format_utc(t.notice->delivered) + ")" : std::string());
+  auto why = too_early_to_start(t.kind, t.earliest_start, when);
+  if (why && t.notice) *why += " (notice delivered " + format_utc(t.notice->delivered) + ")";
+  return why;
 }
 
 std::string fingerprint(const TicketDraft& d) {

@@ -40,6 +40,10 @@ OutboxEntry record(LocalStore& store, const DeviceId& device_id, const ActionInp
   const auto current = store.get(in.ticket);
   if (!current) throw Error(ErrorCode::kNotFound, "ticket", "no local ticket '" + in.ticket.str() + "'");
   const CrewAction act = to_action(in, now);
+  // Rules §4/§7, as the server applies it: a disconnection does not start before its notice period ends.
+  if (act.kind == CrewActionKind::kEnRoute || act.kind == CrewActionKind::kArrived)
+    if (const auto why = too_early_to_start(current->kind, current->earliest_start, now))
+      throw Error(ErrorCode::kFailedPrecondition, "earliest_start", why->substr(why->find(": ") + 2));
   const bool complete = (current->cause_found || act.kind == CrewActionKind::kCauseFound) && current->explained;
   const TicketStatus next = linecrew::status_after(act.kind, current->status, complete);
   const v1::CrewAction a = to_proto(act, in.ticket, in.proposed, new_op_id(), device_id, now);

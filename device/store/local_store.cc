@@ -65,6 +65,8 @@ CREATE TABLE notices(
   ticket_id TEXT NOT NULL,
   text TEXT NOT NULL);
 )sql",
+    // The kind of work: the handheld refuses to start a disconnection before its earliest start.
+    "ALTER TABLE tickets ADD COLUMN kind TEXT NOT NULL DEFAULT 'fault_repair';",
 };
 
 using storage::at;
@@ -72,7 +74,8 @@ using storage::secs;
 
 constexpr const char* kColumns =
     "id, customer_name, customer_phone, language, lat, lon, address, deadline, effective_deadline, status, version, "
-    "zone_class, priority, service_s, earliest_start, arrival, eta, cause_found, explained, removed, removed_detail";
+    "zone_class, priority, service_s, earliest_start, arrival, eta, cause_found, explained, removed, removed_detail, "
+    "kind";
 
 LocalTicket read_row(const storage::Statement& s) {
   LocalTicket t;
@@ -98,11 +101,14 @@ LocalTicket read_row(const storage::Statement& s) {
   t.explained = s.int64(18) != 0;
   t.removed = s.text(19);
   t.removed_detail = s.text(20);
+  const auto kind = parse_ticket_kind(s.text(21));
+  if (!kind) throw Error(ErrorCode::kInternal, "local_store", "corrupt kind '" + s.text(21) + "'");
+  t.kind = *kind;
   return t;
 }
 
 const std::string kInsertTicket =
-    std::string("INSERT OR REPLACE INTO tickets(") + kColumns + ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    std::string("INSERT OR REPLACE INTO tickets(") + kColumns + ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 const std::string kSelectTicket = std::string("SELECT ") + kColumns + " FROM tickets WHERE id = ?";
 const std::string kSelectTickets = std::string("SELECT ") + kColumns + " FROM tickets ORDER BY effective_deadline, id";
 
@@ -115,7 +121,7 @@ void write_ticket(storage::Database& db, const LocalTicket& t) {
                  static_cast<std::int64_t>(t.version), t.zone_class, static_cast<std::int64_t>(t.priority),
                  static_cast<std::int64_t>(t.service.count()), secs(t.earliest_start), secs(t.arrival), secs(t.eta),
                  static_cast<std::int64_t>(t.cause_found), static_cast<std::int64_t>(t.explained), t.removed,
-                 t.removed_detail)
+                 t.removed_detail, to_string(t.kind))
       .run();
 }
 

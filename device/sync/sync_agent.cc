@@ -62,6 +62,9 @@ LocalTicket ticket_from(const v1::Ticket& p, const std::string& at) {
     t.service = Duration(p.service_duration().seconds());
   }
   if (p.has_earliest_start()) t.earliest_start = from_proto(p.earliest_start());
+  if (p.kind() != v1::TICKET_KIND_UNSPECIFIED)
+    if (const auto kind = parse_ticket_kind(lower_suffix(v1::TicketKind_Name(p.kind()), "TICKET_KIND_")))
+      t.kind = *kind;
   if (p.has_eta()) t.eta = from_proto(p.eta());
   for (const auto& e : p.timeline()) {
     if (e.kind() == v1::TICKET_EVENT_KIND_CAUSE_FOUND) t.cause_found = true;

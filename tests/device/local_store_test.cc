@@ -143,6 +143,34 @@ TEST(LocalStore, NeedHelpIsAFactWithItsTextAlsoOnATicketTakenAway) {
   EXPECT_EQ(store.outbox_size(), 1u);
 }
 
+// Rules §4/§7: the handheld, offline too, refuses to start a disconnection
+// before its earliest start (notice + 7 days), as the server does.
+TEST(LocalStore, ADisconnectionCannotBeStartedBeforeItsEarliestStart) {
+  linecrew::testing::TempDir dir("device-disconnection");
+  LocalStore store(dir.file("crew.db"));
+  LocalTicket t = ticket("T-000002", "18:00");
+  t.kind = TicketKind::kDisconnection;
+  t.earliest_start = at("16:00");
+  store.upsert(t);
+  EXPECT_EQ(store.get(t.id)->kind, TicketKind::kDisconnection);  // kept in the local database
+  act(store, t.id, "accept", at("14:00"));
+  linecrew::testing::expect_error([&] { act(store, t.id, "en_route", at("15:59")); }, ErrorCode::kFailedPrecondition,
+                                  "earliest_start");
+  linecrew::testing::expect_error([&] { act(store, t.id, "arrived", at("15:59")); }, ErrorCode::kFailedPrecondition,
+                                  "earliest_start");
+  EXPECT_EQ(store.outbox_size(), 1u);  // only the accept
+  EXPECT_EQ(store.get(t.id)->status, TicketStatus::kAccepted);
+  act(store, t.id, "en_route", at("16:00"));
+  EXPECT_EQ(store.get(t.id)->status, TicketStatus::kEnRoute);
+  // Any other kind with an earliest start (a booked visit) is the planner's business, not refused here.
+  LocalTicket visit = ticket("T-000003", "18:00");
+  visit.kind = TicketKind::kScheduledVisit;
+  visit.earliest_start = at("17:00");
+  store.upsert(visit);
+  act(store, visit.id, "en_route", at("15:00"));
+  EXPECT_EQ(store.get(visit.id)->status, TicketStatus::kEnRoute);
+}
+
 TEST(CrewActions, MapToTheStatusTheyLeadTo) {
   EXPECT_EQ(status_after("arrived", TicketStatus::kEnRoute), TicketStatus::kOnSite);
   EXPECT_EQ(status_after("cause_found", TicketStatus::kOnSite), TicketStatus::kOnSite);

@@ -130,6 +130,8 @@ std::vector<std::string> closeout_missing(const Ticket& t);
 // before its earliest start, whatever a client sent. The reason when
 // `kind` at `when` is too early for `t`; nullopt otherwise.
 std::optional<std::string> too_early_to_start(const Ticket& t, TimePoint when);
+// The same rule from the kind and earliest start alone (the handheld's copy of a ticket).
+std::optional<std::string> too_early_to_start(TicketKind kind, std::optional<TimePoint> earliest_start, TimePoint when);
 
 // Rules §4: a ticket owing a return visit is settled by its return visit.
 // When `child` (whose parent is `parent`) is closed or cancelled and the

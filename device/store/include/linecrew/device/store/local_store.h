@@ -15,6 +15,7 @@
 #include "linecrew/core/delay_watch.h"
 #include "linecrew/core/geo.h"
 #include "linecrew/core/ids.h"
+#include "linecrew/core/ticket.h"
 #include "linecrew/core/ticket_status.h"
 #include "linecrew/core/time.h"
 #include "linecrew/storage/sqlite.h"
@@ -35,6 +36,7 @@ struct LocalTicket {
   TimePoint deadline;
   TimePoint effective_deadline;
   std::optional<TimePoint> earliest_start;
+  TicketKind kind = TicketKind::kFaultRepair;  // a disconnection may not start before earliest_start (rules §4)
   std::optional<TimePoint> arrival;
   std::optional<TimePoint> eta;  // the server plan's
   TicketStatus status = TicketStatus::kAssigned;
