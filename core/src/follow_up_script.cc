@@ -23,7 +23,7 @@ constexpr std::string_view kReasonList = "restoration, cannot_fix, promise or ne
 
 const std::set<std::string, std::less<>> kStepPlaceholders = {"company", "team",    "staff_number", "customer",
                                                               "ticket",  "outcome", "reply_hours"};
-const std::set<std::string, std::less<>> kOutcomePlaceholders = {"time", "detail"};
+const std::set<std::string, std::less<>> kOutcomePlaceholders = {"time", "date", "detail"};
 
 bool is_reason(std::string_view r) {
   for (const auto k : kReasons) {
@@ -96,6 +96,8 @@ FollowUpScript FollowUpScriptTemplates::render(const FollowUpScriptInput& in) co
 
   const PlaceholderValues outcome_values = {
       {"time", in.time ? format_hhmm(*in.time, in.utc_offset) : std::string()},
+      // "11-24": the local date, for a time that may lie a day or two ahead (a reply time, a return visit).
+      {"date", in.time ? format_utc(*in.time + in.utc_offset).substr(5, 5) : std::string()},
       {"detail", in.detail},
   };
   const PlaceholderValues values = {

@@ -120,8 +120,12 @@ void print_report(const v1::GetReportResponse& r, bool csv) {
   std::cout << "follow-ups: " << f.opened() << " opened, " << f.done() << " done (" << f.done_in_time()
             << " within the reply time), " << f.overdue() << " overdue now, " << f.apologies()
             << " apologies; satisfied " << f.satisfied() << ", not satisfied " << f.not_satisfied() << ", new requests "
-            << f.new_requests() << ", satisfaction " << std::fixed << std::setprecision(1)
-            << 100.0 * f.satisfaction_rate() << "%\n";
+            << f.new_requests() << ", satisfaction ";
+  if (f.satisfied() + f.not_satisfied() == 0) {
+    std::cout << "- (no answers yet)\n";  // the contract's 1 for "none" is not a figure to show a desk
+  } else {
+    std::cout << std::fixed << std::setprecision(1) << 100.0 * f.satisfaction_rate() << "%\n";
+  }
   const auto& cp = r.complaints();
   std::cout << "complaints: " << cp.recorded() << " recorded (" << cp.serious() << " serious), " << cp.open()
             << " open, " << cp.satisfied() << " closed satisfied; time to satisfaction: mean "

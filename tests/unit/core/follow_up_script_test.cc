@@ -69,17 +69,18 @@ TEST(FollowUpScript, EnglishFillsEveryStepAndEachReasonPicksItsSentence) {
   in.utc_offset = hours(0);  // the offset is applied: 09:30 at +08:00 is 01:30 UTC
   EXPECT_EQ(templates.render(in).steps[3],
             "About your report T-000123: we could not fix it on the first visit because of a faulty transformer, and "
-            "we will be back at 01:30 as agreed.");
+            "we will be back on 11-22 at 01:30 as agreed.");
   in.utc_offset = hours(8);
   in.reason = "promise";
   in.detail = "an answer about the planned outage";
   in.time = at("17:00");
-  EXPECT_TRUE(contains(templates.render(in).steps[3], "we promised you an answer about the planned outage by 17:00"));
+  EXPECT_TRUE(
+      contains(templates.render(in).steps[3], "we promised you an answer about the planned outage by 11-22 17:00"));
   in.reason = "new_request";
   in.detail = "{customer}";  // free text is not a template
   in.time.reset();           // unset: ""
   EXPECT_EQ(templates.render(in).steps[3],
-            "About your report T-000123: last time you asked us about {customer}; we agreed to reply by , and here is "
+            "About your report T-000123: last time you asked us about {customer}; we agreed to reply by  , and here is "
             "our answer.");
 }
 

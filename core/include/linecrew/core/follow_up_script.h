@@ -27,7 +27,7 @@ struct FollowUpScriptInput {
   std::string reason;
   std::string detail;  // free text: the cause found, the return reason, what was promised/asked
   // The restoration time / committed return / reply time, shown as HH:MM
-  // local; unset: "".
+  // ({time}) and MM-DD ({date}) local; unset: "".
   std::optional<TimePoint> time;
   Duration utc_offset = hours(8);
   // The policy's follow-up time: a new request's reply lies within it ({reply_hours}, whole hours).
