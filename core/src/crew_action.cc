@@ -253,12 +253,35 @@ ActionVerdict apply_crew_action(Ticket& t, const CrewAction& a, TimePoint now) {
     if (!t.arrival) t.arrival = a.event_time;
     if (a.position) detail = "at " + std::to_string(a.position->lat()) + "," + std::to_string(a.position->lon());
   } else if (a.kind == K::kCannotFix) {
-    detail = "return committed for " + format_utc(*a.committed_return) + ": " + a.text;
+    detail = cannot_fix_detail(*a.committed_return, a.text);
   }
   // The timeline names the state reached ("accepted"); the other actions are their own names.
   const std::string kind = a.kind == K::kAccept ? "accepted" : std::string(to_string(a.kind));
   t.timeline.push_back({a.event_time, kind, who, detail});
   return {};
+}
+
+namespace {
+constexpr std::string_view kReturnPrefix = "return committed for ";
+constexpr std::size_t kUtcLength = 20;  // "2026-11-23T02:00:00Z"
+}  // namespace
+
+std::string cannot_fix_detail(TimePoint committed_return, const std::string& reason) {
+  return std::string(kReturnPrefix) + format_utc(committed_return) + ": " + reason;
+}
+
+CannotFixDetail parse_cannot_fix_detail(std::string_view detail) {
+  CannotFixDetail out;
+  if (detail.rfind(kReturnPrefix, 0) != 0 || detail.size() < kReturnPrefix.size() + kUtcLength + 2) {
+    out.reason = std::string(detail);
+    return out;
+  }
+  try {
+    out.committed_return = parse_utc(detail.substr(kReturnPrefix.size(), kUtcLength), "return_time");
+  } catch (const Error&) {
+  }
+  out.reason = std::string(detail.substr(kReturnPrefix.size() + kUtcLength + 2));
+  return out;
 }
 
 }  // namespace linecrew

@@ -1,5 +1,6 @@
 #include "linecrew/core/follow_up.h"
 
+#include "linecrew/core/crew_action.h"
 #include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/follow_up_script.h"
@@ -165,8 +166,7 @@ std::size_t apologise_if_overdue(Ticket& t, const ServicePolicy& policy, TimePoi
 }
 
 FollowUpScriptInput follow_up_script_input(const Ticket& t, const FollowUp& f, const ServicePolicy& policy,
-                                           const std::string& team, const std::string& staff_number,
-                                           std::optional<TimePoint> return_time) {
+                                           const std::string& team, const std::string& staff_number) {
   check_length(team, limit::kScriptTeam, "team");
   check_length(staff_number, limit::kScriptStaffNumber, "staff_number");
   FollowUpScriptInput in;
@@ -190,10 +190,9 @@ FollowUpScriptInput follow_up_script_input(const Ticket& t, const FollowUp& f, c
       break;
     }
     case FollowUpReason::kCannotFix: {
-      // The timeline's detail is "return committed for <UTC time>: <reason>".
-      const auto colon = f.detail.find("Z: ");
-      if (colon != std::string::npos) in.detail = f.detail.substr(colon + 3);
-      in.time = return_time;
+      const CannotFixDetail d = parse_cannot_fix_detail(f.detail);  // the follow-up keeps the entry's detail
+      in.detail = d.reason;
+      in.time = d.committed_return;
       break;
     }
     case FollowUpReason::kPromise:

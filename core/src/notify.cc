@@ -5,6 +5,7 @@
 #include <set>
 
 #include "language_file.h"
+#include "linecrew/core/crew_action.h"
 #include "linecrew/core/enum_names.h"
 #include "linecrew/core/error.h"
 #include "linecrew/core/io.h"
@@ -94,15 +95,7 @@ CustomerFacts customer_facts(const Ticket& t, std::optional<TimePoint> eta) {
     }
   for (const TicketEvent& e : t.timeline) {
     if (e.kind == "cause_found") f.cause = e.detail;
-    if (e.kind == "cannot_fix") {
-      constexpr std::string_view kPrefix = "return committed for ";
-      if (e.detail.rfind(kPrefix, 0) == 0) {
-        try {
-          f.return_time = parse_utc(std::string_view(e.detail).substr(kPrefix.size(), 20), "return_time");
-        } catch (const Error&) {
-        }
-      }
-    }
+    if (e.kind == "cannot_fix") f.return_time = parse_cannot_fix_detail(e.detail).committed_return;
   }
   for (const FollowUp& fu : t.follow_ups) {
     f.apologies += fu.apologies;

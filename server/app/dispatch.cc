@@ -251,11 +251,7 @@ std::pair<FollowUpScriptInput, TimePoint> Dispatch::follow_up_script_input(const
   const auto t = store_.get(ref.ticket);
   if (!t || ref.n > t->follow_ups.size())
     throw Error(ErrorCode::kNotFound, "follow_up_id", "no follow-up '" + follow_up_id + "'");
-  const FollowUp& f = t->follow_ups[ref.n - 1];
-  std::optional<TimePoint> return_time;  // the return visit's booked time (the ticket cannot_fix created)
-  if (f.reason == FollowUpReason::kCannotFix)
-    if (const auto child = store_.find_by_request_id("return-visit:" + t->id.str())) return_time = child->appointment;
-  return {linecrew::follow_up_script_input(*t, f, policy_, team, staff_number, return_time),
+  return {linecrew::follow_up_script_input(*t, t->follow_ups[ref.n - 1], policy_, team, staff_number),
           next_follow_up_call(policy_, clock_.now())};
 }
 

@@ -258,13 +258,13 @@ struct RecordWhere {
   using Param = std::variant<std::int64_t, std::string>;
   std::string sql;
   std::vector<Param> params;
-  void add(const char* condition, std::initializer_list<Param> values = {}) {
-    sql += std::string(" AND ") + condition;
+  void add(const std::string& condition, std::initializer_list<Param> values = {}) {
+    sql += " AND " + condition;
     params.insert(params.end(), values);
   }
 };
 
-// The page of a record table's rows (follow-ups, complaints) that meet
+// The page of a record table's rows (escalations, follow-ups, complaints) that meet
 // `where`, in ticket order then number, at most `limit` clamped to
 // 1..kMaxRecordPage: each row becomes an Entry{ticket id, read(row)} in
 // `out`. Returns the next page's cursor (`record_id` of the page's last
@@ -584,66 +584,42 @@ OpenCounts SqliteStore::open_counts(TimePoint now) {
 }
 
 EscalationPage SqliteStore::list_escalations(const EscalationFilter& f) {
+  RecordWhere where;
+  // Each state is a condition on the two times; the unresolved ones use the partial index.
+  std::string states;
+  for (const EscalationState st : f.states) {
+    states += states.empty() ? "" : " OR ";
+    switch (st) {
+      case EscalationState::kOpen:
+        states += "(r.resolved_at IS NULL AND r.acknowledged_at IS NULL)";
+        break;
+      case EscalationState::kAcknowledged:
+        states += "(r.resolved_at IS NULL AND r.acknowledged_at IS NOT NULL)";
+        break;
+      case EscalationState::kResolved:
+        states += "r.resolved_at IS NOT NULL";
+        break;
+    }
+  }
+  if (!f.states.empty() && std::find(f.states.begin(), f.states.end(), EscalationState::kResolved) == f.states.end())
+    where.add("r.resolved_at IS NULL");
+  if (!states.empty()) where.add("(" + states + ")");
+  if (!f.kinds.empty()) {
+    std::string in = "r.kind IN (";
+    for (std::size_t i = 0; i < f.kinds.size(); ++i) {
+      in += i ? ",?" : "?";
+      where.params.emplace_back(std::string(to_string(f.kinds[i])));
+    }
+    where.add(in + ")");
+  }
+  if (!f.ticket.empty()) where.add("r.ticket_seq = (SELECT seq FROM tickets WHERE id = ?)", {f.ticket.str()});
   std::optional<EscalationRef> after;
   if (!f.after.empty()) after = parse_escalation_id(f.after, "page_token");
+  add_cursor(where, after);
   return read([&](Database& db) {
-    std::string sql =
-        "SELECT e.ticket_seq, e.n, e.kind, e.key, e.detail, e.opened, e.acknowledged_by, "
-        "e.acknowledged_at, e.resolved_by, e.resolved_at, e.resolution, t.id FROM escalations e JOIN "
-        "tickets t ON t.seq = e.ticket_seq WHERE 1";  // kEscalationColumns, then the ticket id
-    // Each state is a condition on the two times; the unresolved ones use the partial index.
-    std::string states;
-    for (const EscalationState st : f.states) {
-      states += states.empty() ? "" : " OR ";
-      switch (st) {
-        case EscalationState::kOpen:
-          states += "(e.resolved_at IS NULL AND e.acknowledged_at IS NULL)";
-          break;
-        case EscalationState::kAcknowledged:
-          states += "(e.resolved_at IS NULL AND e.acknowledged_at IS NOT NULL)";
-          break;
-        case EscalationState::kResolved:
-          states += "e.resolved_at IS NOT NULL";
-          break;
-      }
-    }
-    const bool unresolved_only =
-        !f.states.empty() && std::find(f.states.begin(), f.states.end(), EscalationState::kResolved) == f.states.end();
-    if (unresolved_only) sql += " AND e.resolved_at IS NULL";
-    if (!states.empty()) sql += " AND (" + states + ")";
-    std::vector<std::string> texts;
-    if (!f.kinds.empty()) {
-      sql += " AND e.kind IN (";
-      for (std::size_t i = 0; i < f.kinds.size(); ++i) {
-        sql += i ? ",?" : "?";
-        texts.emplace_back(to_string(f.kinds[i]));
-      }
-      sql += ")";
-    }
-    if (!f.ticket.empty()) {
-      sql += " AND t.id = ?";
-      texts.push_back(f.ticket.str());
-    }
-    if (after) sql += " AND (e.ticket_seq, e.n) > ((SELECT seq FROM tickets WHERE id = ?), ?)";
-    sql += " ORDER BY e.ticket_seq, e.n LIMIT ?";
-    auto st = db.cached(sql);
-    int k = 1;
-    for (const std::string& text : texts) st->bind(k++, text);
-    if (after) {
-      st->bind(k++, after->ticket.str());
-      st->bind(k++, static_cast<std::int64_t>(after->n));
-    }
-    const std::uint32_t limit = std::clamp<std::uint32_t>(f.limit, 1, kMaxEscalationPage);
-    st->bind(k++, static_cast<std::int64_t>(limit) + 1);  // one more: is there a next page?
     EscalationPage page;
-    while (st->step()) {
-      if (page.escalations.size() == limit) {
-        const EscalationEntry& last = page.escalations.back();
-        page.next_after = escalation_id(last.ticket, last.escalation.n);
-        break;
-      }
-      page.escalations.push_back({TicketId(st->text(11)), read_escalation(*st)});
-    }
+    page.next_after = record_page(db, "escalations", kEscalationColumns, where, f.limit, escalation_id, read_escalation,
+                                  page.escalations);
     return page;
   });
 }

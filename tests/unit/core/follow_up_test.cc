@@ -68,6 +68,11 @@ TEST(FollowUp, CannotFixOwesOneFollowUpPerCommitment) {
   ASSERT_EQ(t.follow_ups.size(), 1U);
   EXPECT_EQ(t.follow_ups[0].reason, FollowUpReason::kCannotFix);
   EXPECT_EQ(t.follow_ups[0].due, day(3, "11:00"));
+  // Its call script states the reason and the committed return, read back from the timeline entry.
+  const FollowUpScriptInput in = follow_up_script_input(t, t.follow_ups[0], policy, "desk", "S1");
+  EXPECT_EQ(in.reason, "cannot_fix");
+  EXPECT_EQ(in.detail, "缺零件");
+  EXPECT_EQ(in.time, parse_utc("2026-11-23T02:00:00Z"));
 }
 
 // The worked case: owed at 10:00 on day 1 and not done, it is overdue
@@ -228,7 +233,7 @@ TEST(FollowUp, TheScriptIsFilledFromTheTicketInTheCustomersLanguage) {
   const ServicePolicy policy;
   Ticket t = restored_at(day(1, "10:00"));
   owe_follow_ups(t, policy, day(1, "10:00"));
-  const FollowUpScriptInput in = follow_up_script_input(t, t.follow_ups[0], policy, "客服二班", "S1024", std::nullopt);
+  const FollowUpScriptInput in = follow_up_script_input(t, t.follow_ups[0], policy, "客服二班", "S1024");
   EXPECT_EQ(in.language, "zh-CN");
   EXPECT_EQ(in.reason, "restoration");
   EXPECT_EQ(in.detail, "树枝搭线");
@@ -239,12 +244,12 @@ TEST(FollowUp, TheScriptIsFilledFromTheTicketInTheCustomersLanguage) {
   day_policy.follow_up_due = hours(24);
   const FollowUpScript script =
       FollowUpScriptTemplates::load_file(testing::config_path("follow_up_script.json"))
-          .render(follow_up_script_input(t, t.follow_ups[0], day_policy, "客服二班", "S1024", std::nullopt));
+          .render(follow_up_script_input(t, t.follow_ups[0], day_policy, "客服二班", "S1024"));
   bool said = false;
   for (const std::string& s : script.steps) said = said || s.find("24小时") != std::string::npos;
   EXPECT_TRUE(said);
   for (const std::string& s : script.steps) EXPECT_EQ(s.find("48"), std::string::npos) << s;
-  expect_error([&] { follow_up_script_input(t, t.follow_ups[0], policy, std::string(101, 'x'), "", std::nullopt); },
+  expect_error([&] { follow_up_script_input(t, t.follow_ups[0], policy, std::string(101, 'x'), ""); },
                ErrorCode::kInvalidArgument, "team");
 }
 

@@ -97,4 +97,13 @@ bool ever_owned_by(const Ticket& t, const CrewId& crew);
 // server's receive time (timeline entries of system effects).
 ActionVerdict apply_crew_action(Ticket& t, const CrewAction& action, TimePoint now);
 
+// The "cannot_fix" timeline entry's detail, "return committed for <UTC
+// time>: <reason>", and back (the committed return unset when it does not parse).
+std::string cannot_fix_detail(TimePoint committed_return, const std::string& reason);
+struct CannotFixDetail {
+  std::optional<TimePoint> committed_return;
+  std::string reason;
+};
+CannotFixDetail parse_cannot_fix_detail(std::string_view detail);
+
 }  // namespace linecrew

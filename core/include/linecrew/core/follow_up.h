@@ -110,11 +110,10 @@ TimePoint next_follow_up_call(const ServicePolicy& policy, TimePoint now);
 // What the follow-up call script (follow_up_script.h) of `f` on `t` is
 // filled from: the customer, the outcome sentence's reason, detail (the cause
 // found, the reason it could not be fixed, the promise or request) and time
-// (restoration; the committed `return_time` of a return visit; the reply
-// time owed), in the customer's language.
+// (restoration; the return committed on "cannot fix"; the reply time owed),
+// in the customer's language.
 FollowUpScriptInput follow_up_script_input(const Ticket& t, const FollowUp& f, const ServicePolicy& policy,
-                                           const std::string& team, const std::string& staff_number,
-                                           std::optional<TimePoint> return_time);
+                                           const std::string& team, const std::string& staff_number);
 
 // Figures over follow-ups (the report and /metrics).
 struct FollowUpFigures {

@@ -43,7 +43,8 @@ struct OpenCounts {
   std::int64_t past_deadline = 0;  // open, not arrived, original deadline before `now`
 };
 
-inline constexpr std::uint32_t kMaxEscalationPage = 1000;
+// The largest page of a record listing (escalations, follow-ups, complaints).
+inline constexpr std::uint32_t kMaxRecordPage = 1000;
 
 // Which escalations to list: the desk's queue is the unresolved ones.
 struct EscalationFilter {
@@ -63,8 +64,6 @@ struct EscalationPage {
   std::vector<EscalationEntry> escalations;  // in ticket order, then by number
   std::string next_after;                    // empty: no more pages
 };
-
-inline constexpr std::uint32_t kMaxRecordPage = 1000;
 
 // Which follow-ups to list (rules §7): the desk's queue is the owed ones.
 struct FollowUpFilter {
