@@ -53,10 +53,14 @@ report 2 "Mr Wang" "+8613800138002" 30.052 120.351 "Farm belt, lot 7" app >/dev/
 report 3 "赵师傅" "+8613800138003" 30.752 119.553 "Hill country, ridge farm" service_counter >/dev/null
 report 4 "Ms Chen" "+8613800138004" 31.500 121.500 "Outside all zones (policy default)" web >/dev/null
 echo
-echo "demo: the dispatcher pins the city ticket to C-01 and cancels a duplicate report"
-$ctl tickets pin "$first" C-01
-dup=$(report 5 "李女士" "+8613800138001" 30.251 120.152 "城区 解放路 12 号 (duplicate call)" web)
-$ctl tickets cancel "$dup" --reason "duplicate of $first" >/dev/null && echo "cancelled $dup"
+# A call about a fault an earlier demo run reported is linked to that run's ticket: pin the fault's lead.
+lead=$($ctl --json tickets show "$first" | sed -nE 's/.*"fault_ticket_id": "([^"]+)".*/\1/p' | head -1)
+lead=${lead:-$first}
+echo "demo: the dispatcher pins the city fault ($lead) to C-01"
+$ctl tickets pin "$lead" C-01
+echo "demo: a neighbour calls about the same fault: linked to it, no second crew (rules §7)"
+dup=$(report 5 "张先生" "+8613800138005" 30.2512 120.1521 "城区 解放路 14 号" web)
+$ctl tickets show "$dup" | grep -E "same fault as|fault_linked"
 echo
 echo "demo: every ticket on the board (earlier demo runs too: they are kept in SQLite)"
 $ctl tickets list

@@ -114,6 +114,9 @@ Server::Server(ServerConfig config, const Clock& clock)
   tracking_ = http::start_tracking(config_, *notifier_, clock_);
   if (tracking_ && config_.tracking_base_url.empty()) notifier_->set_tracking_base_url(tracking_->base_url());
   notifier_->start();
+  // Rules §7: the callers linked to a fault follow its lead.
+  fault_follower_ = std::make_unique<app::FaultFollower>(*dispatch_, *store_);
+  fault_follower_->start();
   // Rules §7: stalled tickets and overdue follow-ups reach the desk's escalation queue.
   // Two jobs: a failure of one does not skip the other.
   const std::chrono::milliseconds sweep_every(config_.escalation_sweep_ms);
@@ -139,6 +142,7 @@ void Server::shutdown(Duration grace) {
   tracking_.reset();
   stall_sweep_.reset();
   follow_up_sweep_.reset();
+  fault_follower_.reset();
   notifier_->stop();
   grpc_->Shutdown(std::chrono::system_clock::now() + grace);
 }

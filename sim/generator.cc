@@ -112,6 +112,77 @@ struct Cluster {
   double onset_s;  // seconds after start
 };
 
+// How many customers call about the next fault: one, or with probability multi_caller_share two plus a
+// rounded-down exponential (mean about callers_mean), at most kMaxCallersPerFault and the calls left.
+std::size_t callers_of_fault(Rng& rng, const GeneratorOptions& o, std::size_t left) {
+  // No draw at share 0: the storms of the generator before clusters stay the same for a seed.
+  if (o.multi_caller_share <= 0 || rng.uniform() >= o.multi_caller_share) return 1;
+  // floor(Exp(m)) has mean 1 / (e^(1/m) - 1), close to m - 0.5.
+  const double extra = std::floor(rng.exponential(std::max(0.0, o.callers_mean - 1.5)));
+  return std::min({kMaxCallersPerFault, left, 2 + static_cast<std::size_t>(std::min(extra, 1e6))});
+}
+
+Channel draw_channel(Rng& rng) {
+  const double ch = rng.uniform();
+  return ch < 0.6    ? Channel::kHotline
+         : ch < 0.85 ? Channel::kApp
+         : ch < 0.95 ? Channel::kWeb
+                     : Channel::kServiceCounter;
+}
+
+Answer draw_answer(Rng& rng, double consent_share) {
+  const double a = rng.uniform();
+  return a < consent_share                               ? Answer::kConsent
+         : a < consent_share + (1 - consent_share) / 2.0 ? Answer::kRefuse
+                                                         : Answer::kUnreachable;
+}
+
+// The first call about a fault of `c`: where and when the fault is, what it needs, and the caller's
+// channel and answer (drawn in the generator's order before clusters).
+ScenarioTicket first_call(Rng& rng, const GeneratorOptions& o, const ZoneMap& zones, const BoundingBox& box,
+                          const Cluster& c, double span) {
+  ScenarioTicket t;
+  t.location = scatter(rng, zones, box, c.center, sigma_km(c.zone));
+  const double when = std::min(c.onset_s + rng.exponential(25.0 * 60.0), span - 1.0);
+  t.reported = at(o.start, when);
+  t.priority = rng.uniform() < 0.04 ? 5 : 0;  // hospitals, life support
+  t.work = minutes(static_cast<int>(std::min(180.0, 15.0 + rng.exponential(25.0))));
+  t.channel = draw_channel(rng);
+  if (rng.uniform() < 0.08) t.skills = {"hv_switching"};
+  t.answer = draw_answer(rng, o.consent_share);
+  return t;
+}
+
+// A neighbour on the same transformer: within kCallerRadiusM of the fault, in its zone class (else at the
+// fault's own point), so the server computes the same arrival limit for every caller.
+GeoPoint near_fault(Rng& rng, const ZoneMap& zones, const GeoPoint& fault) {
+  // 111.2 km per degree is a hair more than the haversine's, so the true distance stays within the radius.
+  const double r_m = kCallerRadiusM * std::sqrt(rng.uniform()), angle = 2.0 * kPi * rng.uniform();
+  const double m_per_deg_lat = 111200.0, m_per_deg_lon = 111200.0 * std::cos(fault.lat() * kPi / 180.0);
+  const GeoPoint p(fault.lat() + r_m * std::cos(angle) / m_per_deg_lat,
+                   fault.lon() + r_m * std::sin(angle) / m_per_deg_lon);
+  const auto m = zones.locate(p);
+  return !m.defaulted && m.zone_class == zones.classify(fault) ? p : fault;
+}
+
+// Another customer calling about the fault of `first`: a neighbour, a little later; the same fault needs
+// the same skills, priority and work. Channel and answer are the caller's own.
+ScenarioTicket other_call(Rng& rng, const GeneratorOptions& o, const ZoneMap& zones, const ScenarioTicket& first,
+                          double span) {
+  ScenarioTicket t;
+  t.location = near_fault(rng, zones, first.location);
+  const double first_s = static_cast<double>((first.reported - o.start).count());
+  const double window_s = static_cast<double>(kCallerWindow.count());
+  // Whole seconds after the first call, so the floor of at() cannot stretch the window.
+  t.reported = at(o.start, std::min(first_s + std::floor(rng.uniform(0.0, window_s)), span - 1.0));
+  t.priority = first.priority;
+  t.work = first.work;
+  t.skills = first.skills;
+  t.channel = draw_channel(rng);
+  t.answer = draw_answer(rng, o.consent_share);
+  return t;
+}
+
 }  // namespace
 
 BoundingBox geojson_bounds(const std::string& text, const std::string& source) {
@@ -134,6 +205,9 @@ BoundingBox geojson_bounds(const std::string& text, const std::string& source) {
 Scenario generate(const GeneratorOptions& o, const ZoneMap& zones) {
   if (o.crews == 0) throw_invalid("crews", "at least one crew");
   if (o.duration < minutes(10)) throw_invalid("duration", "at least 10 minutes");
+  if (!(o.multi_caller_share >= 0 && o.multi_caller_share <= 1)) throw_invalid("multi_caller_share", "in [0, 1]");
+  if (o.multi_caller_share > 0 && !(o.callers_mean >= 2))
+    throw_invalid("callers_mean", "at least 2 (a fault with several callers has two or more)");
   const BoundingBox box = geojson_bounds(read_text_file(o.zones_file), o.zones_file);
   Rng rng(o.seed);
   Scenario s;
@@ -163,28 +237,19 @@ Scenario generate(const GeneratorOptions& o, const ZoneMap& zones) {
   std::vector<double> weight;
   for (std::size_t i = 0; i < n_clusters; ++i) weight.push_back(1.0 / std::pow(1.0 + static_cast<double>(i % 50), 0.8));
 
+  // Faults, each called in by one customer or (multi_caller_share) by several: `tickets` counts calls.
   const int width = o.tickets >= 100000 ? 6 : 5;
-  for (std::size_t k = 0; k < o.tickets; ++k) {
-    const std::size_t ci = k < n_clusters ? k : rng.pick(weight);
-    const Cluster& c = clusters[ci];
-    ScenarioTicket t;
-    t.key = numbered("k-", k + 1, width);
-    t.location = scatter(rng, zones, box, c.center, sigma_km(c.zone));
-    const double when = std::min(c.onset_s + rng.exponential(25.0 * 60.0), span - 1.0);
-    t.reported = at(o.start, when);
-    t.priority = rng.uniform() < 0.04 ? 5 : 0;  // hospitals, life support
-    t.work = minutes(static_cast<int>(std::min(180.0, 15.0 + rng.exponential(25.0))));
-    const double ch = rng.uniform();
-    t.channel = ch < 0.6    ? Channel::kHotline
-                : ch < 0.85 ? Channel::kApp
-                : ch < 0.95 ? Channel::kWeb
-                            : Channel::kServiceCounter;
-    if (rng.uniform() < 0.08) t.skills = {"hv_switching"};
-    const double a = rng.uniform();
-    t.answer = a < o.consent_share                                 ? Answer::kConsent
-               : a < o.consent_share + (1 - o.consent_share) / 2.0 ? Answer::kRefuse
-                                                                   : Answer::kUnreachable;
-    s.tickets.push_back(std::move(t));
+  std::uint32_t fault = 0;
+  for (std::size_t k = 0; k < o.tickets; ++fault) {
+    const std::size_t callers = callers_of_fault(rng, o, o.tickets - k);
+    const std::size_t ci = fault < n_clusters ? fault : rng.pick(weight);
+    const ScenarioTicket first = first_call(rng, o, zones, box, clusters[ci], span);
+    for (std::size_t n = 0; n < callers; ++n, ++k) {
+      ScenarioTicket t = n == 0 ? first : other_call(rng, o, zones, first, span);
+      t.key = numbered("k-", k + 1, width);
+      t.fault = fault;
+      s.tickets.push_back(std::move(t));
+    }
   }
   std::stable_sort(s.tickets.begin(), s.tickets.end(),
                    [](const ScenarioTicket& a, const ScenarioTicket& b) { return a.reported < b.reported; });

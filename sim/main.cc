@@ -56,6 +56,16 @@ nlohmann::json to_json(const sim::RunReport& r) {
           {"follow_ups",
            {{"opened", r.follow_ups_opened}, {"overdue", r.follow_ups_overdue}, {"apologies", r.follow_up_apologies}}},
           {"unreached", r.unreached},
+          {"fault_clusters",
+           {{"faults", r.faults.faults},
+            {"calls", r.faults.calls},
+            {"crew_visits", r.faults.visits},
+            {"crews_per_fault", r.faults.crews_per_fault()},
+            {"linked", r.faults.linked},
+            {"linked_to_another_fault", r.faults.linked_elsewhere},
+            {"reached", r.faults.reached},
+            {"on_time", r.faults.on_time},
+            {"on_time_rate", r.faults.on_time_rate()}}},
           {"arrivals_not_applied", r.arrivals_not_applied},
           {"lateness_mean_min", r.lateness_mean()},
           {"lateness_p95_min", r.lateness_p95()},
@@ -98,7 +108,7 @@ int main(int argc, char** argv) {
   const auto gen_options = [&](CLI::App* c) {
     c->add_option("--seed", g.seed, "generator seed");
     c->add_option("--crews", g.crews, "number of crews");
-    c->add_option("--tickets", g.tickets, "number of outage tickets");
+    c->add_option("--tickets", g.tickets, "number of outage tickets (customer calls)");
     c->add_option("--hours", hours_d, "storm length, simulated hours");
     c->add_option("--start", start_text, "start time, ISO 8601");
     c->add_option("--zones", zones, "zone polygons (GeoJSON)");
@@ -107,6 +117,13 @@ int main(int argc, char** argv) {
         "--sync-seconds", sync_s,
         "keep-alive: an online handheld pulls at least this often (simulated seconds; pushes wake it sooner)");
     c->add_option("--drain-minutes", drain_min, "keep working after the last report at most this long");
+    c->add_option("--multi-caller-share", g.multi_caller_share,
+                  "share of faults several customers call about (one transformer), 0..1; 0: one call per fault")
+        ->capture_default_str();
+    c->add_option(
+         "--callers-mean", g.callers_mean,
+         "mean calls on a fault with several callers (>= 2; at most " + std::to_string(sim::kMaxCallersPerFault) + ")")
+        ->capture_default_str();
   };
   auto* gen = cli.add_subcommand("generate", "write a generated storm scenario (JSON)");
   gen_options(gen);
@@ -163,7 +180,11 @@ int main(int argc, char** argv) {
       return 0;
     }
     const sim::Scenario s = scenario_path.empty() ? sim::generate(g) : sim::load_scenario(scenario_path);
-    std::cout << "scenario " << s.name << ": " << s.crews.size() << " crews, " << s.tickets.size() << " tickets, "
+    const auto clusters = sim::multi_caller_faults(s);
+    std::size_t clustered = 0;
+    for (const auto& c : clusters) clustered += c.size();
+    std::cout << "scenario " << s.name << ": " << s.crews.size() << " crews, " << s.tickets.size() << " tickets ("
+              << clusters.size() << " faults with several callers, " << clustered << " of the calls), "
               << s.traffic.size() << " traffic events, " << s.gaps.size() << " connectivity gaps, "
               << std::chrono::duration_cast<std::chrono::minutes>(s.duration).count() << " min from "
               << format_utc(s.start) << "\n";

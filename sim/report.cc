@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <set>
 
 namespace linecrew::sim {
 
@@ -53,7 +54,39 @@ double RunReport::delay_notice_compliance_sim() const {
   return late ? static_cast<double>(excused) / late : 1.0;
 }
 
+namespace {
+
+// The multi-caller faults of the outcomes: visits, crews, arrivals; and the server's links of every call.
+FaultFigures fault_figures(const std::vector<TicketOutcome>& outcomes) {
+  FaultFigures f;
+  std::map<std::uint32_t, std::vector<const TicketOutcome*>> by_fault;
+  for (const auto& o : outcomes) {
+    if (o.fault) by_fault[*o.fault].push_back(&o);
+    if (o.linked) ++f.linked;
+    if (o.linked && !o.linked_same_fault) ++f.linked_elsewhere;
+  }
+  for (const auto& entry : by_fault) {
+    const auto& calls = entry.second;
+    if (calls.size() < 2) continue;
+    ++f.faults;
+    std::set<std::string> crews;
+    for (const TicketOutcome* o : calls) {
+      ++f.calls;
+      if (!o->visitors.empty()) ++f.visits;
+      crews.insert(o->visitors.begin(), o->visitors.end());
+      if (!o->arrival) continue;
+      ++f.reached;
+      if (*o->arrival <= o->deadline) ++f.on_time;
+    }
+    f.crews += static_cast<std::uint32_t>(crews.size());
+  }
+  return f;
+}
+
+}  // namespace
+
 void tally(RunReport& r, const std::vector<TicketOutcome>& outcomes, TimePoint now) {
+  r.faults = fault_figures(outcomes);
   r.sim = {};
   r.lateness_min.clear();
   r.tickets_by_crew.clear();
@@ -107,6 +140,32 @@ std::string count_of(std::uint64_t n) {
   return std::to_string(n);
 }
 
+// One fault, many callers: how each policy served the scenario's faults with several callers. Only when
+// there are some (or the server linked calls anyway).
+std::string fault_rows(const RunReport& a, const RunReport* b) {
+  const auto any = [](const RunReport& r) { return r.faults.faults > 0 || r.faults.linked > 0; };
+  if (!any(a) && !(b && any(*b))) return "";
+  const auto other = [&](auto f) { return b ? f(*b) : std::string("-"); };
+  std::string out;
+  const auto size = [](const RunReport& r) { return count_of(r.faults.faults) + " / " + count_of(r.faults.calls); };
+  out += "  faults with several callers (the scenario's true faults)\n";
+  out += row("    faults / their calls", size(a), other(size));
+  const auto visits = [](const RunReport& r) {
+    return count_of(r.faults.visits) + " (" + fmt("%.2f", r.faults.crews_per_fault()) + ")";
+  };
+  out += row("    crew visits (crews per fault)", visits(a), other(visits));
+  const auto linked = [](const RunReport& r) {
+    return count_of(r.faults.linked) + " (" + count_of(r.faults.linked_elsewhere) + ")";
+  };
+  out += row("    calls linked by server (wrong fault)", linked(a), other(linked));
+  const auto on_time = [](const RunReport& r) {
+    return pct(r.faults.on_time_rate()) + " (" + count_of(r.faults.on_time) + "/" + count_of(r.faults.reached) + ")";
+  };
+  out += row("    on-time rate of their calls", on_time(a), other(on_time),
+             b ? fmt("%+.1f pp", 100.0 * (a.faults.on_time_rate() - b->faults.on_time_rate())) : "");
+  return out;
+}
+
 }  // namespace
 
 std::string format_report(const RunReport& a, const RunReport* b) {
@@ -138,6 +197,7 @@ std::string format_report(const RunReport& a, const RunReport* b) {
                return count_of(r.sim[0].arrivals + r.sim[1].arrivals + r.sim[2].arrivals) + " / " +
                       count_of(r.sim[0].tickets + r.sim[1].tickets + r.sim[2].tickets);
              }));
+  out += fault_rows(a, b);
   const auto dnc = [](const RunReport& r) {
     return pct(r.server_delay_notice_compliance) + " (" + std::to_string(r.server_late_with_consent) + "/" +
            std::to_string(r.server_late_arrivals) + ")";

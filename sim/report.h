@@ -32,6 +32,28 @@ struct TicketOutcome {
   std::optional<TimePoint> arrival;     // the first crew's
   std::vector<ContactRecord> contacts;  // every delay call logged on the ticket, by any crew
   std::string crew;                     // the crew that arrived
+  // One fault, many callers. The scenario's true fault of the call (nullopt: a fault of its own); the crews
+  // whose own arrival at this ticket the server applied (a linked ticket's arrival is its lead's, mirrored:
+  // no crew drove to it); whether the server linked it to a lead (fault_ticket_id), and to a lead about
+  // the same true fault.
+  std::optional<std::uint32_t> fault;
+  std::vector<std::string> visitors;
+  bool linked = false;
+  bool linked_same_fault = false;
+};
+
+// The true faults with several callers (the scenario's ground truth) and how a run served them.
+struct FaultFigures {
+  std::uint32_t faults = 0;  // true faults with two or more calls
+  std::uint32_t calls = 0;   // their calls
+  // Crew visits: calls of those faults a crew drove to and arrived at itself, summed over the faults;
+  // crews: the distinct crews that arrived at each fault, summed over the faults.
+  std::uint32_t visits = 0, crews = 0;
+  std::uint32_t reached = 0, on_time = 0;  // their calls with an arrival (own or mirrored), on time
+  std::uint32_t linked = 0;                // every call the server linked to a lead (any fault)
+  std::uint32_t linked_elsewhere = 0;      // of those, linked to a lead about another true fault
+  double crews_per_fault() const { return faults ? static_cast<double>(crews) / faults : 0.0; }
+  double on_time_rate() const { return reached ? static_cast<double>(on_time) / reached : 0.0; }
 };
 
 // Latency samples in milliseconds.
@@ -67,6 +89,7 @@ struct RunReport {
   // reply time at the end, overdue apologies sent. Nobody at a desk makes follow-up calls in a simulation.
   std::uint32_t follow_ups_opened = 0, follow_ups_overdue = 0, follow_up_apologies = 0;
   std::uint32_t unreached = 0;                           // tickets no crew reached by the end of the drain
+  FaultFigures faults;                                   // one fault, many callers (from the outcomes)
   std::vector<double> lateness_min;                      // late arrivals: arrival - original deadline, minutes
   std::map<std::string, std::uint32_t> tickets_by_crew;  // arrivals per crew
   // Delay calls made by the crews on the watcher's prompts.
@@ -94,8 +117,8 @@ struct RunReport {
   double delay_notice_compliance_sim() const;  // late arrivals excused / late arrivals
 };
 
-// Fills `sim` zone figures and lateness from the per-ticket outcomes, each
-// judged by core's compliance rules (rules §2) at `now`.
+// Fills `sim` zone figures, lateness and the fault figures from the per-ticket
+// outcomes, each judged by core's compliance rules (rules §2) at `now`.
 void tally(RunReport& r, const std::vector<TicketOutcome>& outcomes, TimePoint now);
 
 // on-time rate of `a` minus that of `b`, in percentage points.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -131,6 +132,16 @@ Answer parse_answer(const Reader& r, const std::string& key) {
 
 }  // namespace
 
+std::vector<std::vector<std::size_t>> multi_caller_faults(const Scenario& s) {
+  std::map<std::uint32_t, std::vector<std::size_t>> by_fault;
+  for (std::size_t i = 0; i < s.tickets.size(); ++i)
+    if (s.tickets[i].fault) by_fault[*s.tickets[i].fault].push_back(i);
+  std::vector<std::vector<std::size_t>> out;
+  for (auto& [fault, calls] : by_fault)
+    if (calls.size() >= 2) out.push_back(std::move(calls));
+  return out;
+}
+
 double Scenario::slowdown_at(const GeoPoint& p, TimePoint t) const {
   double f = 1.0;
   for (const auto& e : traffic)
@@ -183,7 +194,7 @@ Scenario parse_scenario(std::string_view text, const std::string& source, const 
 
   std::set<std::string> keys;
   top.each("tickets", [&](const Reader& r, std::size_t) {
-    r.only({"id", "report_time", "lat", "lon", "priority", "work_minutes", "channel", "skills", "answer"});
+    r.only({"id", "report_time", "lat", "lon", "priority", "work_minutes", "channel", "skills", "answer", "fault"});
     ScenarioTicket t;
     t.key = r.str("id");
     try {
@@ -205,6 +216,8 @@ Scenario parse_scenario(std::string_view text, const std::string& source, const 
     t.channel = *ch;
     t.skills = r.strings("skills");
     t.answer = parse_answer(r, "answer");
+    // Optional (older files have none): without it the call is a fault of its own.
+    if (r.has("fault")) t.fault = static_cast<std::uint32_t>(r.integer_in("fault", 0, UINT32_MAX));
     s.tickets.push_back(std::move(t));
   });
   std::stable_sort(s.tickets.begin(), s.tickets.end(),
@@ -272,6 +285,7 @@ std::string to_json(const Scenario& s) {
               {"channel", std::string(to_string(t.channel))},
               {"answer", std::string(to_string(t.answer))}};
     if (!t.skills.empty()) j["skills"] = t.skills;
+    if (t.fault) j["fault"] = *t.fault;
     doc["tickets"].push_back(std::move(j));
   }
   doc["traffic"] = json::array();

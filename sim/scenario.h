@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,9 @@ struct ScenarioTicket {
   Channel channel = Channel::kHotline;
   std::vector<std::string> skills;
   Answer answer = Answer::kConsent;
+  // The true fault this call is about (the generator's ground truth, for the report; the server never sees
+  // it): calls with the same index report one fault, e.g. one transformer. nullopt: a fault of its own.
+  std::optional<std::uint32_t> fault;
 };
 
 // Travel in the circle is `factor` times slower during [from, to).
@@ -77,6 +81,10 @@ struct Scenario {
   // The slowdown at `p` at `t`: the largest factor of the events covering it, 1 if none.
   double slowdown_at(const GeoPoint& p, TimePoint t) const;
 };
+
+// One fault, many callers: the indices (into s.tickets, ascending) of the calls of each true fault with two
+// or more calls, ordered by fault index.
+std::vector<std::vector<std::size_t>> multi_caller_faults(const Scenario& s);
 
 // Parses and validates. `source` names the input in errors; a relative
 // zones_file is resolved against `base_dir`. Throws Error(kInvalidArgument,

@@ -31,6 +31,31 @@ void write_clock(const std::string& path, TimePoint t) {
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename the clock file to " + path);
 }
 
+namespace {
+
+// The policy file the server reads: the config's own, or a copy in the run's directory with automatic
+// fault linking off (the other keys as given).
+fs::path policy_file(const ServerSetup& s, const fs::path& cfg) {
+  fs::path given = cfg / "policy.json";
+  if (s.fault_link_auto) return given;
+  std::ifstream in(given);
+  if (!in) throw std::runtime_error("cannot read " + given.string());
+  nlohmann::json policy;
+  try {
+    policy = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::runtime_error(given.string() + ": not valid JSON: " + e.what());
+  }
+  policy["fault_link_auto"] = false;
+  fs::path copy = fs::absolute(s.work_dir) / "policy.json";
+  std::ofstream out(copy, std::ios::trunc);
+  out << policy.dump(2) << "\n";
+  if (!out) throw std::runtime_error("cannot write " + copy.string());
+  return copy;
+}
+
+}  // namespace
+
 ServerInstance::ServerInstance(const ServerSetup& s, TimePoint now) {
   fs::create_directories(s.work_dir);
   const std::string data = s.work_dir + "/data";
@@ -44,7 +69,7 @@ ServerInstance::ServerInstance(const ServerSetup& s, TimePoint now) {
                       {"metrics_listen", "127.0.0.1:0"},
                       {"data_dir", fs::absolute(data).string()},
                       {"zones_file", fs::absolute(s.zones_file).string()},
-                      {"policy_file", (cfg / "policy.json").string()},
+                      {"policy_file", policy_file(s, cfg).string()},
                       {"call_script_file", (cfg / "call_script.json").string()},
                       {"notify_templates_file", (cfg / "notify_templates.json").string()},
                       {"follow_up_script_file", (cfg / "follow_up_script.json").string()},

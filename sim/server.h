@@ -19,6 +19,9 @@ struct ServerSetup {
   std::string work_dir;  // gets server.json, data/, clock.txt, server.log
   bool planner = true;
   bool log = true;  // the server's request log to work_dir/server.log (else discarded)
+  // One fault, many callers: false runs the server on a copy of the policy (work_dir/policy.json) with
+  // "fault_link_auto": false, for a desk that has no fault linking (the baseline).
+  bool fault_link_auto = true;
 };
 
 // Moves the simulated time: writes the file atomically (temp file + rename).

@@ -265,9 +265,10 @@ class PushChannel {
   PushChannel(std::vector<std::unique_ptr<SimCrew>>& crews, RunReport& report) : crews_(crews), report_(report) {
     for (std::size_t i = 0; i < crews_.size(); ++i) index_[crews_[i]->spec().id.str()] = i;
   }
-  // A desk call's answer named the crew that owns the ticket now (CreateTicket, PinTicket).
-  void owner_from_desk(const std::string& ticket, const std::string& crew) {
-    if (crew.empty()) return;
+  // A desk call's answer named the crew that owns the ticket now (CreateTicket, PinTicket). A ticket linked
+  // to its fault's lead is no crew's work (its owner is the lead's, mirrored): no push.
+  void owner_from_desk(const std::string& ticket, const std::string& crew, bool linked = false) {
+    if (crew.empty() || linked) return;
     owner_[ticket] = crew;
     if (push(crew)) ++report_.pushes_desk;
   }
@@ -281,13 +282,16 @@ class PushChannel {
     struct TicketState {
       std::string owner;
       std::uint64_t version = 0;
-      bool left = false;  // closed or cancelled: off the board
+      bool left = false;    // closed or cancelled: off the board
+      bool linked = false;  // one fault, many callers: follows its lead, the server keeps it off the handhelds
     };
     std::unordered_map<std::string, TicketState> tickets;
-    const auto ticket = [&](const v1::Ticket& t) { tickets[t.id()] = {t.owner_crew_id(), t.version(), false}; };
+    const auto ticket = [&](const v1::Ticket& t) {
+      tickets[t.id()] = {t.owner_crew_id(), t.version(), false, !t.fault_ticket_id().empty()};
+    };
     for (const auto& u : updates) {
       if (u.has_ticket()) ticket(u.ticket());
-      if (u.has_removed_ticket_id()) tickets[u.removed_ticket_id()] = {"", 0, true};
+      if (u.has_removed_ticket_id()) tickets[u.removed_ticket_id()] = {"", 0, true, false};
       if (u.has_snapshot()) {
         for (const auto& t : u.snapshot().tickets()) ticket(t);
       }
@@ -295,14 +299,17 @@ class PushChannel {
     for (const auto& [id, st] : tickets) {
       const auto prev = owner_.find(id);
       const std::string before = prev == owner_.end() ? std::string() : prev->second;
-      if (!st.left && !st.owner.empty())
-        if (auto* c = unpushed(st.owner); c && c->holds_older(id, st.version)) board_push(st.owner);
-      if (!before.empty() && before != st.owner)
+      // A linked ticket's owner is its lead's crew, yet no crew drives to it: it is nobody's work, and
+      // only a handheld still holding it open (linked after it got there) is pushed, for the removal.
+      const std::string crew = st.left || st.linked ? std::string() : st.owner;
+      if (!crew.empty())
+        if (auto* c = unpushed(crew); c && c->holds_older(id, st.version)) board_push(crew);
+      if (!before.empty() && before != crew)
         if (auto* c = unpushed(before); c && c->holds_open(id)) board_push(before);
-      if (st.left || st.owner.empty())
+      if (crew.empty())
         owner_.erase(id);
       else
-        owner_[id] = st.owner;
+        owner_[id] = crew;
     }
   }
   // After each crews' phase: the pushes were consumed by the crews' syncs.
@@ -465,14 +472,18 @@ class PolicyRun {
   void take_reports();
   void create_ticket(const ScenarioTicket& spec, std::size_t index);
   void baseline_desk();
+  void note_link(const v1::Ticket& t);
+  void note_links(const std::vector<v1::BoardUpdate>& updates);
   bool over() const;
   void step_crews();
   void show_progress();
   // The finish: last syncs, the server's figures, the crews' logs.
   RunReport finish();
+  void read_final_links();
   void read_server_report();
   void read_server_metrics();
   void merge_crew_logs();
+  void apply_links();
 
   const Scenario& s_;
   const RunOptions& o_;
@@ -498,6 +509,9 @@ class PolicyRun {
   std::unordered_map<std::string, const ScenarioTicket*> specs_;
   std::vector<TicketOutcome> outcomes_;
   std::unordered_map<std::string, std::size_t> outcome_of_;
+  // One fault, many callers: linked ticket -> its lead, as seen in CreateTicket's answer and on the board
+  // stream (never dropped), and in the server's final state.
+  std::unordered_map<std::string, std::string> lead_of_, final_lead_;
   const World world_;
 
   // Baseline desk state.
@@ -528,7 +542,9 @@ PolicyRun::PolicyRun(const Scenario& s, const RunOptions& o, Policy policy)
       cpu0_(cpu_self_seconds()),
       report_(fresh_report(s, policy)),
       dir_(fresh_dir(o.work_dir + "/" + report_.policy)),
-      server_(ServerSetup{o.server_bin, o.config_dir, s.zones_file, dir_, policy == Policy::kLinecrew, o.server_log},
+      // The baseline desk has no fault linking: its server runs on a policy copy without it.
+      server_(ServerSetup{o.server_bin, o.config_dir, s.zones_file, dir_, policy == Policy::kLinecrew, o.server_log,
+                          policy == Policy::kLinecrew},
               s.start),
       desk_(server_.address(), server_.admin_token(), report_),
       pool_(std::max(1, o.threads)),
@@ -586,7 +602,11 @@ bool PolicyRun::step() {
   }
   if (over()) return false;
   report_.desk_seconds += ms_since(desk0) / 1000.0;
-  if (board_) push_->apply(board_->drain());
+  if (board_) {
+    const auto updates = board_->drain();
+    note_links(updates);
+    push_->apply(updates);
+  }
   step_crews();
   show_progress();
   return true;
@@ -624,10 +644,15 @@ void PolicyRun::create_ticket(const ScenarioTicket& spec, std::size_t index) {
   v1::CreateTicketResponse resp;
   check(desk_.call("CreateTicket", &v1::DispatchService::Stub::CreateTicket, req, &resp), "CreateTicket " + spec.key);
   const auto& tk = resp.ticket();
-  if (o_.push) push_->owner_from_desk(tk.id(), tk.owner_crew_id());
+  note_link(tk);
+  if (o_.push) push_->owner_from_desk(tk.id(), tk.owner_crew_id(), !tk.fault_ticket_id().empty());
   specs_[tk.id()] = &spec;
   outcome_of_[tk.id()] = outcomes_.size();
-  outcomes_.push_back({zone_of(tk.zone_class()), from_ts(tk.deadline()), std::nullopt, {}, ""});
+  TicketOutcome oc;
+  oc.zone = zone_of(tk.zone_class());
+  oc.deadline = from_ts(tk.deadline());
+  oc.fault = spec.fault;
+  outcomes_.push_back(std::move(oc));
   if (policy_ == Policy::kBaseline) {
     WaitingTicket w{TicketId(tk.id()), spec.location, spec.priority, from_ts(tk.deadline()), spec.skills};
     waiting_info_[tk.id()] = w;
@@ -660,12 +685,35 @@ void PolicyRun::baseline_desk() {
   }
 }
 
-// After the scenario's end: every ticket reached, or the drain is over.
+// One fault, many callers: the server linked this ticket to its fault's lead (kept even if the link is
+// dropped later: the link decides who drove there, and the mirrored arrival stays).
+void PolicyRun::note_link(const v1::Ticket& t) {
+  if (!t.fault_ticket_id().empty()) lead_of_[t.id()] = t.fault_ticket_id();
+}
+
+void PolicyRun::note_links(const std::vector<v1::BoardUpdate>& updates) {
+  for (const auto& u : updates) {
+    if (u.has_ticket()) note_link(u.ticket());
+    if (u.has_snapshot())
+      for (const auto& t : u.snapshot().tickets()) note_link(t);
+  }
+}
+
+// After the scenario's end: every ticket reached, or the drain is over. A linked ticket is reached when
+// its lead is (the server mirrors the lead's arrival; no crew drives to it).
 bool PolicyRun::over() const {
   if (t_ < s_.end()) return false;
+  if (t_ >= hard_end_) return true;
   std::size_t arrived = 0;
-  for (const auto& c : crews_) arrived += c->log().arrivals.size();
-  return arrived >= outcomes_.size() || t_ >= hard_end_;
+  std::unordered_set<std::string> reached;
+  for (const auto& c : crews_) {
+    arrived += c->log().arrivals.size();
+    if (!lead_of_.empty())
+      for (const auto& a : c->log().arrivals) reached.insert(a.first);
+  }
+  for (const auto& [member, lead] : lead_of_)
+    if (reached.count(lead) > 0 && reached.count(member) == 0) ++arrived;
+  return arrived >= outcomes_.size();
 }
 
 // The crews live through [t_, t_ + step), in parallel.
@@ -698,6 +746,7 @@ RunReport PolicyRun::finish() {
   const auto finish0 = WallClock::now();
   // The link comes back for every handheld: the last actions reach the server.
   for (auto& c : crews_) c->final_sync(t_);
+  read_final_links();
   sampler_->stop();
   if (board_) {
     board_->stop();
@@ -706,6 +755,7 @@ RunReport PolicyRun::finish() {
   read_server_report();
   read_server_metrics();
   merge_crew_logs();
+  apply_links();
   tally(report_, outcomes_, t_);
   report_.sync_up_bytes = bytes_.up;
   report_.sync_down_bytes = bytes_.down;
@@ -718,6 +768,38 @@ RunReport PolicyRun::finish() {
   report_.sim_cpu_seconds = cpu_self_seconds() - cpu0_;
   say("done in " + std::to_string(static_cast<int>(report_.wall_seconds)) + " s wall");
   return std::move(report_);
+}
+
+// The server's final links (one fault, many callers), from every ticket of the period. A linked ticket
+// follows its lead within about a second of wall time (a server-side follower): while one still trails
+// its lead's status after the last syncs, read again shortly (at most 3 s), so that GetReport, read next,
+// counts the mirrored arrivals too.
+void PolicyRun::read_final_links() {
+  const auto until = WallClock::now() + std::chrono::seconds(3);
+  for (;;) {
+    final_lead_.clear();
+    std::unordered_map<std::string, v1::TicketStatus> status;
+    v1::ListTicketsRequest req;
+    set_ts(s_.start, req.mutable_first_contact_from());
+    set_ts(s_.end(), req.mutable_first_contact_to());
+    req.set_page_size(1000);
+    for (;;) {
+      v1::ListTicketsResponse resp;
+      check(desk_.call("ListTickets", &v1::DispatchService::Stub::ListTickets, req, &resp), "ListTickets");
+      for (const auto& t : resp.tickets()) {
+        status[t.id()] = t.status();
+        if (!t.fault_ticket_id().empty()) final_lead_[t.id()] = t.fault_ticket_id();
+      }
+      if (resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    const bool trailing = std::any_of(final_lead_.begin(), final_lead_.end(), [&](const auto& link) {
+      const auto lead = status.find(link.second);
+      return lead != status.end() && lead->second != status[link.first];
+    });
+    if (!trailing || WallClock::now() >= until) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
 }
 
 // The server's own report over the scenario period.
@@ -776,9 +858,11 @@ void PolicyRun::merge_crew_logs() {
       const auto it = outcome_of_.find(id);
       if (it == outcome_of_.end()) continue;
       auto& oc = outcomes_[it->second];
+      const std::string crew = c->spec().id.str();
+      if (std::find(oc.visitors.begin(), oc.visitors.end(), crew) == oc.visitors.end()) oc.visitors.push_back(crew);
       if (!oc.arrival || at < *oc.arrival) {
         oc.arrival = at;
-        oc.crew = c->spec().id.str();
+        oc.crew = crew;
       }
     }
     for (const auto& [id, contact] : l.calls) {
@@ -796,6 +880,26 @@ void PolicyRun::merge_crew_logs() {
     report_.uploaded_after_gap += l.uploaded_after_gap;
     report_.arrivals_not_applied += l.arrivals_not_applied;
     for (const auto& e : l.errors) say("crew error: " + e);
+  }
+}
+
+// One fault, many callers: which tickets the server linked (seen while running, or in its final state),
+// whether to a call about the same true fault, and each linked ticket's arrival: its lead's, which the
+// server mirrors onto it (no crew drove there), by the lead's crew.
+void PolicyRun::apply_links() {
+  std::unordered_map<std::string, std::string> links = lead_of_;
+  for (const auto& [member, lead] : final_lead_) links[member] = lead;
+  for (const auto& [member, lead] : links) {
+    const auto m = outcome_of_.find(member);
+    if (m == outcome_of_.end()) continue;
+    auto& oc = outcomes_[m->second];
+    oc.linked = true;
+    const auto lead_spec = specs_.find(lead);
+    oc.linked_same_fault = oc.fault && lead_spec != specs_.end() && lead_spec->second->fault == oc.fault;
+    const auto l = outcome_of_.find(lead);
+    if (oc.arrival || l == outcome_of_.end() || !outcomes_[l->second].arrival) continue;
+    oc.arrival = outcomes_[l->second].arrival;
+    oc.crew = outcomes_[l->second].crew;
   }
 }
 

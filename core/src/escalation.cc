@@ -106,7 +106,8 @@ TimePoint last_progress(const Ticket& t) {
 }
 
 std::optional<std::uint32_t> escalate_if_stalled(Ticket& t, const ServicePolicy& policy, TimePoint now) {
-  if (is_terminal(t.status)) return std::nullopt;
+  // A caller linked to a fault (rules §7) moves with its lead: the lead's stall is the one to act on.
+  if (is_terminal(t.status) || !t.fault.empty()) return std::nullopt;
   const TimePoint last = last_progress(t);
   if (now - last <= policy.stalled_after) return std::nullopt;
   const auto stalled_min = std::chrono::duration_cast<std::chrono::minutes>(now - last).count();

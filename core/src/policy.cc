@@ -94,6 +94,10 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
                                               "tracking_retention_days",
                                               "report_max_age_days",
                                               "booking_horizon_days",
+                                              "fault_link_auto",
+                                              "fault_link_distance_m",
+                                              "fault_link_window_minutes",
+                                              "fault_link_auto_confidence",
                                               "comment"};
   for (const auto& [key, _] : doc.items())
     if (!kKeys.count(key)) fail(source, key, "unknown key");
@@ -159,6 +163,22 @@ ServicePolicy ServicePolicy::from_json(std::string_view text, std::string_view s
   read_days("tracking_retention_days", 1, 365, p.notify.tracking_retention);
   read_days("report_max_age_days", 1, 365, p.max_report_age);
   read_days("booking_horizon_days", 1, 3660, p.booking_horizon);
+  if (doc.contains("fault_link_auto")) {
+    if (!doc["fault_link_auto"].is_boolean()) fail(source, "fault_link_auto", "must be true or false");
+    p.fault_link.automatic = doc["fault_link_auto"].get<bool>();
+  }
+  const auto read_number = [&](const char* key, double hi, const char* range, double& out) {
+    if (!doc.contains(key)) return;
+    const auto& v = doc[key];
+    if (!v.is_number() || !(v.get<double>() > 0) || v.get<double>() > hi)
+      fail(source, key, std::string("must be a number in ") + range);
+    out = v.get<double>();
+  };
+  read_number("fault_link_distance_m", 5000, "(0, 5000]", p.fault_link.distance_m);
+  read_number("fault_link_auto_confidence", 1, "(0, 1]", p.fault_link.auto_confidence);
+  if (doc.contains("fault_link_window_minutes"))
+    p.fault_link.window =
+        read_minutes(doc["fault_link_window_minutes"], "fault_link_window_minutes", source, 1, kMinutesPerDay);
   if (doc.contains("default_service_minutes"))
     p.default_service =
         read_minutes(doc["default_service_minutes"], "default_service_minutes", source, 1, kMinutesPerDay);

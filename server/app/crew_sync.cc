@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "linecrew/core/error.h"
+#include "linecrew/core/fault.h"
 
 namespace linecrew::app {
 
@@ -121,7 +122,8 @@ PullResult CrewSync::pull(const CrewId& crew, const DeviceId& device_id, std::ui
     auto snap = store_.crew_snapshot(crew);
     r.reset = true;
     r.next_cursor = snap.head;
-    for (auto& t : snap.tickets) r.items.push_back({0, std::move(t), std::nullopt});
+    for (auto& t : snap.tickets)
+      if (t.fault.empty()) r.items.push_back({0, std::move(t), std::nullopt});  // a linked caller: the lead's stop
   } else {
     // The device holds everything up to its cursor: that much of the feed it no longer needs.
     if (!device_id.empty()) store_.note_cursor(device_id, crew, cursor, r.server_time);
@@ -141,6 +143,17 @@ PullResult CrewSync::pull(const CrewId& crew, const DeviceId& device_id, std::ui
       if (last_row[e.ticket] != i) continue;
       Ticket t = dispatch_.get_ticket(e.ticket);
       if (t.owner != crew) continue;  // moved on since; its removal row follows
+      if (!t.fault.empty()) {
+        // Rules §7: a caller linked to a fault is worked at the lead's stop.
+        // One linked at intake was never on a handheld; one the desk linked may be.
+        if (!linked_at_intake(t)) {
+          e.kind = storage::FeedKind::kRemoval;
+          e.removal = storage::FeedRemoval::kReassigned;
+          e.detail = "same fault as " + t.fault.str() + ": worked there";
+          r.items.push_back({e.sequence, std::nullopt, std::move(e)});
+        }
+        continue;
+      }
       r.items.push_back({e.sequence, std::move(t), std::nullopt});
     }
     r.next_cursor = feed.empty() ? cursor : feed.back().sequence;

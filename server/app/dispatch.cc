@@ -3,8 +3,10 @@
 #include "linecrew/server/app/secrets.h"
 
 #include <algorithm>
+#include <set>
 
 #include "linecrew/core/error.h"
+#include "linecrew/core/fault.h"
 #include "linecrew/server/storage/paging.h"
 
 namespace linecrew::app {
@@ -21,13 +23,17 @@ storage::CreateResult Dispatch::create_ticket(const TicketDraft& draft, std::opt
   if (!t.parent.empty() && !store_.get(t.parent))
     throw Error(ErrorCode::kNotFound, "parent_ticket_id", "no ticket '" + t.parent.str() + "'");
   t.tracking_token = new_tracking_token();
-  if (!planning_) {
+  // A replay (or a reused request id) is answered by the store, unplanned and unlinked.
+  if (store_.find_by_request_id(t.client_request_id)) return store_.create(std::move(t));
+  const std::optional<Ticket> lead = link_at_intake(t);
+  if (!planning_ || lead) {
+    // A linked ticket is not planned: its lead's crew comes.
+    if (planning_) t.id = store_.reserve_ticket_id();
     auto result = store_.create(std::move(t));
+    if (result.created && lead && planning_) planning_->fault_linked(*lead, result.ticket);
     if (result.created) signal_.notify();
     return result;
   }
-  // A replay (or a reused request id) is answered by the store, unplanned.
-  if (store_.find_by_request_id(t.client_request_id)) return store_.create(std::move(t));
   t.id = store_.reserve_ticket_id();
   const TicketId id = t.id;
   PlanView view;
@@ -44,6 +50,81 @@ storage::CreateResult Dispatch::create_ticket(const TicketDraft& draft, std::opt
   if (result.created && plan) *plan = std::move(view);
   signal_.notify();
   return result;
+}
+
+std::optional<Ticket> Dispatch::link_at_intake(Ticket& t) {
+  const FaultLinkPolicy& fl = policy_.fault_link;
+  if (t.kind != TicketKind::kFaultRepair) return std::nullopt;
+  std::vector<Ticket> candidates =
+      store_.fault_candidates(t.location, fl.distance_m, t.first_contact - fl.window, t.first_contact + fl.window);
+  const auto match = best_fault_match(t, candidates, fl);
+  if (!match) return std::nullopt;
+  const auto lead =
+      std::find_if(candidates.begin(), candidates.end(), [&](const Ticket& c) { return c.id == match->lead; });
+  if (!match->automatic) {
+    suggest_fault(t, *match, clock_.now());
+    return std::nullopt;
+  }
+  link_to_fault(t, *lead, std::string(kIntakeLinker), clock_.now(), match->confidence);
+  follow_fault(t, *lead, clock_.now());
+  return std::move(*lead);
+}
+
+Ticket Dispatch::link_ticket(const TicketId& id, const TicketId& lead_id, const ActorRef& by) {
+  if (lead_id.empty()) {
+    Ticket member =
+        store_.mutate(id, [&](Ticket& x) { unlink_from_fault(x, by, clock_.now(), "unlinked by the desk"); });
+    signal_.notify();
+    if (planning_) planning_->fault_unlinked(member);
+    return member;
+  }
+  if (lead_id == id) throw_invalid("fault_ticket_id", "must not be the ticket itself");
+  if (!store_.get(id)) throw Error(ErrorCode::kNotFound, "ticket_id", "no ticket '" + id.str() + "'");
+  const auto lead = store_.get(lead_id);
+  if (!lead) throw Error(ErrorCode::kNotFound, "fault_ticket_id", "no ticket '" + lead_id.str() + "'");
+  if (const auto callers = store_.count_fault_callers({id}); !callers.empty())
+    throw Error(ErrorCode::kFailedPrecondition, "ticket_id",
+                id.str() + " stands for a fault with " + std::to_string(callers.begin()->second) +
+                    " linked callers: link or unlink them first");
+  Ticket member = store_.mutate(id, [&](Ticket& x) {
+    link_to_fault(x, *lead, by.name, clock_.now(), std::nullopt);
+    follow_fault(x, *lead, clock_.now());
+  });
+  signal_.notify();
+  if (planning_) planning_->fault_linked(*lead, member);
+  return member;
+}
+
+std::size_t Dispatch::follow_faults(const std::vector<TicketId>& changed) {
+  std::size_t n = 0;
+  for (const auto& [lead_id, count] : store_.count_fault_callers(changed)) {
+    const auto lead = store_.get(lead_id);
+    if (!lead) continue;
+    storage::TicketFilter members;
+    members.fault = lead_id;
+    members.statuses.assign(kOpenTicketStatuses.begin(), kOpenTicketStatuses.end());
+    std::vector<TicketId> ids;
+    storage::for_each_ticket(store_, std::move(members), [&](const Ticket& m) { ids.push_back(m.id); });
+    const TimePoint now = clock_.now();
+    const auto written = store_.mutate_many(ids, [&](Ticket& m) {
+      if (!follow_fault(m, *lead, now)) return;
+      owe_follow_ups(m, policy_, now);  // rules §7: restoration owes each caller a call
+      ++n;
+    });
+    for (const auto& m : written)
+      if (m && m->fault.empty() && planning_) planning_->fault_unlinked(*m);
+  }
+  if (n) signal_.notify();
+  return n;
+}
+
+std::size_t Dispatch::follow_all_faults() {
+  storage::TicketFilter linked;
+  linked.linked_only = true;
+  linked.statuses.assign(kOpenTicketStatuses.begin(), kOpenTicketStatuses.end());
+  std::set<TicketId> leads;
+  storage::for_each_ticket(store_, std::move(linked), [&](const Ticket& m) { leads.insert(m.fault); });
+  return follow_faults({leads.begin(), leads.end()});
 }
 
 Ticket Dispatch::get_ticket(const TicketId& id) {
@@ -79,6 +160,10 @@ std::pair<Ticket, Crew> Dispatch::pin_ticket(const TicketId& id, const CrewId& c
   const TimePoint now = clock_.now();
   if (!crew.on_shift) throw Error(ErrorCode::kFailedPrecondition, "crew_id", "crew " + crew_id.str() + " is off shift");
   Ticket t = store_.mutate(id, [&](Ticket& ticket) {
+    if (!ticket.fault.empty())  // rules §7: a caller is worked at its fault's lead
+      throw Error(ErrorCode::kFailedPrecondition, "ticket_id",
+                  id.str() + " is linked to fault " + ticket.fault.str() + ": pin " + ticket.fault.str() +
+                      ", or unlink it first");
     for (const auto& skill : ticket.required_skills)
       if (std::find(crew.skills.begin(), crew.skills.end(), skill) == crew.skills.end())
         throw Error(ErrorCode::kFailedPrecondition, "crew_id",

@@ -42,12 +42,22 @@ Planning::~Planning() {
   if (thread_.joinable()) thread_.join();
 }
 
+TimePoint Planning::deadline_of(const Ticket& t) const {
+  const auto it = fault_deadline_.find(t.id);
+  return it == fault_deadline_.end() ? t.effective_deadline() : std::min(t.effective_deadline(), it->second);
+}
+
+const TicketId& Planning::planned_as(const TicketId& id) const {
+  const auto it = lead_of_.find(id);
+  return it == lead_of_.end() ? id : it->second;
+}
+
 planner::TicketSpec Planning::ticket_spec(const Ticket& t) const {
   planner::TicketSpec s;
   s.id = t.id;
   s.location = t.location;
   s.earliest_start = t.earliest_start;
-  s.deadline = t.effective_deadline();
+  s.deadline = deadline_of(t);
   s.service = t.service_duration;
   s.priority = t.priority;
   s.required_skills = t.required_skills;
@@ -72,11 +82,21 @@ void Planning::start() {
   storage::for_each_crew(crews_, {}, [&](const Crew& c) { planner_.upsert_crew(crew_spec(c)); });
   storage::TicketFilter f;
   f.statuses.assign(kPlannableTicketStatuses.begin(), kPlannableTicketStatuses.end());
-  storage::for_each_ticket(tickets_, std::move(f), [&](const Ticket& t) {
-    planner_.insert(ticket_spec(t));
-    known_[t.id] = {t.owner, t.effective_deadline()};
-    if (!t.pinned.empty()) planner_.pin(t.id, t.pinned);
+  std::vector<Ticket> leads;  // planned once every linked caller's deadline is known
+  storage::for_each_ticket(tickets_, std::move(f), [&](Ticket& t) {
+    if (t.fault.empty()) {
+      leads.push_back(std::move(t));
+      return;
+    }
+    lead_of_[t.id] = t.fault;
+    const auto [it, fresh] = fault_deadline_.try_emplace(t.fault, t.effective_deadline());
+    if (!fresh) it->second = std::min(it->second, t.effective_deadline());
   });
+  for (const Ticket& t : leads) {
+    planner_.insert(ticket_spec(t));
+    known_[t.id] = {t.owner, deadline_of(t)};
+    if (!t.pinned.empty()) planner_.pin(t.id, t.pinned);
+  }
   const auto st = planner_.replan(budget_);
   stats_.last_replan_ms = st.elapsed_ms;
   ++stats_.replans;
@@ -160,7 +180,7 @@ void Planning::place_batch(BatchQueue<PendingInsert>::Batch& batch) {
     try {
       const auto a = planner_.assignment(p->item.ticket->id);
       p->item.crew = a ? a->crew : CrewId();
-      const Known k{p->item.crew, p->item.ticket->effective_deadline()};  // as it will be stored
+      const Known k{p->item.crew, deadline_of(*p->item.ticket)};  // as it will be stored
       p->item.view = view_locked(p->item.ticket->id, k);
       known_[p->item.ticket->id] = k;
     } catch (...) {
@@ -175,6 +195,7 @@ void Planning::place_batch(BatchQueue<PendingInsert>::Batch& batch) {
 
 void Planning::ticket_cancelled(const TicketId& id) {
   const auto lock = lock_first();
+  lead_of_.erase(id);
   if (!known_.erase(id)) return;
   planner_.cancel(id);
   mark_dirty();
@@ -183,7 +204,7 @@ void Planning::ticket_cancelled(const TicketId& id) {
 void Planning::ticket_pinned(const Ticket& t, const CrewId& crew) {
   const auto lock = lock_first();
   if (!known_.count(t.id)) planner_.insert(ticket_spec(t));
-  known_[t.id] = {t.owner, t.effective_deadline()};
+  known_[t.id] = {t.owner, deadline_of(t)};
   planner_.pin(t.id, crew);
   mark_dirty();
 }
@@ -230,10 +251,10 @@ void Planning::crew_synced(const std::vector<SyncedChange>& changes) {
       case SyncedChange::Kind::kDeadlineChanged: {
         const Ticket& t = *c.ticket;
         const auto it = known_.find(t.id);
-        if (it == known_.end() || it->second.deadline == t.effective_deadline()) break;
+        if (it == known_.end() || it->second.deadline == deadline_of(t)) break;
         planner_.insert(ticket_spec(t));  // replaces the ticket's spec
         if (!t.pinned.empty()) planner_.pin(t.id, t.pinned);
-        it->second.deadline = t.effective_deadline();
+        it->second.deadline = deadline_of(t);
         dirty = true;
         break;
       }
@@ -260,6 +281,31 @@ void Planning::crew_synced(const std::vector<SyncedChange>& changes) {
   if (dirty) mark_dirty();
 }
 
+void Planning::fault_linked(const Ticket& lead, const Ticket& member) {
+  const auto lock = lock_first();
+  if (known_.erase(member.id)) planner_.cancel(member.id);
+  lead_of_[member.id] = lead.id;
+  const TimePoint before = deadline_of(lead);
+  const auto [d, fresh] = fault_deadline_.try_emplace(lead.id, member.effective_deadline());
+  if (!fresh) d->second = std::min(d->second, member.effective_deadline());
+  const auto it = known_.find(lead.id);
+  if (it != known_.end() && deadline_of(lead) < before) {
+    planner_.insert(ticket_spec(lead));  // replaces the lead's spec: the earlier deadline
+    if (!lead.pinned.empty()) planner_.pin(lead.id, lead.pinned);
+    it->second.deadline = deadline_of(lead);
+  }
+  mark_dirty();
+}
+
+void Planning::fault_unlinked(const Ticket& member) {
+  const auto lock = lock_first();
+  lead_of_.erase(member.id);
+  if (!is_plannable(member.status) || known_.count(member.id)) return;
+  planner_.insert(ticket_spec(member));
+  known_[member.id] = {member.owner, deadline_of(member)};
+  mark_dirty();
+}
+
 std::vector<planner::Stop> Planning::crew_route(const CrewId& crew) {
   const auto lock = lock_first();
   try {
@@ -269,8 +315,9 @@ std::vector<planner::Stop> Planning::crew_route(const CrewId& crew) {
   }
 }
 
-std::optional<PlannedStop> Planning::planned(const TicketId& id) {
+std::optional<PlannedStop> Planning::planned(const TicketId& ticket) {
   const auto lock = lock_first();
+  const TicketId& id = planned_as(ticket);
   if (!known_.count(id)) return std::nullopt;
   const auto a = planner_.assignment(id);
   if (!a) return std::nullopt;
@@ -281,15 +328,17 @@ std::vector<std::optional<PlannedStop>> Planning::planned(const std::vector<Tick
   const auto lock = lock_first();
   std::vector<std::optional<PlannedStop>> out;
   out.reserve(ids.size());
-  for (const TicketId& id : ids) {
+  for (const TicketId& ticket : ids) {
+    const TicketId& id = planned_as(ticket);
     const auto a = known_.count(id) ? planner_.assignment(id) : std::nullopt;
     out.push_back(a ? std::optional<PlannedStop>(PlannedStop{a->crew, a->stop.eta}) : std::nullopt);
   }
   return out;
 }
 
-std::optional<PlanView> Planning::view(const TicketId& id) {
+std::optional<PlanView> Planning::view(const TicketId& ticket) {
   const auto lock = lock_first();
+  const TicketId& id = planned_as(ticket);
   const auto it = known_.find(id);
   if (it == known_.end()) return std::nullopt;
   return view_locked(id, it->second);

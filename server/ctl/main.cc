@@ -235,7 +235,7 @@ void define_tickets_add(CLI::App& tickets, TicketAddArgs& a, Commands& table) {
 
 struct TicketListArgs {
   std::vector<std::string> statuses, zones;
-  std::string crew;
+  std::string crew, fault;
 };
 
 // The ListTicketsRequest of `tickets list`; 2 (message printed) for a bad --status or --zone.
@@ -253,6 +253,7 @@ int list_request(const TicketListArgs& a, v1::ListTicketsRequest& req) {
     req.add_zone_classes(v);
   }
   req.set_crew_id(a.crew);
+  req.set_fault_ticket_id(a.fault);
   req.set_page_size(1000);
   return 0;
 }
@@ -284,6 +285,7 @@ void define_tickets_list(CLI::App& tickets, TicketListArgs& a, Commands& table) 
   list->add_option("--status", a.statuses, "filter by status (repeatable), e.g. reported");
   list->add_option("--zone", a.zones, "filter by zone class (repeatable): urban, rural, remote");
   list->add_option("--crew", a.crew, "filter by owning crew id");
+  list->add_option("--fault", a.fault, "only the tickets linked to this one as the same fault");
   table.push_back({list, [&a](const Connection& c) { return cmd_tickets_list(c, a); }});
 }
 
@@ -302,8 +304,10 @@ int cmd_tickets_show(const Connection& c, const std::string& id) {
   std::cout << "customer: " << t.customer().name() << " " << t.customer().phone() << "\n"
             << "effective deadline: " << utc(t.effective_deadline()) << "\n"
             << "compliance: " << lower_enum(v1::Compliance_Name(t.compliance().compliance()), "COMPLIANCE_") << " ("
-            << t.compliance().reason() << ")\n"
-            << "timeline:\n";
+            << t.compliance().reason() << ")\n";
+  if (!t.fault_ticket_id().empty()) std::cout << "same fault as: " << t.fault_ticket_id() << " (its crew comes)\n";
+  if (t.fault_callers() > 0) std::cout << "callers linked to this fault: " << t.fault_callers() << "\n";
+  std::cout << "timeline:\n";
   for (const auto& e : t.timeline())
     std::cout << "  " << utc(e.time()) << "  " << lower_enum(v1::TicketEventKind_Name(e.kind()), "TICKET_EVENT_KIND_")
               << "  " << e.actor() << "  " << e.detail() << "\n";
@@ -342,9 +346,21 @@ int cmd_tickets_unpin(const Connection& c, const std::string& id) {
   return 0;
 }
 
-// show, cancel, pin and unpin: one ticket by its id.
+// Links a caller's ticket to the ticket standing for its fault, or unlinks it (`fault` empty).
+int cmd_tickets_link(const Connection& c, const std::string& id, const std::string& fault) {
+  v1::LinkTicketRequest req;
+  req.set_ticket_id(id);
+  req.set_fault_ticket_id(fault);
+  v1::LinkTicketResponse resp;
+  const auto s = c.stub->LinkTicket(context(c.o).get(), req, &resp);
+  if (!s.ok()) return fail(s);
+  print_ticket(resp.ticket(), c.o.json);
+  return 0;
+}
+
+// show, cancel, pin, unpin, link and unlink: one ticket by its id.
 struct TicketEditArgs {
-  std::string show_id, cancel_id, cancel_reason, pin_id, pin_crew, unpin_id;
+  std::string show_id, cancel_id, cancel_reason, pin_id, pin_crew, unpin_id, link_id, link_fault, unlink_id;
 };
 
 void define_tickets_edit(CLI::App& tickets, TicketEditArgs& a, Commands& table) {
@@ -365,6 +381,15 @@ void define_tickets_edit(CLI::App& tickets, TicketEditArgs& a, Commands& table) 
   auto* unpin = tickets.add_subcommand("unpin", "remove a ticket's pin");
   unpin->add_option("id", a.unpin_id, "ticket id")->required();
   table.push_back({unpin, [&a](const Connection& c) { return cmd_tickets_unpin(c, a.unpin_id); }});
+
+  auto* link = tickets.add_subcommand("link", "link a caller's ticket to the ticket of the same fault (rules §7)");
+  link->add_option("id", a.link_id, "the caller's ticket id")->required();
+  link->add_option("fault", a.link_fault, "the ticket standing for the fault")->required();
+  table.push_back({link, [&a](const Connection& c) { return cmd_tickets_link(c, a.link_id, a.link_fault); }});
+
+  auto* unlink = tickets.add_subcommand("unlink", "unlink a ticket from its fault: planned on its own");
+  unlink->add_option("id", a.unlink_id, "ticket id")->required();
+  table.push_back({unlink, [&a](const Connection& c) { return cmd_tickets_link(c, a.unlink_id, ""); }});
 }
 
 struct TicketArgs {

@@ -50,6 +50,7 @@ constexpr std::array kTable = {
     MethodRoles{"DispatchService.CloseComplaint", kDesk},
     MethodRoles{"DispatchService.ListConfirmationCalls", kDesk},
     MethodRoles{"DispatchService.RecordConfirmationCall", kDesk},
+    MethodRoles{"DispatchService.LinkTicket", kDesk},
     MethodRoles{"CrewSyncService.Hello", kCrew},
     MethodRoles{"CrewSyncService.Upload", kCrew},
     MethodRoles{"CrewSyncService.Pull", kCrew},

@@ -470,6 +470,7 @@ void to_proto(const Ticket& t, TimePoint now, bool include_timeline, v1::Ticket*
   out->set_kind(static_cast<v1::TicketKind>(proto_value(t.kind)));
   out->set_description(t.description);
   out->set_parent_ticket_id(t.parent.str());
+  out->set_fault_ticket_id(t.fault.str());
   if (include_timeline) {
     for (const TicketEvent& e : t.timeline) {
       v1::TicketEvent* pe = out->add_timeline();
@@ -651,6 +652,10 @@ storage::TicketFilter filter_from_proto(const v1::ListTicketsRequest& req) {
     f.statuses.push_back(*s);
   }
   if (!req.crew_id().empty()) f.owner = CrewId(req.crew_id());
+  if (!req.fault_ticket_id().empty()) {
+    validate_id(req.fault_ticket_id(), "fault_ticket_id");
+    f.fault = TicketId(req.fault_ticket_id());
+  }
   if (req.has_first_contact_from()) f.first_contact_from = from_proto(req.first_contact_from(), "first_contact_from");
   if (req.has_first_contact_to()) f.first_contact_to = from_proto(req.first_contact_to(), "first_contact_to");
   if (req.page_size() > 1000) throw_invalid("page_size", std::to_string(req.page_size()) + " is above 1000");

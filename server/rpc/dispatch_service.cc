@@ -16,6 +16,8 @@ namespace {
 void ticket_out(app::Dispatch& d, const Ticket& t, bool timeline, v1::Ticket* out,
                 std::optional<app::PlanView> plan = std::nullopt) {
   to_proto(t, d.clock().now(), timeline, out);
+  if (t.fault.empty() && is_plannable(t.status))
+    if (const auto callers = d.fault_callers({t.id}); !callers.empty()) out->set_fault_callers(callers.begin()->second);
   if (!plan) plan = d.plan_view(t.id);
   if (plan) to_proto(*plan, d.policy().notify, d.clock().now(), out);
 }
@@ -167,6 +169,20 @@ grpc::Status DispatchService::CreateTicket(grpc::ServerContext* ctx, const v1::C
     const auto result = dispatch_.create_ticket(draft_from_proto(*req), &plan);
     ticket_out(dispatch_, result.ticket, true, resp->mutable_ticket(), std::move(plan));
     resp->set_created(result.created);
+  });
+}
+
+grpc::Status DispatchService::LinkTicket(grpc::ServerContext* ctx, const v1::LinkTicketRequest* req,
+                                         v1::LinkTicketResponse* resp) {
+  return serve(ctx, auth_, "DispatchService.LinkTicket", [&](const Principal& who) {
+    validate_id(req->ticket_id(), "ticket_id");
+    TicketId lead;  // empty: unlink
+    if (!req->fault_ticket_id().empty()) {
+      validate_id(req->fault_ticket_id(), "fault_ticket_id");
+      lead = TicketId(req->fault_ticket_id());
+    }
+    const Ticket t = dispatch_.link_ticket(TicketId(req->ticket_id()), lead, actor_of(who));
+    ticket_out(dispatch_, t, true, resp->mutable_ticket());
   });
 }
 

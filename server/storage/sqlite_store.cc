@@ -187,6 +187,16 @@ CREATE TABLE complaints(
   PRIMARY KEY(ticket_seq, n));
 CREATE INDEX complaints_open ON complaints(ticket_seq, n) WHERE closed_at IS NULL;
 )sql",
+    R"sql(
+-- One fault, many callers (rules §7): the ticket standing for this one's
+-- fault ('' for none). Intake looks for an open, unlinked fault repair near a
+-- new report (the first index); the fault's followers read its linked tickets
+-- (the second).
+ALTER TABLE tickets ADD COLUMN fault_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX tickets_fault_leads ON tickets(lat, lon) WHERE kind = 'fault_repair' AND fault_id = '' AND status IN
+  ('reported', 'assigned', 'accepted', 'en_route');
+CREATE INDEX tickets_fault_members ON tickets(fault_id) WHERE fault_id <> '';
+)sql",
 };
 
 }  // namespace

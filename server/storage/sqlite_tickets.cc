@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <sstream>
 #include <unordered_map>
 #include <variant>
@@ -32,7 +34,7 @@ constexpr const char* kColumns =
     "seq, id, client_request_id, fingerprint, customer_name, customer_phone, customer_language, lat, lon, address, "
     "zone_class, zone_name, priority, first_contact, channel, kind, deadline, earliest_start, appointment, "
     "service_s, skills, description, status, owner, pinned, arrival, version, tracking_token, created, "
-    "notice_delivered, notice_method, notice_by, parent_id";
+    "notice_delivered, notice_method, notice_by, parent_id, fault_id";
 
 // Reads a row selected with kColumns. Values were validated on the way in;
 // a row that no longer parses is a broken invariant (kInternal).
@@ -72,6 +74,7 @@ Ticket read_row(const Statement& s, std::int64_t& seq) {
     t.notice =
         DisconnectionNotice{at(*delivered), must(parse_notice_delivery(s.text(30)), "notice_method"), s.text(31)};
   if (const auto p = s.text(32); !p.empty()) t.parent = TicketId(p);
+  if (const auto f = s.text(33); !f.empty()) t.fault = TicketId(f);
   return t;
 }
 
@@ -370,7 +373,7 @@ CreateResult SqliteStore::create_locked(Ticket t) {
   t.version = 1;
 
   auto ins = db_.cached(std::string("INSERT INTO tickets(") + kColumns +
-                        ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                        ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   ins->bind_all(seq, t.id.str(), t.client_request_id, t.fingerprint, t.customer.name, t.customer.phone,
                 t.customer.language, t.location.lat(), t.location.lon(), t.address, to_string(t.zone_class),
                 t.zone_name, static_cast<std::int64_t>(t.priority), secs(t.first_contact), to_string(t.channel),
@@ -381,7 +384,7 @@ CreateResult SqliteStore::create_locked(Ticket t) {
                 t.notice ? std::optional<std::int64_t>(secs(t.notice->delivered)) : std::nullopt,
                 std::string(t.notice ? to_string(t.notice->method) : ""),
                 t.notice ? t.notice->delivered_by : std::string(),  // '' not NULL: the columns are NOT NULL
-                t.parent.str());
+                t.parent.str(), t.fault.str());
   ins->run();
 
   append_children(db_, seq, t, 0, 0);
@@ -429,14 +432,16 @@ Ticket SqliteStore::mutate_locked(const TicketId& id, const std::function<void(T
       t.complaints.size() < before.complaints.size())
     throw Error(ErrorCode::kInternal, "storage", "ticket history may only be appended to");
   const bool unchanged = t.status == before.status && t.owner == before.owner && t.pinned == before.pinned &&
-                         t.arrival == before.arrival && t.timeline.size() == before.timeline.size() &&
-                         t.contacts.size() == before.contacts.size() && t.escalations == before.escalations &&
-                         t.follow_ups == before.follow_ups && t.complaints == before.complaints;
+                         t.fault == before.fault && t.arrival == before.arrival &&
+                         t.timeline.size() == before.timeline.size() && t.contacts.size() == before.contacts.size() &&
+                         t.escalations == before.escalations && t.follow_ups == before.follow_ups &&
+                         t.complaints == before.complaints;
   if (unchanged) return t;  // nothing to write: no new version, no board change
   t.version = before.version + 1;
-  db_.cached("UPDATE tickets SET status = ?, owner = ?, pinned = ?, arrival = ?, version = ? WHERE seq = ?")
+  db_.cached(
+         "UPDATE tickets SET status = ?, owner = ?, pinned = ?, arrival = ?, version = ?, fault_id = ? WHERE seq = ?")
       ->bind_all(to_string(t.status), t.owner.str(), t.pinned.str(), secs(t.arrival),
-                 static_cast<std::int64_t>(t.version), seq)
+                 static_cast<std::int64_t>(t.version), t.fault.str(), seq)
       .run();
   append_children(db_, seq, t, before.timeline.size(), before.contacts.size());
   write_records(db_, seq, t, before);
@@ -537,6 +542,13 @@ TicketPage SqliteStore::list_in(Database& db, const TicketFilter& f) {
     sql += " AND owner = ?";
     texts.push_back(f.owner.str());
   }
+  // "fault_id <> ''" lets SQLite use the partial index of linked tickets.
+  if (!f.fault.empty()) {
+    sql += " AND fault_id = ? AND fault_id <> ''";
+    texts.push_back(f.fault.str());
+  } else if (f.linked_only) {
+    sql += " AND fault_id <> ''";
+  }
   if (f.first_contact_from) sql += " AND first_contact >= " + std::to_string(secs(*f.first_contact_from));
   if (f.first_contact_to) sql += " AND first_contact < " + std::to_string(secs(*f.first_contact_to));
   sql += " ORDER BY seq LIMIT ?";
@@ -560,6 +572,51 @@ TicketPage SqliteStore::list_in(Database& db, const TicketFilter& f) {
   for (std::size_t k = 0; k < seqs.size(); ++k) rows.emplace_back(seqs[k], &page.tickets[k]);
   load_children(db, rows);
   return page;
+}
+
+std::vector<Ticket> SqliteStore::fault_candidates(const GeoPoint& near, double radius_m, TimePoint from, TimePoint to) {
+  // A box around the point (a degree of latitude is ~111.32 km; of longitude,
+  // that times cos(latitude)); the caller measures the real distance.
+  constexpr double kMetresPerDegree = 111320.0;
+  constexpr double kPi = 3.14159265358979323846;
+  const double dlat = radius_m / kMetresPerDegree;
+  const double dlon = radius_m / (kMetresPerDegree * std::max(0.01, std::cos(near.lat() * kPi / 180.0)));
+  constexpr std::int64_t kMaxCandidates = 50;
+  return read([&](Database& db) {
+    // The terms after "lat BETWEEN" repeat the partial index's condition, so SQLite uses it.
+    auto s = db.cached(std::string("SELECT ") + kColumns +
+                       " FROM tickets WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND first_contact BETWEEN ? "
+                       "AND ? AND kind = 'fault_repair' AND fault_id = '' AND status IN ('reported', 'assigned', "
+                       "'accepted', 'en_route') ORDER BY seq LIMIT ?");
+    s->bind_all(near.lat() - dlat, near.lat() + dlat, near.lon() - dlon, near.lon() + dlon, secs(from), secs(to),
+                kMaxCandidates);
+    std::vector<Ticket> out;
+    std::vector<std::int64_t> seqs;
+    while (s->step()) {
+      std::int64_t seq = 0;
+      out.push_back(read_row(*s, seq));
+      seqs.push_back(seq);
+    }
+    std::vector<std::pair<std::int64_t, Ticket*>> rows;
+    for (std::size_t k = 0; k < seqs.size(); ++k) rows.emplace_back(seqs[k], &out[k]);
+    load_children(db, rows);
+    return out;
+  });
+}
+
+std::map<TicketId, std::uint32_t> SqliteStore::count_fault_callers(const std::vector<TicketId>& leads) {
+  return read([&](Database& db) {
+    std::map<TicketId, std::uint32_t> out;
+    auto s = db.cached(
+        "SELECT COUNT(*) FROM tickets WHERE fault_id = ? AND fault_id <> '' AND status NOT IN ('closed', "
+        "'cancelled')");
+    for (const TicketId& lead : leads) {
+      s->reset();
+      s->bind(1, lead.str());
+      if (s->step() && s->int64(0) > 0) out[lead] = static_cast<std::uint32_t>(s->int64(0));
+    }
+    return out;
+  });
 }
 
 OpenCounts SqliteStore::open_counts(TimePoint now) {

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "ctl_run.h"
 #include "linecrew/v1/crew_sync.grpc.pb.h"
 #include "sim_server.h"
 #include "sms_gateway.h"
@@ -24,35 +25,12 @@
 namespace linecrew {
 namespace {
 
+using testing::contains;
+using testing::ctl;
+using testing::CtlRun;
 using testing::iso;
+using testing::secs;
 using testing::SimServer;
-
-std::int64_t secs(const std::string& hhmm) {
-  return parse_utc(iso(hhmm)).time_since_epoch().count();
-}
-
-struct CtlRun {
-  int rc;
-  std::string out;  // stdout and stderr
-};
-
-// linecrewctl with the server and token from the environment, as a dispatcher would run it.
-CtlRun ctl(const SimServer& server, const std::string& args) {
-  const std::string cmd = "LINECREW_SERVER=" + server.address() + " LINECREW_TOKEN=" + server.admin_token() + " " +
-                          LINECREW_CTL_BIN + " " + args + " 2>&1";
-  CtlRun r{-1, ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  while (const std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
 
 bool starts_with(const std::string& text, const std::string& prefix) {
   return text.rfind(prefix, 0) == 0;

@@ -49,28 +49,34 @@ TEST(Report, PercentileIsNearestRank) {
   EXPECT_DOUBLE_EQ(Samples{}.percentile(0.95), 0);
 }
 
+TicketOutcome outcome(ZoneClass zone, TimePoint deadline, std::optional<TimePoint> arrival,
+                      std::vector<ContactRecord> contacts, std::string crew) {
+  TicketOutcome o;
+  o.zone = zone;
+  o.deadline = deadline;
+  o.arrival = arrival;
+  o.contacts = std::move(contacts);
+  o.crew = std::move(crew);
+  return o;
+}
+
 TEST(Report, TallyCountsOnTimeByZoneLatenessAndTicketsPerCrew) {
   RunReport r;
   r.crews = 2;
   const TimePoint d = kT0 + minutes(45);
   const std::vector<TicketOutcome> o = {
-      {ZoneClass::kUrban, d, d, {}, "C-1"},  // exactly at the deadline: on time
+      outcome(ZoneClass::kUrban, d, d, {}, "C-1"),  // exactly at the deadline: on time
       // late, excused: consented at the deadline to 10 min later
-      {ZoneClass::kUrban, d, d + minutes(10), {{d, DelayReason::kTraffic, d + minutes(10), Consent::kYes}}, "C-1"},
+      outcome(ZoneClass::kUrban, d, d + minutes(10), {{d, DelayReason::kTraffic, d + minutes(10), Consent::kYes}},
+              "C-1"),
       // late after a refusal: a violation
-      {ZoneClass::kRural,
-       d,
-       d + minutes(30),
-       {{d - minutes(5), DelayReason::kTraffic, d + minutes(30), Consent::kRefused}},
-       "C-2"},
-      {ZoneClass::kRemote, d, std::nullopt, {}, ""},      // never reached: overdue
-      {ZoneClass::kRural, d, d - minutes(5), {}, "C-2"},  // early
+      outcome(ZoneClass::kRural, d, d + minutes(30),
+              {{d - minutes(5), DelayReason::kTraffic, d + minutes(30), Consent::kRefused}}, "C-2"),
+      outcome(ZoneClass::kRemote, d, std::nullopt, {}, ""),      // never reached: overdue
+      outcome(ZoneClass::kRural, d, d - minutes(5), {}, "C-2"),  // early
       // consented too late (after the deadline): a violation
-      {ZoneClass::kRemote,
-       d,
-       d + minutes(20),
-       {{d + minutes(1), DelayReason::kTraffic, d + minutes(20), Consent::kYes}},
-       "C-2"},
+      outcome(ZoneClass::kRemote, d, d + minutes(20),
+              {{d + minutes(1), DelayReason::kTraffic, d + minutes(20), Consent::kYes}}, "C-2"),
   };
   tally(r, o, d + hours(3));
   EXPECT_EQ(r.sim[0].tickets, 2u);
@@ -91,11 +97,80 @@ TEST(Report, TallyCountsOnTimeByZoneLatenessAndTicketsPerCrew) {
   EXPECT_EQ(r.tickets_per_crew_max(), 3u);
   EXPECT_DOUBLE_EQ(r.delay_notice_compliance_sim(), 1.0 / 3.0);
   RunReport b;
-  tally(b, {{ZoneClass::kUrban, d, d + minutes(1), {}, "C-1"}, {ZoneClass::kUrban, d, d, {}, "C-1"}}, d + hours(3));
+  tally(b, {outcome(ZoneClass::kUrban, d, d + minutes(1), {}, "C-1"), outcome(ZoneClass::kUrban, d, d, {}, "C-1")},
+        d + hours(3));
   EXPECT_DOUBLE_EQ(margin_pp(r.sim[0], b.sim[0]), 0.0);
   const std::string text = format_report(r, &b);
   EXPECT_NE(text.find("urban"), std::string::npos) << text;
   EXPECT_NE(text.find("+0.0 pp"), std::string::npos) << text;
+}
+
+// One call of a fault: its true fault, its arrival, the crews that drove there, the server's link.
+TicketOutcome call(std::optional<std::uint32_t> fault, std::optional<TimePoint> arrival,
+                   std::vector<std::string> visitors, bool linked = false, bool same_fault = false) {
+  TicketOutcome o;
+  o.zone = ZoneClass::kUrban;
+  o.deadline = kT0 + minutes(45);
+  o.arrival = arrival;
+  o.crew = visitors.empty() ? "C-lead" : visitors.front();
+  o.fault = fault;
+  o.visitors = std::move(visitors);
+  o.linked = linked;
+  o.linked_same_fault = same_fault;
+  return o;
+}
+
+TEST(Report, FaultsWithSeveralCallersCountCrewVisitsLinksAndOnTime) {
+  const TimePoint d = kT0 + minutes(45);
+  // Linecrew: fault 1's three calls served by one crew at the lead (the two linked calls mirror its
+  // arrival); fault 2's lead unreached; a lone call (fault 3) linked to another fault's lead.
+  RunReport l;
+  tally(l,
+        {call(1, d - minutes(5), {"C-1"}), call(1, d - minutes(5), {}, true, true),
+         call(1, d - minutes(5), {}, true, true), call(2, std::nullopt, {}), call(2, std::nullopt, {}, true, true),
+         call(3, d + minutes(10), {}, true, false)},
+        d + hours(3));
+  EXPECT_EQ(l.faults.faults, 2u);
+  EXPECT_EQ(l.faults.calls, 5u);
+  EXPECT_EQ(l.faults.visits, 1u);
+  EXPECT_EQ(l.faults.crews, 1u);
+  EXPECT_DOUBLE_EQ(l.faults.crews_per_fault(), 0.5);
+  EXPECT_EQ(l.faults.reached, 3u);
+  EXPECT_EQ(l.faults.on_time, 3u);
+  EXPECT_EQ(l.faults.linked, 4u);
+  EXPECT_EQ(l.faults.linked_elsewhere, 1u);
+  // The baseline: a crew drives to every call of fault 1, two of them late.
+  RunReport b;
+  tally(b,
+        {call(1, d - minutes(5), {"C-1"}), call(1, d + minutes(5), {"C-2"}), call(1, d + minutes(20), {"C-3", "C-1"}),
+         call(2, d, {"C-1"}), call(2, std::nullopt, {}), call(3, d, {"C-2"})},
+        d + hours(3));
+  EXPECT_EQ(b.faults.visits, 4u);
+  EXPECT_EQ(b.faults.crews, 4u);  // fault 1: C-1, C-2, C-3; fault 2: C-1
+  EXPECT_DOUBLE_EQ(b.faults.crews_per_fault(), 2.0);
+  EXPECT_EQ(b.faults.reached, 4u);
+  EXPECT_EQ(b.faults.on_time, 2u);
+  EXPECT_EQ(b.faults.linked, 0u);
+
+  const std::string text = format_report(l, &b);
+  EXPECT_NE(text.find("faults with several callers"), std::string::npos) << text;
+  const auto line = [&](const std::string& label) {
+    const auto at = text.find(label);
+    return at == std::string::npos ? std::string() : text.substr(at, text.find('\n', at) - at);
+  };
+  EXPECT_NE(line("faults / their calls").find("2 / 5"), std::string::npos) << text;
+  EXPECT_NE(line("crew visits (crews per fault)").find("1 (0.50)"), std::string::npos) << text;
+  EXPECT_NE(line("crew visits (crews per fault)").find("4 (2.00)"), std::string::npos) << text;
+  EXPECT_NE(line("calls linked by server (wrong fault)").find("4 (1)"), std::string::npos) << text;
+  EXPECT_NE(line("calls linked by server (wrong fault)").find("0 (0)"), std::string::npos) << text;
+  EXPECT_NE(line("on-time rate of their calls").find("100.0 % (3/3)"), std::string::npos) << text;
+  EXPECT_NE(line("on-time rate of their calls").find("50.0 % (2/4)"), std::string::npos) << text;
+  EXPECT_NE(line("on-time rate of their calls").find("+50.0 pp"), std::string::npos) << text;
+
+  // A storm without such faults (and no links) leaves the section out.
+  RunReport none;
+  tally(none, {call(std::nullopt, d, {"C-1"})}, d + hours(3));
+  EXPECT_EQ(format_report(none, &none).find("several callers"), std::string::npos);
 }
 
 }  // namespace

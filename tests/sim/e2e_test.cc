@@ -101,6 +101,8 @@ TEST_F(SmallStorm, BothPoliciesRunAndTheirFiguresMatchTheServersReports) {
   EXPECT_GE(b.pins, arrivals);
   EXPECT_EQ(b.rpc_ms.count("PinTicket"), 1u);
   EXPECT_EQ(b.replans, 0u);
+  // One fault, many callers: the baseline's server runs on a policy copy without automatic fault linking.
+  EXPECT_EQ(b.faults.linked, 0u);
 
   // The push channel woke the handhelds: the crew a ticket was assigned or pinned to (the desk's answer),
   // and with the planner the board stream; a handheld syncs far less often than once per step.

@@ -104,6 +104,27 @@ TEST(Scenario, ErrorsNameTheFileAndTheField) {
             "storm.json: duration_minutes: must be an integer");
 }
 
+TEST(Scenario, FaultIsOptionalAndGroupsTheCallersOfOneFault) {
+  // Older files have no "fault": each call is a fault of its own.
+  const Scenario old = parse_scenario(kValid, "storm.json", "/base");
+  EXPECT_FALSE(old.tickets[0].fault.has_value());
+  EXPECT_TRUE(multi_caller_faults(old).empty());
+  EXPECT_EQ(to_json(old).find("\"fault\""), std::string::npos);
+
+  // k-2 and k-1 call about fault 4 (the generator's ground truth).
+  std::string two = with(R"("answer": "refuse")", R"("answer": "refuse", "fault": 4)");
+  two.insert(two.find(R"("priority": 5,)"), R"("fault": 4, )");
+  const Scenario s = parse_scenario(two, "storm.json", "/base");
+  EXPECT_EQ(s.tickets[0].fault, 4u);
+  const auto groups = multi_caller_faults(s);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0], (std::vector<std::size_t>{0, 1}));
+  EXPECT_EQ(to_json(parse_scenario(to_json(s), "again.json", "/")), to_json(s));
+
+  EXPECT_EQ(error_of(with(R"("answer": "refuse")", R"("answer": "refuse", "fault": -1)")),
+            "storm.json: tickets[0].fault: -1 is outside [0, 4294967295]");
+}
+
 TEST(Scenario, NeedsACrew) {
   const std::string s = R"({"start": "2026-11-22T14:00:00+08:00", "duration_minutes": 60, "zones_file": "z"})";
   EXPECT_EQ(error_of(s), "storm.json: crews: at least one crew is required");

@@ -33,10 +33,20 @@ void write_file(const std::string& path, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
-std::string make_config(const TempDir& dir, const std::string& data_dir, const std::string& extra) {
+std::string make_config(const TempDir& dir, const std::string& data_dir, const std::string& extra, bool fault_links) {
   for (const char* f :
        {"zones.geojson", "policy.json", "call_script.json", "follow_up_script.json", "notify_templates.json"})
     fs::copy_file(std::string(LINECREW_SOURCE_DIR) + "/config/" + f, dir.file(f), fs::copy_options::overwrite_existing);
+  if (!fault_links) {
+    // A one-key edit of the shipped policy, so every other figure stays the shipped one.
+    std::ifstream in(dir.file("policy.json"));
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string on = "\"fault_link_auto\": true";
+    const auto at = text.find(on);
+    if (at == std::string::npos) throw std::runtime_error("config/policy.json: no '" + on + "' to turn off");
+    write_file(dir.file("policy.json"),
+               text.substr(0, at) + "\"fault_link_auto\": false" + text.substr(at + on.size()));
+  }
   const std::string path = dir.file("server.json");
   write_file(path, R"({"listen": "127.0.0.1:0", "metrics_listen": "127.0.0.1:0", "data_dir": ")" + data_dir + R"(")" +
                        (extra.empty() ? "" : ", " + extra) + "}");

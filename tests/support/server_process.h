@@ -56,6 +56,10 @@ void write_file(const std::string& path, const std::string& text);
 // The shipped config/ copied into `dir` with server.json pointing at `data_dir`;
 // returns the server.json path.
 // `extra` is added to server.json as further keys, e.g. R"("planner": false)".
-std::string make_config(const TempDir& dir, const std::string& data_dir, const std::string& extra = "");
+// The tests put many tickets at one place for convenience, so the copied
+// policy links no fault automatically unless `fault_links` (rules §7; the
+// shipped policy does link).
+std::string make_config(const TempDir& dir, const std::string& data_dir, const std::string& extra = "",
+                        bool fault_links = false);
 
 }  // namespace linecrew::testing

@@ -24,15 +24,26 @@ inline std::string iso(const std::string& hhmm) {
   return "2026-11-22T" + hhmm + ":00+08:00";
 }
 
+// Seconds since the epoch of `hhmm` on the test day (as iso()).
+inline std::int64_t secs(const std::string& hhmm) {
+  return parse_utc(iso(hhmm)).time_since_epoch().count();
+}
+
+inline bool contains(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
 class SimServer {
  public:
-  // `extra` is added to server.json (see make_config).
-  explicit SimServer(const std::string& tag, const std::string& start = "14:00", const std::string& extra = "")
+  // `extra` is added to server.json; `fault_links` keeps the shipped policy's automatic fault links (see make_config).
+  explicit SimServer(const std::string& tag, const std::string& start = "14:00", const std::string& extra = "",
+                     bool fault_links = false)
       : dir_(tag) {
     set_clock(start);
     server_ = std::make_unique<ServerProcess>(
         make_config(dir_, dir_.file("data"),
-                    "\"clock_file\": \"" + dir_.file("clock.txt") + "\"" + (extra.empty() ? "" : ", " + extra)),
+                    "\"clock_file\": \"" + dir_.file("clock.txt") + "\"" + (extra.empty() ? "" : ", " + extra),
+                    fault_links),
         dir_.file("data"));
     if (!server_->start()) throw std::runtime_error("server did not start: " + server_->stderr_text());
     admin_token_ = server_->admin_token();
@@ -40,6 +51,13 @@ class SimServer {
   }
 
   const TempDir& dir() const { return dir_; }
+  // kill -9, then start again on the same data (it may listen on another port).
+  void restart() {
+    server_->kill(SIGKILL);
+    server_->wait_exit();
+    if (!server_->start()) throw std::runtime_error("server did not restart: " + server_->stderr_text());
+    stub_ = v1::DispatchService::NewStub(grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
+  }
   ServerProcess& process() { return *server_; }
   std::string address() const { return server_->address(); }
   const std::string& admin_token() const { return admin_token_; }

@@ -143,6 +143,10 @@ TEST(Escalation, StalledPastThePolicyTimeOnceAndTheDesksBookkeepingIsNotProgress
   t.status = TicketStatus::kClosed;
   t.escalations.pop_back();
   EXPECT_FALSE(escalate_if_stalled(t, policy, at("23:00")));  // closed tickets never stall
+  Ticket caller = reported_at("10:00");
+  caller.fault = TicketId("T-000001");  // rules §7: linked to a fault, it moves with its lead
+  EXPECT_FALSE(escalate_if_stalled(caller, policy, at("15:00")));
+  EXPECT_TRUE(caller.escalations.empty());
 }
 
 TEST(Escalation, FiguresCountByKindStateAndTimeToAcknowledge) {

@@ -57,6 +57,31 @@ TEST(Policy, FiguresAreConfigurable) {
   EXPECT_EQ(p.delay_call_lead, minutes(15));
 }
 
+TEST(Policy, FaultLinkingIsConfigurableAndBounded) {
+  const ServicePolicy d{};
+  EXPECT_FALSE(d.fault_link.automatic);  // a utility turns it on (the shipped policy.json does)
+  EXPECT_TRUE(ServicePolicy::load_file(testing::config_path("policy.json")).fault_link.automatic);
+  EXPECT_EQ(d.fault_link.distance_m, 300);
+  EXPECT_EQ(d.fault_link.window, minutes(120));
+  EXPECT_EQ(d.fault_link.auto_confidence, 0.7);
+  const ServicePolicy p = ServicePolicy::from_json(
+      R"({"fault_link_auto":true,"fault_link_distance_m":150.5,"fault_link_window_minutes":30,
+          "fault_link_auto_confidence":0.9})",
+      "p");
+  EXPECT_TRUE(p.fault_link.automatic);
+  EXPECT_EQ(p.fault_link.distance_m, 150.5);
+  EXPECT_EQ(p.fault_link.window, minutes(30));
+  EXPECT_EQ(p.fault_link.auto_confidence, 0.9);
+  expect_error([] { ServicePolicy::from_json(R"({"fault_link_auto":"yes"})", "p.json"); }, ErrorCode::kInvalidArgument,
+               "fault_link_auto: must be true or false");
+  expect_error([] { ServicePolicy::from_json(R"({"fault_link_distance_m":0})", "p.json"); },
+               ErrorCode::kInvalidArgument, "fault_link_distance_m: must be a number in (0, 5000]");
+  expect_error([] { ServicePolicy::from_json(R"({"fault_link_auto_confidence":1.5})", "p.json"); },
+               ErrorCode::kInvalidArgument, "fault_link_auto_confidence");
+  expect_error([] { ServicePolicy::from_json(R"({"fault_link_window_minutes":0})", "p.json"); },
+               ErrorCode::kInvalidArgument, "fault_link_window_minutes");
+}
+
 TEST(Policy, NonUrgentCallsOnlyInContactHoursOutsideTheBreak) {
   const ServicePolicy p{};
   EXPECT_FALSE(p.non_urgent_call_allowed(at("07:59")));

@@ -92,7 +92,8 @@ TimePoint last_progress(const Ticket& t);
 
 // Rules §6/§7: an open ticket without progress for longer than the policy's
 // stalled time opens a "stalled" escalation (once per stall: the key is the
-// last progress time). Returns the number opened, or nullopt.
+// last progress time). A ticket linked to a fault does not stall on its own
+// (its lead does). Returns the number opened, or nullopt.
 std::optional<std::uint32_t> escalate_if_stalled(Ticket& t, const ServicePolicy& policy, TimePoint now);
 
 // Figures over escalations (the report and /metrics).

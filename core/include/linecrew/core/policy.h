@@ -34,6 +34,17 @@ struct NotifyPolicy {
   Duration tracking_retention = hours(24 * 7);
 };
 
+// When intake links a report to an open ticket as the same fault (fault.h).
+struct FaultLinkPolicy {
+  // Link at or above auto_confidence without the desk. Off unless the policy
+  // file turns it on (the shipped one does): merging customers' tickets is a
+  // utility's decision.
+  bool automatic = false;
+  double distance_m = 300;       // farther apart: never the same fault
+  Duration window = hours(2);    // first contacts farther apart: never
+  double auto_confidence = 0.7;  // in (0, 1]; below it (and above 0) intake only suggests
+};
+
 struct ServicePolicy {
   // Arrival limit by zone class, indexed by ZoneClass (rules §1).
   std::array<Duration, 3> arrival_limit = {minutes(45), minutes(90), minutes(120)};
@@ -70,6 +81,9 @@ struct ServicePolicy {
   // arrivals) lie within this distance of now.
   Duration booking_horizon = hours(24 * 366);
   NotifyPolicy notify;
+  // One fault, many callers (rules §7): a new fault report within this
+  // distance and time of an open one may be the same fault (fault.h).
+  FaultLinkPolicy fault_link;
 
   Duration limit(ZoneClass zone) const { return arrival_limit[static_cast<std::size_t>(zone)]; }
   // The arrival deadline: first contact + limit. "Not exceeding": arriving

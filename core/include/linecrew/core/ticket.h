@@ -93,6 +93,7 @@ struct Ticket {
   std::optional<TimePoint> appointment;
   std::optional<DisconnectionNotice> notice;
   TicketId parent;  // the ticket this one follows up; empty: none
+  TicketId fault;   // the ticket standing for this one's fault (rules §7, fault.h); empty: none
   Duration service_duration{0};
   std::vector<std::string> required_skills;
   std::string description;

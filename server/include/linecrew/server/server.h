@@ -17,6 +17,7 @@
 #include "linecrew/server/app/config.h"
 #include "linecrew/server/app/crew_sync.h"
 #include "linecrew/server/app/dispatch.h"
+#include "linecrew/server/app/fault_follower.h"
 #include "linecrew/server/app/notifier.h"
 #include "linecrew/server/app/periodic.h"
 #include "linecrew/server/app/planning.h"
@@ -73,8 +74,9 @@ class Server {
   NoticeTemplates notice_templates_;
   std::unique_ptr<storage::SqliteNotifyStore> notify_store_;
   std::unique_ptr<app::Notifier> notifier_;
-  std::unique_ptr<app::Periodic> stall_sweep_;      // rules §7: stalled tickets escalate
-  std::unique_ptr<app::Periodic> follow_up_sweep_;  // rules §7: overdue follow-ups escalate, with an apology
+  std::unique_ptr<app::FaultFollower> fault_follower_;  // rules §7: linked callers follow their fault
+  std::unique_ptr<app::Periodic> stall_sweep_;          // rules §7: stalled tickets escalate
+  std::unique_ptr<app::Periodic> follow_up_sweep_;      // rules §7: overdue follow-ups escalate, with an apology
   std::unique_ptr<rpc::CustomerService> customer_service_;
   std::unique_ptr<http::TrackingServer> tracking_;
   int port_ = 0;

@@ -2,6 +2,7 @@
 // handlers translate to and from these; tests drive them directly.
 #pragma once
 
+#include <map>
 #include <memory>
 
 #include "linecrew/core/clock.h"
@@ -90,6 +91,24 @@ class Dispatch {
   Ticket record_confirmation(const TicketId& id, ConfirmationOutcome outcome, std::optional<TimePoint> new_time,
                              const std::string& by);
 
+  // One fault, many callers (rules §7). Intake links a new fault report to
+  // an open one nearby (core fault.h) at or above the policy's confidence;
+  // the desk links (`lead` set) or unlinks (`lead` empty) by hand. Throws as
+  // core link_to_fault / unlink_from_fault, and Error(kNotFound) for an
+  // unknown ticket_id or fault_ticket_id.
+  Ticket link_ticket(const TicketId& id, const TicketId& lead, const ActorRef& by);
+  // Brings the tickets linked to any of `changed` in line with their lead
+  // (core follow_fault; follow-ups owed as after a crew's upload); a lead's
+  // cancellation unlinks them and they are planned on their own. Returns how
+  // many tickets it changed.
+  std::size_t follow_faults(const std::vector<TicketId>& changed);
+  // follow_faults over every open linked ticket (at start).
+  std::size_t follow_all_faults();
+  // How many open tickets are linked to each of `leads`.
+  std::map<TicketId, std::uint32_t> fault_callers(const std::vector<TicketId>& leads) {
+    return store_.count_fault_callers(leads);
+  }
+
   // Complaints (rules §7). Ids are "<ticket id>/C<n>".
   storage::ComplaintPage list_complaints(const storage::ComplaintFilter& filter);
   storage::ComplaintEntry record_complaint(const TicketId& id, const ComplaintDraft& draft, const std::string& by);
@@ -122,6 +141,9 @@ class Dispatch {
   storage::CrewStore& crews_;
   ChangeSignal signal_;
   Planning* planning_ = nullptr;
+  // The open ticket `t` (not yet stored) is the same fault as, if any: linked
+  // automatically (and brought in line with it), or only suggested.
+  std::optional<Ticket> link_at_intake(Ticket& t);
 };
 
 // 128 random bits from the OS, base64url without padding (22 characters).

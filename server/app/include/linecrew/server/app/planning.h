@@ -95,6 +95,13 @@ class Planning {
   // re-planned against; a position fix moves the crew. Each crew's position and
   // free time are given to the planner once, as they are after the last event.
   void crew_synced(const std::vector<SyncedChange>& changes);
+  // One fault, many callers (rules §7): `member` is linked to `lead`. The
+  // member leaves the plan (its crew is the lead's: planned() and view()
+  // answer for it with the lead's stop) and the lead is planned against the
+  // earliest of its callers' deadlines.
+  void fault_linked(const Ticket& lead, const Ticket& member);
+  // `member` was unlinked from its fault: planned on its own again.
+  void fault_unlinked(const Ticket& member);
   // The crew's planned stops in visiting order (empty for an unknown crew).
   std::vector<planner::Stop> crew_route(const CrewId& crew);
 
@@ -134,6 +141,13 @@ class Planning {
     TimePoint deadline;
   };
   std::map<TicketId, Known> known_;  // open tickets not yet reached
+  // Rules §7: the earliest caller's deadline of each lead with linked
+  // tickets, and each linked ticket's lead (not in known_: not planned).
+  std::map<TicketId, TimePoint> fault_deadline_;
+  std::map<TicketId, TicketId> lead_of_;
+  TimePoint deadline_of(const Ticket& t) const;
+  // The id whose plan answers for `id`: its lead when linked.
+  const TicketId& planned_as(const TicketId& id) const;
   PlanView view_locked(const TicketId& id, const Known& known);
   std::map<CrewId, TimePoint> busy_until_;  // crews working on site
   PlanningStats stats_;

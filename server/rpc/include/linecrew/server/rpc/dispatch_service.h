@@ -22,6 +22,8 @@ class DispatchService final : public v1::DispatchService::Service {
 
   grpc::Status CreateTicket(grpc::ServerContext* ctx, const v1::CreateTicketRequest* req,
                             v1::CreateTicketResponse* resp) override;
+  grpc::Status LinkTicket(grpc::ServerContext* ctx, const v1::LinkTicketRequest* req,
+                          v1::LinkTicketResponse* resp) override;
   grpc::Status GetTicket(grpc::ServerContext* ctx, const v1::GetTicketRequest* req,
                          v1::GetTicketResponse* resp) override;
   grpc::Status ListTickets(grpc::ServerContext* ctx, const v1::ListTicketsRequest* req,

@@ -42,6 +42,8 @@ class SqliteStore final : public TicketStore, public TokenStore, public CrewStor
                                                  const std::function<void(Ticket&)>& change) override;
   TicketPage list(const TicketFilter& filter) override;
   std::optional<Ticket> find_by_tracking_token(const std::string& token) override;
+  std::vector<Ticket> fault_candidates(const GeoPoint& near, double radius_m, TimePoint from, TimePoint to) override;
+  std::map<TicketId, std::uint32_t> count_fault_callers(const std::vector<TicketId>& leads) override;
   std::int64_t count() override;
   OpenCounts open_counts(TimePoint now) override;
   EscalationPage list_escalations(const EscalationFilter& filter) override;

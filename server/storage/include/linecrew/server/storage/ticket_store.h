@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@ struct TicketFilter {
   std::vector<ZoneClass> zone_classes;  // empty: all
   std::vector<TicketStatus> statuses;   // empty: all
   CrewId owner;                         // empty: any owner
+  TicketId fault;                       // only the tickets linked to this one (rules §7); empty: any
+  bool linked_only = false;             // only tickets linked to a fault
   std::optional<TimePoint> first_contact_from;
   std::optional<TimePoint> first_contact_to;
   std::uint32_t limit = 100;
@@ -152,6 +155,13 @@ class TicketStore {
   virtual std::vector<TicketId> tickets_with_overdue_follow_ups(TimePoint now) = 0;
   // Figures over the follow-ups still owed at `now` (for /metrics).
   virtual FollowUpFigures owed_follow_ups(TimePoint now) = 0;
+  // One fault, many callers (rules §7): the open fault repairs not yet
+  // reached and not themselves linked, first reported in [from, to], within
+  // about `radius_m` of `near` (a box: the caller measures the distance), at
+  // most 50, oldest first.
+  virtual std::vector<Ticket> fault_candidates(const GeoPoint& near, double radius_m, TimePoint from, TimePoint to) = 0;
+  // How many open tickets are linked to each of `leads` (absent: none).
+  virtual std::map<TicketId, std::uint32_t> count_fault_callers(const std::vector<TicketId>& leads) = 0;
   // Complaints across tickets (rules §7); page_token as for follow-ups ("T-000123/C1").
   virtual ComplaintPage list_complaints(const ComplaintFilter& filter) = 0;
   // Figures over the open complaints (for /metrics).
