@@ -15,6 +15,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>
+#include <array>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -244,7 +245,7 @@ void define_store_commands(CLI::App& cli, Commands& table) {
 
 struct ActArgs {
   device::ActionInput in;
-  std::string ticket, return_time, staff, position;
+  std::string ticket, return_time, staff, position, outcome, new_time;
 };
 
 int cmd_act(Session& s, const ActArgs& a) {
@@ -256,6 +257,14 @@ int cmd_act(Session& s, const ActArgs& a) {
   in.staff_number = a.staff;
   if (!a.return_time.empty()) in.committed_return = parse_utc(a.return_time, "--return-time");
   in.position = parse_point(a.position, "--position");
+  if (!a.outcome.empty()) {
+    const std::array<ConfirmationOutcome, 3> all = {
+        ConfirmationOutcome::kConfirmed, ConfirmationOutcome::kNewTimeAgreed, ConfirmationOutcome::kUnreachable};
+    for (const auto o : all)
+      if (to_string(o) == a.outcome) in.confirmation = o;
+    if (!in.confirmation) throw_invalid("--outcome", "'" + a.outcome + "': confirmed, new_time_agreed or unreachable");
+  }
+  if (!a.new_time.empty()) in.new_time = parse_utc(a.new_time, "--new-time");
   const auto e = device::record(store, dev, in, now);
   std::cout << "recorded " << in.action << " on " << a.ticket << " as " << e.op_id << " (status "
             << to_string(store.get(in.ticket)->status) << ", queued for upload)\n";
@@ -267,12 +276,14 @@ void define_act(CLI::App& cli, ActArgs& a, Commands& table) {
   act->add_option("ticket", a.ticket, "ticket id")->required();
   act->add_option("action", a.in.action,
                   "accept, en_route, arrived, cause_found, restored, explained_to_customer, left_site, cannot_fix, "
-                  "need_help")
+                  "need_help, confirmation_call")
       ->required();
   act->add_option("--text", a.in.text, "cause found, note, why it cannot be fixed, or what help the crew needs");
   act->add_option("--return-time", a.return_time, "cannot_fix: the return time committed to the customer");
   act->add_option("--staff", a.staff, "staff number of the member acting");
   act->add_option("--position", a.position, "arrived: LAT,LON");
+  act->add_option("--outcome", a.outcome, "confirmation_call: confirmed, new_time_agreed or unreachable");
+  act->add_option("--new-time", a.new_time, "confirmation_call, new_time_agreed: the arrival agreed (ISO 8601)");
   table.push_back({act, [&a](Session& s) { return cmd_act(s, a); }});
 }
 
@@ -379,6 +390,14 @@ int cmd_watch(Session& s, const WatchArgs& a) {
   if (!r.new_prompts.empty()) {
     const auto templates = CallScriptTemplates::load_file(a.scripts_path);
     for (const auto& d : r.new_prompts) print_prompt(store, d, templates);
+  }
+  for (const auto& c : r.confirmations) {  // rules §4: the assigned crew confirms its scheduled visits
+    const auto t = *store.get(c.ticket);
+    std::cout << "\n*** CONFIRMATION CALL" << (c.overdue ? " (OVERDUE)" : "") << ": " << t.customer_name << " "
+              << t.customer_phone << " — visit agreed for " << local_hhmm(c.window.appointment) << ", call by "
+              << local_hhmm(c.window.due) << " ***\n"
+              << "record: linecrew-device act " << c.ticket.str()
+              << " confirmation_call --outcome confirmed|new_time_agreed|unreachable [--new-time TIME]\n";
   }
   return 0;
 }

@@ -24,15 +24,23 @@ std::string_view to_string(ConfirmationOutcome outcome) {
   return enum_name(kOutcomeNames, outcome);
 }
 
+std::optional<ConfirmationWindow> confirmation_window(TicketKind kind, std::optional<TimePoint> appointment,
+                                                      TicketStatus status) {
+  if (kind != TicketKind::kScheduledVisit || !appointment || !is_plannable(status)) return std::nullopt;
+  return ConfirmationWindow{*appointment - kConfirmationOpens, *appointment - kConfirmationDue, *appointment};
+}
+
 std::optional<ConfirmationWindow> confirmation_window(const Ticket& t) {
-  if (t.kind != TicketKind::kScheduledVisit || !t.appointment || !is_plannable(t.status)) return std::nullopt;
-  return ConfirmationWindow{*t.appointment - kConfirmationOpens, *t.appointment - kConfirmationDue, *t.appointment};
+  return confirmation_window(t.kind, t.appointment, t.status);
+}
+
+bool confirmation_reached(std::string_view detail) {
+  return detail.rfind(to_string(ConfirmationOutcome::kUnreachable), 0) != 0;
 }
 
 bool confirmed(const Ticket& t) {
   for (const TicketEvent& e : t.timeline)
-    if (e.kind == kEvent && e.detail.rfind(std::string(to_string(ConfirmationOutcome::kUnreachable)), 0) != 0)
-      return true;
+    if (e.kind == kEvent && confirmation_reached(e.detail)) return true;
   return false;
 }
 

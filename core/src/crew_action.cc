@@ -11,9 +11,9 @@ namespace linecrew {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> kKindNames = {
-    "accept",    "en_route",   "arrived",         "cause_found", "restored", "explained_to_customer",
-    "left_site", "cannot_fix", "contact_attempt", "need_help"};
+constexpr std::array<std::string_view, 11> kKindNames = {
+    "accept",    "en_route",   "arrived",         "cause_found", "restored",         "explained_to_customer",
+    "left_site", "cannot_fix", "contact_attempt", "need_help",   "confirmation_call"};
 constexpr std::array<std::string_view, 3> kOutcomeNames = {"applied", "rejected", "superseded"};
 
 using K = CrewActionKind;
@@ -160,6 +160,7 @@ std::optional<TicketStatus> target_status(CrewActionKind kind) {
     case K::kLeftSite:
     case K::kContactAttempt:
     case K::kNeedHelp:
+    case K::kConfirmationCall:
       return std::nullopt;
   }
   return std::nullopt;
@@ -199,6 +200,16 @@ void validate_crew_action(const CrewAction& a, TimePoint recorded) {
       if (a.text.empty()) throw_invalid("need_help.text", "is required: say what help the crew needs");
       check_length(a.text, limit::kNeedHelpText, "need_help.text");
       break;
+    case K::kConfirmationCall: {
+      if (!a.confirmation) throw_invalid("confirmation_call.outcome", "is required");
+      const bool moves = *a.confirmation == ConfirmationOutcome::kNewTimeAgreed;
+      if (moves && !a.new_time)
+        throw_invalid("confirmation_call.new_time", "is required: the arrival time agreed on the call");
+      if (!moves && a.new_time) throw_invalid("confirmation_call.new_time", "only with the outcome new_time_agreed");
+      if (moves && *a.new_time <= recorded)
+        throw_invalid("confirmation_call.new_time", "must be after the call (" + format_utc(recorded) + ")");
+      break;
+    }
     case K::kAccept:
     case K::kEnRoute:
     case K::kArrived:
@@ -208,6 +219,22 @@ void validate_crew_action(const CrewAction& a, TimePoint recorded) {
   }
 }
 
+ActionVerdict apply_confirmation_call(Ticket& t, const CrewAction& a, const ServicePolicy& policy) {
+  if (a.kind != K::kConfirmationCall) return rejected("not a confirmation call");
+  try {
+    validate_crew_action(a, a.event_time);
+  } catch (const Error& e) {
+    return rejected(e.what());
+  }
+  if (!ever_owned_by(t, a.crew)) return rejected("ticket_id: crew " + a.crew.str() + " never owned this ticket");
+  try {
+    record_confirmation(t, *a.confirmation, a.new_time, actor_name(a), policy, a.event_time);
+  } catch (const Error& e) {  // record_confirmation checks before it changes anything
+    return rejected(e.what());
+  }
+  return {};
+}
+
 ActionVerdict apply_crew_action(Ticket& t, const CrewAction& a, TimePoint now) {
   try {
     validate_crew_action(a, a.event_time);
@@ -215,6 +242,8 @@ ActionVerdict apply_crew_action(Ticket& t, const CrewAction& a, TimePoint now) {
     return rejected(e.what());
   }
   if (!ever_owned_by(t, a.crew)) return rejected("ticket_id: crew " + a.crew.str() + " never owned this ticket");
+  if (a.kind == K::kConfirmationCall)
+    return rejected("confirmation_call: applied with the policy (apply_confirmation_call)");
   if (a.kind == K::kLeftSite) return apply_left_site(t, a, now);
   const auto target = target_status(a.kind);
   if (!target) return apply_fact(t, a);

@@ -67,6 +67,12 @@ v1::CrewAction to_proto(const CrewAction& act, const TicketId& ticket, std::opti
     case CrewActionKind::kNeedHelp:
       a.mutable_need_help()->set_text(act.text);
       break;
+    case CrewActionKind::kConfirmationCall: {
+      auto* c = a.mutable_confirmation_call();
+      c->set_outcome(to_proto(*act.confirmation));
+      if (act.new_time) to_proto(*act.new_time, c->mutable_new_time());
+      break;
+    }
   }
   return a;
 }

@@ -62,6 +62,11 @@ WatchResult watch(LocalStore& store, TimePoint now, const TravelModel& travel, d
       r.new_prompts.push_back(d);
     }
   if (!r.new_prompts.empty()) store.save_prompt_log(log);
+  for (const auto& t : tickets) {  // by effective deadline: a visit's is its agreed arrival
+    if (!t.removed.empty() || t.confirmed) continue;
+    const auto w = confirmation_window(t.kind, t.appointment, t.status);
+    if (w && now >= w->opens && now < w->appointment) r.confirmations.push_back({t.id, *w, now > w->due});
+  }
   return r;
 }
 

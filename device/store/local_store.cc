@@ -67,6 +67,9 @@ CREATE TABLE notices(
 )sql",
     // The kind of work: the handheld refuses to start a disconnection before its earliest start.
     "ALTER TABLE tickets ADD COLUMN kind TEXT NOT NULL DEFAULT 'fault_repair';",
+    // A scheduled visit's agreed arrival and whether its confirmation call reached the customer (rules §4).
+    "ALTER TABLE tickets ADD COLUMN appointment INTEGER; "
+    "ALTER TABLE tickets ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0;",
 };
 
 using storage::at;
@@ -75,7 +78,7 @@ using storage::secs;
 constexpr const char* kColumns =
     "id, customer_name, customer_phone, language, lat, lon, address, deadline, effective_deadline, status, version, "
     "zone_class, priority, service_s, earliest_start, arrival, eta, cause_found, explained, removed, removed_detail, "
-    "kind";
+    "kind, appointment, confirmed";
 
 LocalTicket read_row(const storage::Statement& s) {
   LocalTicket t;
@@ -104,11 +107,13 @@ LocalTicket read_row(const storage::Statement& s) {
   const auto kind = parse_ticket_kind(s.text(21));
   if (!kind) throw Error(ErrorCode::kInternal, "local_store", "corrupt kind '" + s.text(21) + "'");
   t.kind = *kind;
+  t.appointment = at(s.optional_int64(22));
+  t.confirmed = s.int64(23) != 0;
   return t;
 }
 
-const std::string kInsertTicket =
-    std::string("INSERT OR REPLACE INTO tickets(") + kColumns + ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+const std::string kInsertTicket = std::string("INSERT OR REPLACE INTO tickets(") + kColumns +
+                                  ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 const std::string kSelectTicket = std::string("SELECT ") + kColumns + " FROM tickets WHERE id = ?";
 const std::string kSelectTickets = std::string("SELECT ") + kColumns + " FROM tickets ORDER BY effective_deadline, id";
 
@@ -121,7 +126,7 @@ void write_ticket(storage::Database& db, const LocalTicket& t) {
                  static_cast<std::int64_t>(t.version), t.zone_class, static_cast<std::int64_t>(t.priority),
                  static_cast<std::int64_t>(t.service.count()), secs(t.earliest_start), secs(t.arrival), secs(t.eta),
                  static_cast<std::int64_t>(t.cause_found), static_cast<std::int64_t>(t.explained), t.removed,
-                 t.removed_detail, to_string(t.kind))
+                 t.removed_detail, to_string(t.kind), secs(t.appointment), static_cast<std::int64_t>(t.confirmed))
       .run();
 }
 
@@ -184,13 +189,13 @@ std::vector<LocalTicket> LocalStore::tickets() {
 
 OutboxEntry LocalStore::record_action(const TicketId& id, const std::string& action, TicketStatus new_status,
                                       const std::string& op_id, const std::string& body, TimePoint device_time,
-                                      std::optional<TimePoint> new_effective_deadline) {
+                                      std::optional<TimePoint> new_effective_deadline, bool confirms) {
   std::lock_guard lock(mu_);
   storage::Transaction tx(db_);
   auto t = get_locked(db_, id);
   if (!t) throw Error(ErrorCode::kNotFound, "ticket_id", "no local ticket '" + id.str() + "'");
   const bool fact = action == "contact_attempt" || action == "cause_found" || action == "explained_to_customer" ||
-                    action == "need_help";
+                    action == "need_help" || action == "confirmation_call";
   if (!t->removed.empty() && !fact)
     throw Error(
         ErrorCode::kFailedPrecondition, "ticket_id",
@@ -200,6 +205,7 @@ OutboxEntry LocalStore::record_action(const TicketId& id, const std::string& act
   if (action == "arrived" && !t->arrival) t->arrival = device_time;
   if (action == "cause_found") t->cause_found = true;
   if (action == "explained_to_customer") t->explained = true;
+  if (confirms) t->confirmed = true;
   if (new_effective_deadline) t->effective_deadline = *new_effective_deadline;
   write_ticket(db_, *t);
   OutboxEntry e{0, op_id, id, action, body, device_time};
@@ -270,6 +276,7 @@ void LocalStore::apply_pull(const PulledPage& page) {
         t.arrival = cur->arrival ? cur->arrival : t.arrival;
         t.cause_found = t.cause_found || cur->cause_found;
         t.explained = t.explained || cur->explained;
+        t.confirmed = t.confirmed || cur->confirmed;
       }
       write_ticket(db_, t);
     } else if (!c.removed.empty()) {

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <thread>
 
+#include "linecrew/core/confirmation.h"
 #include "linecrew/core/error.h"
 
 namespace linecrew::device {
@@ -66,7 +67,9 @@ LocalTicket ticket_from(const v1::Ticket& p, const std::string& at) {
     if (const auto kind = parse_ticket_kind(lower_suffix(v1::TicketKind_Name(p.kind()), "TICKET_KIND_")))
       t.kind = *kind;
   if (p.has_eta()) t.eta = from_proto(p.eta());
+  if (p.has_appointment_time()) t.appointment = from_proto(p.appointment_time());
   for (const auto& e : p.timeline()) {
+    if (e.kind() == v1::TICKET_EVENT_KIND_CONFIRMATION_CALL && confirmation_reached(e.detail())) t.confirmed = true;
     if (e.kind() == v1::TICKET_EVENT_KIND_CAUSE_FOUND) t.cause_found = true;
     if (e.kind() == v1::TICKET_EVENT_KIND_EXPLAINED_TO_CUSTOMER) t.explained = true;
     if (e.kind() == v1::TICKET_EVENT_KIND_ARRIVED && !t.arrival) t.arrival = from_proto(e.time());
@@ -214,6 +217,7 @@ void SyncAgent::upload(SyncReport& r) {
     if (resp.acks_size() != req.actions_size())
       bad("acks", std::to_string(resp.acks_size()) + " acks for " + std::to_string(req.actions_size()) + " actions");
     std::vector<std::string> done;
+    const std::size_t rejected_before = r.rejected;
     for (int i = 0; i < resp.acks_size(); ++i) {
       const auto& ack = resp.acks(i);
       if (ack.op_id() != req.actions(i).op_id()) bad("acks[" + std::to_string(i) + "].op_id", "out of order");
@@ -240,6 +244,10 @@ void SyncAgent::upload(SyncReport& r) {
     }
     store_.acknowledge(done);  // every result means "durably handled"
     r.uploaded += done.size();
+    // A rejected action's local effect (a status, a confirmed visit, a moved
+    // deadline) is not the server's: the next pull is a full resync, whose
+    // copies replace the local ones (nothing of theirs is pending any more).
+    if (rejected_before != r.rejected) store_.set_cursor(0);
   }
 }
 

@@ -52,10 +52,14 @@ constexpr std::array<DelayReason, 5> kReasons = {DelayReason::kTraffic, DelayRea
                                                  DelayReason::kPreviousJobOverran, DelayReason::kEquipment,
                                                  DelayReason::kOther};
 
-// The crew actions on keys 1..7; 'h' asks the desk for help.
+// The crew actions on keys 1..7; 'h' asks the desk for help; on a visit to
+// confirm (rules §4), 'v' records the customer's confirmation and 'u' a call
+// that did not reach them (a new time agreed: linecrew-device act).
 constexpr std::array<const char*, 7> kActionKeys = {
     "accept", "en_route", "arrived", "cause_found", "restored", "explained_to_customer", "left_site"};
 constexpr int kHelpKey = 'h';
+constexpr int kConfirmedKey = 'v';
+constexpr int kUnreachableKey = 'u';
 
 // The actions that ask for a text before they are recorded.
 bool needs_text(const std::string& action) {
@@ -126,6 +130,18 @@ void record_action(const Snapshot& snap, ViewState& view, LocalStore& store, con
   if (action == "arrived") in.position = snap.position;
   if (attempt(view, [&] { record(store, device_id, in, now); }))
     say(view, in.ticket.str() + ": " + action + " (queued)", kGreen);
+}
+
+// The selected visit's confirmation call (rules §4): confirmed, or not reached (call again).
+void record_confirmation_call(ViewState& view, LocalStore& store, const DeviceId& device_id, TimePoint now,
+                              const std::string& outcome) {
+  if (view.selected.empty()) return say(view, "no ticket selected", kRed);
+  ActionInput in;
+  in.action = "confirmation_call";
+  in.ticket = view.selected;
+  in.confirmation = outcome == "confirmed" ? ConfirmationOutcome::kConfirmed : ConfirmationOutcome::kUnreachable;
+  if (attempt(view, [&] { record(store, device_id, in, now); }))
+    say(view, in.ticket.str() + ": confirmation " + outcome + " (queued)", kGreen);
 }
 
 void record_outcome(const Snapshot& snap, ViewState& view, LocalStore& store, const DeviceId& device_id, TimePoint now,
@@ -224,6 +240,13 @@ void render_route(Canvas& c, const Snapshot& snap, const ViewState& view) {
   }
   a += " " + (r.ticket.removed.empty() ? std::string(to_string(r.ticket.status)) : "[" + r.ticket.removed + "]");
   c.put(c.rows() - 4, a, r.breach ? kRed | kBold : kBold);
+  if (r.confirmation) {  // rules §4: the confirmation call comes before the address
+    c.put(c.rows() - 3,
+          "CONFIRM " + r.ticket.customer_phone + " by " + hhmm(r.confirmation->window.due, snap.utc_offset) +
+              " (visit " + hhmm(r.confirmation->window.appointment, snap.utc_offset) + ") v=ok u=no answer",
+          r.confirmation->overdue ? kRed | kBold : kBold);
+    return;
+  }
   c.put(c.rows() - 3, r.ticket.customer_phone + " " + r.ticket.address);
 }
 
@@ -337,6 +360,8 @@ void execute_any_mode(const Command& cmd, Exec& e) {
       return open_selected_card(e);
     case CommandKind::kCallOutcome:
       return call_outcome(e, cmd.arg);
+    case CommandKind::kConfirmation:
+      return record_confirmation_call(e.view, e.store, e.device_id, e.now, cmd.arg);
     case CommandKind::kNextReason:
       return next_reason(e.view);
     case CommandKind::kLater:
@@ -455,6 +480,8 @@ Snapshot take_snapshot(LocalStore& store, TimePoint now, const TravelModel& trav
   for (const auto& t : all) tickets.emplace(t.id.str(), t);
   std::map<std::string, DelayDecision> decisions;
   for (const auto& d : w.decisions) decisions.emplace(d.id.str(), d);
+  std::map<std::string, ConfirmationDue> confirmations;
+  for (const auto& c : w.confirmations) confirmations.emplace(c.ticket.str(), c);
   for (const auto& d : w.new_prompts) snap.new_prompts.push_back(d.id);
 
   for (const RouteStop& s : w.stops) {  // the watcher's order: the plan's, then by deadline
@@ -465,6 +492,7 @@ Snapshot take_snapshot(LocalStore& store, TimePoint now, const TravelModel& trav
       r.breach = it->second.state != DelayState::kOnTrack;
     }
     if (r.ticket.status != TicketStatus::kOnSite && now > r.ticket.effective_deadline) r.breach = true;
+    if (const auto it = confirmations.find(s.id.str()); it != confirmations.end()) r.confirmation = it->second;
     snap.route.push_back(std::move(r));
     if (const auto it = decisions.find(s.id.str()); it != decisions.end() && it->second.state != DelayState::kTooLate) {
       const CallScript script = prompt_script(store, tickets.at(s.id.str()), it->second, templates, reason);
@@ -472,9 +500,10 @@ Snapshot take_snapshot(LocalStore& store, TimePoint now, const TravelModel& trav
     }
   }
   for (const auto& t : all)  // close-outs still owed, then what the server took away
-    if (t.removed.empty() && t.status == TicketStatus::kRestored) snap.route.push_back(RouteRow{t, std::nullopt});
+    if (t.removed.empty() && t.status == TicketStatus::kRestored)
+      snap.route.push_back(RouteRow{t, std::nullopt, false, std::nullopt});
   for (const auto& t : all)
-    if (!t.removed.empty()) snap.route.push_back(RouteRow{t, std::nullopt});
+    if (!t.removed.empty()) snap.route.push_back(RouteRow{t, std::nullopt, false, std::nullopt});
   return snap;
 }
 
@@ -532,6 +561,8 @@ Command command_for_key(int key, const ViewState& view) {
       if (key == kKeyDown || key == 'j') return {CommandKind::kDown, ""};
       if (key >= '1' && key <= '7') return {CommandKind::kAction, kActionKeys[static_cast<std::size_t>(key - '1')]};
       if (key == kHelpKey) return {CommandKind::kAction, "need_help"};
+      if (key == kConfirmedKey) return {CommandKind::kConfirmation, "confirmed"};
+      if (key == kUnreachableKey) return {CommandKind::kConfirmation, "unreachable"};
       if (key == 'c' || key == kKeyEnter) return {CommandKind::kOpenCall, ""};
       return {};
     case Mode::kCall:

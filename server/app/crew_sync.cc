@@ -32,7 +32,9 @@ std::vector<storage::SyncAck> CrewSync::upload(const CrewId& crew, const DeviceI
       if (act.contact) act.contact->time = event;
       const ServicePolicy& policy = dispatch_.policy();
       op.on_ticket = [act, received, &policy](Ticket& t) {
-        ActionVerdict verdict = apply_crew_action(t, act, received);
+        ActionVerdict verdict = act.kind == CrewActionKind::kConfirmationCall
+                                    ? apply_confirmation_call(t, act, policy)  // rules §4: with the contact hours
+                                    : apply_crew_action(t, act, received);
         owe_follow_ups(t, policy, received);  // rules §7: restoration and "cannot fix" owe the customer a call
         return verdict;
       };

@@ -600,7 +600,7 @@ ComplaintDraft complaint_from_proto(const v1::RecordComplaintRequest& req) {
   return d;
 }
 
-ConfirmationOutcome confirmation_outcome_from_proto(int value) {
+ConfirmationOutcome confirmation_outcome_from_proto(int value, const std::string& field) {
   switch (value) {
     case v1::CONFIRMATION_OUTCOME_CONFIRMED:
       return ConfirmationOutcome::kConfirmed;
@@ -609,7 +609,7 @@ ConfirmationOutcome confirmation_outcome_from_proto(int value) {
     case v1::CONFIRMATION_OUTCOME_UNREACHABLE:
       return ConfirmationOutcome::kUnreachable;
     default:
-      throw_invalid("outcome", "is required: confirmed, new_time_agreed or unreachable");
+      throw_invalid(field, "is required: confirmed, new_time_agreed or unreachable");
   }
 }
 

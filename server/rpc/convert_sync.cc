@@ -86,6 +86,13 @@ app::DeviceAction device_action_from_proto(const CA& a) {
       act.kind = CrewActionKind::kNeedHelp;
       act.text = a.need_help().text();
       break;
+    case CA::kConfirmationCall: {
+      act.kind = CrewActionKind::kConfirmationCall;
+      const auto& c = a.confirmation_call();
+      act.confirmation = confirmation_outcome_from_proto(c.outcome(), "confirmation_call.outcome");
+      if (c.has_new_time()) act.new_time = from_proto(c.new_time(), "confirmation_call.new_time");
+      break;
+    }
     default:
       throw_invalid("action", "exactly one action is required");
   }

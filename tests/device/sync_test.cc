@@ -429,5 +429,71 @@ TEST(SyncEscalations, NeedHelpRecordedOfflineIsOneEscalationEvenWhenTheUploadIsR
   EXPECT_EQ(h.store.get(TicketId(id))->status, TicketStatus::kOnSite);
 }
 
+// Issue 19 item 8, on the handheld: the crew assigned to a scheduled visit is
+// prompted for its confirmation call 2-3 h before the agreed arrival and
+// records the outcome offline; the server applies it as the desk's call
+// (contact hours, consent rules) and a new time agreed moves the deadline.
+TEST(SyncConfirmation, TheAssignedCrewConfirmsItsVisitFromTheHandheldInContactHoursOnly) {
+  testing::SimServer server("sync-confirm", "12:00");
+  const std::string token = server.add_crew("C-1", 30.26, 120.16);
+  const std::string early = server.create_visit("v1", "12:00", "15:00").id();  // window 12:00-13:00
+  const std::string late = server.create_visit("v2", "12:00", "17:30").id();   // window 14:30-15:30
+  server.pin(early, "C-1");
+  server.pin(late, "C-1");
+  testing::Handheld h(server.dir().file("crew.db"), server.address(), token, "12:01");
+  auto r = h.agent->sync_once();
+  ASSERT_TRUE(r.ok) << r.error;
+  ASSERT_EQ(h.store.get(TicketId(late))->appointment, t("17:30"));
+  device::StraightLineTravel travel;
+
+  // 12:30, the lunch break (rules §4): the prompt is up, and a call recorded
+  // offline then is refused by the server with the reason; nothing changes.
+  h.at("12:30");
+  auto w = device::watch(h.store, h.clock.now(), travel);
+  ASSERT_EQ(w.confirmations.size(), 1u);
+  EXPECT_EQ(w.confirmations[0].ticket, TicketId(early));
+  EXPECT_FALSE(w.confirmations[0].overdue);
+  device::ActionInput in;
+  in.action = "confirmation_call";
+  in.ticket = TicketId(early);
+  in.confirmation = ConfirmationOutcome::kConfirmed;
+  device::record(h.store, h.device_id, in, h.clock.now());
+  EXPECT_TRUE(h.store.get(TicketId(early))->confirmed);
+  server.set_clock("12:31");
+  ASSERT_TRUE((r = h.agent->sync_once()).ok) << r.error;
+  EXPECT_EQ(r.rejected, 1u);
+  EXPECT_EQ(testing::count_kind(server.get(early), v1::TICKET_EVENT_KIND_CONFIRMATION_CALL), 0);
+  EXPECT_FALSE(h.store.get(TicketId(early))->confirmed);  // the server's copy wins after the rejection
+
+  // 14:40: the later visit's window is open; the customer asks for 18:00.
+  h.at("14:40");
+  server.set_clock("14:40");
+  ASSERT_TRUE((r = h.agent->sync_once()).ok) << r.error;
+  w = device::watch(h.store, h.clock.now(), travel);
+  ASSERT_EQ(w.confirmations.size(), 2u);  // the early visit is still to confirm, overdue, until its 15:00
+  EXPECT_EQ(w.confirmations[0].ticket, TicketId(early));
+  EXPECT_TRUE(w.confirmations[0].overdue);
+  EXPECT_EQ(w.confirmations[1].ticket, TicketId(late));
+  EXPECT_FALSE(w.confirmations[1].overdue);
+  in.ticket = TicketId(late);
+  in.confirmation = ConfirmationOutcome::kNewTimeAgreed;
+  in.new_time = t("18:00");
+  device::record(h.store, h.device_id, in, h.clock.now());
+  EXPECT_EQ(h.store.get(TicketId(late))->effective_deadline, t("18:00"));
+  EXPECT_EQ(device::watch(h.store, h.clock.now(), travel).confirmations.size(), 1u);  // only the early one now
+  testing::expect_error([&] { device::record(h.store, h.device_id, in, h.clock.now()); },
+                        ErrorCode::kFailedPrecondition, "already confirmed");
+  server.set_clock("14:41");
+  ASSERT_TRUE((r = h.agent->sync_once()).ok) << r.error;
+  EXPECT_EQ(r.applied, 1u);
+  const v1::Ticket v = server.get(late);
+  EXPECT_EQ(v.effective_deadline().seconds(), t("18:00").time_since_epoch().count());
+  ASSERT_EQ(testing::count_kind(v, v1::TICKET_EVENT_KIND_CONFIRMATION_CALL), 1);
+  for (const auto& e : v.timeline()) {
+    if (e.kind() != v1::TICKET_EVENT_KIND_CONFIRMATION_CALL) continue;
+    EXPECT_EQ(e.actor(), "crew:C-1");
+  }
+}
+
 }  // namespace
 }  // namespace linecrew

@@ -373,5 +373,41 @@ TEST_F(Screen, CallOutcomesFromTheCardLandInTheOutboxAndMoveTheDeadline) {
   EXPECT_EQ(view.mode, Mode::kRoute);
 }
 
+// Issue 19 item 8: a scheduled visit in its confirmation window (2-3 h before
+// the agreed arrival) shows the call on the selected stop; 'u' records a call
+// that did not reach the customer (still due), 'v' the customer's confirmation.
+TEST_F(Screen, AVisitToConfirmShowsTheCallAndItsKeysRecordTheOutcome) {
+  LocalTicket v = ticket("T-000003", "赵女士", 30.253, 120.153, "19:00");
+  v.kind = TicketKind::kScheduledVisit;
+  v.appointment = at("19:00");  // window 16:00-17:00 (the other stops are past their deadlines: no call card)
+  store.upsert(v);
+  const auto select_visit = [&](TimePoint now) {
+    for (int i = 0; i < 3; ++i) press(kKeyDown, now);
+    ASSERT_EQ(view.selected, TicketId("T-000003"));
+  };
+  select_visit(at("15:50"));
+  EXPECT_EQ(line_with(render(snap(at("15:50")), view, 16, 40), "CONFIRM"), nullptr);  // not yet
+  const auto due = render(snap(at("16:10")), view, 24, 80);
+  const Line* l = line_with(due, "CONFIRM");
+  ASSERT_NE(l, nullptr) << joined(due);
+  EXPECT_NE(l->text.find("by 17:00"), std::string::npos) << l->text;
+  EXPECT_FALSE(l->attr & kRed);
+  press('u', at("16:11"));
+  ASSERT_EQ(store.outbox_size(), 1u);
+  v1::CrewAction body;
+  ASSERT_TRUE(body.ParseFromString(store.outbox().back().body));
+  EXPECT_EQ(body.confirmation_call().outcome(), v1::CONFIRMATION_OUTCOME_UNREACHABLE);
+  EXPECT_FALSE(store.get(TicketId("T-000003"))->confirmed);
+  const Line* overdue = line_with(render(snap(at("17:01")), view, 24, 80), "CONFIRM");
+  ASSERT_NE(overdue, nullptr);
+  EXPECT_TRUE(overdue->attr & kRed);  // past its due time: still to make, in red
+  press('v', at("17:02"));
+  EXPECT_TRUE(store.get(TicketId("T-000003"))->confirmed);
+  EXPECT_EQ(line_with(render(snap(at("17:03")), view, 24, 80), "CONFIRM"), nullptr);
+  press('v', at("17:04"));  // again: refused on the message line
+  EXPECT_EQ(store.outbox_size(), 2u);
+  EXPECT_NE(view.message.find("already confirmed"), std::string::npos) << view.message;
+}
+
 }  // namespace
 }  // namespace linecrew::device::ui

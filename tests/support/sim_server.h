@@ -122,6 +122,26 @@ class SimServer {
     return resp.ticket();
   }
 
+  // A scheduled visit booked for `appointment` ("HH:MM" on the test day), reported at `reported`.
+  v1::Ticket create_visit(const std::string& rid, const std::string& reported, const std::string& appointment) {
+    v1::CreateTicketRequest r;
+    r.set_client_request_id(rid);
+    r.mutable_customer()->set_name("王先生");
+    r.mutable_customer()->set_phone("+8613800138000");
+    r.mutable_customer()->set_language("zh-CN");
+    r.mutable_location()->set_lat(30.25);
+    r.mutable_location()->set_lon(120.15);
+    r.set_address("解放路 3 号");
+    r.mutable_first_contact_time()->set_seconds(parse_utc(iso(reported)).time_since_epoch().count());
+    r.set_first_contact_channel(v1::CHANNEL_HOTLINE);
+    r.set_kind(v1::TICKET_KIND_SCHEDULED_VISIT);
+    r.mutable_appointment_time()->set_seconds(parse_utc(iso(appointment)).time_since_epoch().count());
+    v1::CreateTicketResponse resp;
+    const auto s = stub_->CreateTicket(ctx().get(), r, &resp);
+    if (!s.ok()) throw std::runtime_error("CreateTicket: " + s.error_message());
+    return resp.ticket();
+  }
+
   v1::Ticket get(const std::string& id) {
     v1::GetTicketRequest r;
     r.set_ticket_id(id);

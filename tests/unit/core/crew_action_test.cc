@@ -348,5 +348,52 @@ TEST(Compliance, OneConsentedCallInTimeMovesTheDeadlineAndALateOrRefusedOneDoesN
   EXPECT_FALSE(deadline_after_call(refused, at("14:50")).has_value());
 }
 
+// Issue 19 item 8: the assigned crew's confirmation call of a scheduled visit
+// (rules §4), applied with the policy: the same rules as the desk's call.
+TEST(CrewAction, AConfirmationCallFromTheCrewIsRecordedAsTheDesksWithTheContactHours) {
+  const ServicePolicy policy;
+  Ticket v = assigned_to(kC1);
+  v.kind = TicketKind::kScheduledVisit;
+  v.appointment = at("17:30");  // window 14:30-15:30
+  v.deadline = at("17:30");
+  CrewAction a = act(CrewActionKind::kConfirmationCall, "14:40");
+  EXPECT_EQ(parse_crew_action("confirmation_call"), CrewActionKind::kConfirmationCall);
+  EXPECT_FALSE(target_status(CrewActionKind::kConfirmationCall));
+  testing::expect_error([&] { validate_crew_action(a, at("14:40")); }, ErrorCode::kInvalidArgument,
+                        "confirmation_call.outcome");
+  a.confirmation = ConfirmationOutcome::kNewTimeAgreed;
+  testing::expect_error([&] { validate_crew_action(a, at("14:40")); }, ErrorCode::kInvalidArgument,
+                        "confirmation_call.new_time");
+  a.new_time = at("14:00");
+  testing::expect_error([&] { validate_crew_action(a, at("14:40")); }, ErrorCode::kInvalidArgument,
+                        "confirmation_call.new_time: must be after the call");
+  EXPECT_EQ(apply_crew_action(v, a, at("14:41")).outcome, ActionOutcome::kRejected);  // needs the policy
+  a.new_time = at("18:00");
+  // Another crew never owned it: rejected, nothing changes.
+  CrewAction other = a;
+  other.crew = kC2;
+  const Ticket before = v;
+  EXPECT_EQ(apply_confirmation_call(v, other, policy).outcome, ActionOutcome::kRejected);
+  EXPECT_EQ(v.timeline.size(), before.timeline.size());
+  // In the lunch break (rules §4): rejected with the rule's reason.
+  CrewAction lunch = a;
+  lunch.event_time = at("12:30");
+  lunch.new_time = at("18:00");
+  Ticket early = v;
+  early.appointment = at("15:00");
+  const ActionVerdict refused = apply_confirmation_call(early, lunch, policy);
+  EXPECT_EQ(refused.outcome, ActionOutcome::kRejected);
+  EXPECT_NE(refused.reason.find("contact hours"), std::string::npos) << refused.reason;
+  EXPECT_TRUE(early.contacts.empty());
+  // The assigned crew in the window: applied; the agreed time is the deadline in force.
+  const ActionVerdict ok = apply_confirmation_call(v, a, policy);
+  EXPECT_EQ(ok.outcome, ActionOutcome::kApplied) << ok.reason;
+  EXPECT_TRUE(confirmed(v));
+  EXPECT_EQ(v.effective_deadline(), at("18:00"));
+  EXPECT_EQ(v.timeline.back().kind, "confirmation_call");
+  EXPECT_EQ(v.timeline.back().actor, "crew:C-1");
+  EXPECT_EQ(apply_confirmation_call(v, a, policy).outcome, ActionOutcome::kRejected);  // already confirmed
+}
+
 }  // namespace
 }  // namespace linecrew

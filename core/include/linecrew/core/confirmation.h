@@ -10,12 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include "linecrew/core/ticket_status.h"
 #include "linecrew/core/time.h"
 
 namespace linecrew {
 
 struct Ticket;
 struct ServicePolicy;
+enum class TicketKind : std::uint8_t;
 
 inline constexpr Duration kConfirmationOpens = hours(3);  // before the agreed arrival
 inline constexpr Duration kConfirmationDue = hours(2);
@@ -40,6 +42,14 @@ std::string_view to_string(ConfirmationOutcome outcome);  // "confirmed", "new_t
 
 // Whether the visit's confirmation call reached the customer (confirmed, or a new time agreed).
 bool confirmed(const Ticket& t);
+// Whether a "confirmation_call" timeline entry's detail records a call that
+// reached the customer (the handheld reads its copy of the timeline so).
+bool confirmation_reached(std::string_view detail);
+
+// The window of a visit from its kind, agreed arrival and status alone (the
+// handheld's copy of a ticket), as confirmation_window.
+std::optional<ConfirmationWindow> confirmation_window(TicketKind kind, std::optional<TimePoint> appointment,
+                                                      TicketStatus status);
 // Calls that did not reach the customer so far.
 std::uint32_t confirmation_attempts(const Ticket& t);
 

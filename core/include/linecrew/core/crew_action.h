@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "linecrew/core/compliance.h"
+#include "linecrew/core/confirmation.h"
 #include "linecrew/core/geo.h"
 #include "linecrew/core/ids.h"
 #include "linecrew/core/ticket.h"
@@ -27,7 +28,8 @@ enum class CrewActionKind : std::uint8_t {
   kLeftSite,
   kCannotFix,
   kContactAttempt,
-  kNeedHelp,  // the crew asks the desk for help: a fact that opens a crew_needs_help escalation
+  kNeedHelp,          // the crew asks the desk for help: a fact that opens a crew_needs_help escalation
+  kConfirmationCall,  // the confirmation call of a scheduled visit (rules §4): apply_confirmation_call
 };
 std::string_view to_string(CrewActionKind kind);  // "accept", "en_route", ... (as in the timeline)
 std::optional<CrewActionKind> parse_crew_action(std::string_view text);
@@ -43,6 +45,8 @@ struct CrewAction {
                                               // need_help text
   std::optional<TimePoint> committed_return;  // cannot_fix
   std::optional<ContactRecord> contact;       // contact_attempt (time = event_time)
+  std::optional<ConfirmationOutcome> confirmation;  // confirmation_call
+  std::optional<TimePoint> new_time;                // confirmation_call, new_time_agreed
 };
 
 // The status a status-changing action leads to (accept -> ACCEPTED, en_route,
@@ -95,7 +99,16 @@ bool ever_owned_by(const Ticket& t, const CrewId& crew);
 // conflict rules and returns the verdict; on kRejected `t` is unchanged, on
 // kSuperseded only a "superseded" timeline entry is added. `now` is the
 // server's receive time (timeline entries of system effects).
+// A confirmation_call is not applied here (kRejected): it needs the policy,
+// see apply_confirmation_call.
 ActionVerdict apply_crew_action(Ticket& t, const CrewAction& action, TimePoint now);
+
+// The crew's confirmation call of a scheduled visit (rules §4), recorded as
+// the desk's is (record_confirmation at the action's event time, by the
+// crew): applied when the crew ever owned the ticket (a fact, rule 5), else
+// rejected; a call the rules refuse is rejected with their reason and
+// changes nothing.
+ActionVerdict apply_confirmation_call(Ticket& t, const CrewAction& action, const ServicePolicy& policy);
 
 // The "cannot_fix" timeline entry's detail, "return committed for <UTC
 // time>: <reason>", and back (the committed return unset when it does not parse).

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "linecrew/core/compliance.h"
+#include "linecrew/core/confirmation.h"
 #include "linecrew/core/geo.h"
 #include "linecrew/core/ids.h"
 #include "linecrew/core/ticket_status.h"
@@ -24,15 +25,17 @@ std::optional<TicketStatus> status_after(std::string_view action, TicketStatus c
 // What the crew did, as entered on the handheld.
 struct ActionInput {
   std::string action;  // accept, en_route, arrived, cause_found, restored, explained_to_customer,
-                       // left_site, cannot_fix, contact_attempt, need_help
+                       // left_site, cannot_fix, contact_attempt, need_help, confirmation_call
   TicketId ticket;
-  std::string staff_number;                   // the member acting; empty: the crew
-  std::string text;                           // cause found / note / cannot-fix reason / call note / help
-  std::optional<TimePoint> committed_return;  // cannot_fix
-  std::optional<GeoPoint> position;           // arrived
-  std::optional<DelayReason> reason;          // contact_attempt
-  std::optional<TimePoint> proposed;          // contact_attempt
-  std::optional<Consent> consent;             // contact_attempt
+  std::string staff_number;                         // the member acting; empty: the crew
+  std::string text;                                 // cause found / note / cannot-fix reason / call note / help
+  std::optional<TimePoint> committed_return;        // cannot_fix
+  std::optional<GeoPoint> position;                 // arrived
+  std::optional<DelayReason> reason;                // contact_attempt
+  std::optional<TimePoint> proposed;                // contact_attempt
+  std::optional<Consent> consent;                   // contact_attempt
+  std::optional<ConfirmationOutcome> confirmation;  // confirmation_call
+  std::optional<TimePoint> new_time;                // confirmation_call, new_time_agreed
 };
 
 // Validates the input (Error(kInvalidArgument) naming the field), records it
@@ -42,6 +45,12 @@ struct ActionInput {
 // upload).
 OutboxEntry record(LocalStore& store, const DeviceId& device_id, const ActionInput& in, TimePoint now);
 
+// A confirmation call is recorded only on a scheduled visit whose call
+// window is open (2-3 h before the agreed arrival, rules §4) and that is not
+// confirmed yet (Error(kFailedPrecondition, "ticket_id")); one that reached
+// the customer confirms it locally, and a new time agreed moves the local
+// effective deadline (the server checks the contact hours on upload).
+//
 // A position fix queued for upload.
 OutboxEntry record_position(LocalStore& store, const DeviceId& device_id, const GeoPoint& p, float accuracy_m,
                             TimePoint fix_time, TimePoint now);

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "linecrew/core/compliance.h"
+#include "linecrew/core/confirmation.h"
 #include "linecrew/core/crew_action.h"
 #include "linecrew/core/geo.h"
 #include "linecrew/core/ids.h"
@@ -33,6 +34,13 @@ constexpr v1::Consent to_proto(Consent c) {
 constexpr v1::Channel to_proto(Channel c) {
   return static_cast<v1::Channel>(static_cast<int>(c) + 1);
 }
+constexpr v1::ConfirmationOutcome to_proto(ConfirmationOutcome o) {
+  return static_cast<v1::ConfirmationOutcome>(static_cast<int>(o) + 1);
+}
+static_assert(to_proto(ConfirmationOutcome::kConfirmed) == v1::CONFIRMATION_OUTCOME_CONFIRMED);
+static_assert(to_proto(ConfirmationOutcome::kNewTimeAgreed) == v1::CONFIRMATION_OUTCOME_NEW_TIME_AGREED);
+static_assert(to_proto(ConfirmationOutcome::kUnreachable) == v1::CONFIRMATION_OUTCOME_UNREACHABLE &&
+              v1::ConfirmationOutcome_MAX == v1::CONFIRMATION_OUTCOME_UNREACHABLE);
 
 static_assert(to_proto(DelayReason::kWeather) == v1::DELAY_REASON_WEATHER);
 static_assert(to_proto(DelayReason::kTraffic) == v1::DELAY_REASON_TRAFFIC);

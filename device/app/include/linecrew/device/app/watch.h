@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "linecrew/core/call_script.h"
+#include "linecrew/core/confirmation.h"
 #include "linecrew/core/delay_watch.h"
 #include "linecrew/core/ids.h"
 #include "linecrew/core/travel.h"
@@ -27,14 +28,23 @@ class StraightLineTravel final : public TravelModel {
   double speed_kmh_, detour_;
 };
 
+// A scheduled visit whose confirmation call is to be made now (rules §4):
+// its window is open and the customer has not been reached yet.
+struct ConfirmationDue {
+  TicketId ticket;
+  ConfirmationWindow window;
+  bool overdue = false;  // past the window's due time (2 h before the agreed arrival)
+};
+
 struct WatchResult {
   std::vector<RouteStop> stops;
   std::vector<DelayDecision> decisions;
-  std::vector<DelayDecision> new_prompts;  // PromptNow this time: shown, and logged so they are not shown again
+  std::vector<DelayDecision> new_prompts;      // PromptNow this time: shown, and logged so they are not shown again
+  std::vector<ConfirmationDue> confirmations;  // by agreed arrival
 };
 
 // Evaluates the watcher at `now` (lead from the stored policy, default 10
-// min) and logs every PromptNow as shown. `slowdown` >= 1 stretches travel
+// min) and logs every PromptNow as shown; lists the confirmation calls due. `slowdown` >= 1 stretches travel
 // (traffic the crew reports or the replay scripts).
 WatchResult watch(LocalStore& store, TimePoint now, const TravelModel& travel, double slowdown = 1.0);
 

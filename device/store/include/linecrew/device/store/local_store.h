@@ -37,6 +37,8 @@ struct LocalTicket {
   TimePoint effective_deadline;
   std::optional<TimePoint> earliest_start;
   TicketKind kind = TicketKind::kFaultRepair;  // a disconnection may not start before earliest_start (rules §4)
+  std::optional<TimePoint> appointment;        // a scheduled visit's agreed arrival (confirmation call, rules §4)
+  bool confirmed = false;                      // its confirmation call reached the customer
   std::optional<TimePoint> arrival;
   std::optional<TimePoint> eta;  // the server plan's
   TicketStatus status = TicketStatus::kAssigned;
@@ -110,10 +112,11 @@ class LocalStore {
   // state machine for the crew), the close-out facts, and its outbox row,
   // atomically. Throws Error(kNotFound) for an unknown ticket,
   // Error(kFailedPrecondition) for an illegal transition or a removed
-  // ticket; nothing is written then.
+  // ticket; nothing is written then. `confirms`: a confirmation call that
+  // reached the customer (the visit is confirmed).
   OutboxEntry record_action(const TicketId& id, const std::string& action, TicketStatus new_status,
                             const std::string& op_id, const std::string& body, TimePoint device_time,
-                            std::optional<TimePoint> new_effective_deadline = std::nullopt);
+                            std::optional<TimePoint> new_effective_deadline = std::nullopt, bool confirms = false);
   // A position fix for upload (no ticket).
   OutboxEntry record_position(const std::string& op_id, const std::string& body, TimePoint device_time);
   std::vector<OutboxEntry> outbox(std::size_t limit = 1000);

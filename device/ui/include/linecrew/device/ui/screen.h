@@ -27,6 +27,7 @@
 #include "linecrew/core/delay_watch.h"
 #include "linecrew/core/ids.h"
 #include "linecrew/core/travel.h"
+#include "linecrew/device/app/watch.h"
 #include "linecrew/device/store/local_store.h"
 #include "linecrew/device/ui/text_width.h"  // display_width, fit, wrap
 
@@ -71,8 +72,9 @@ struct SyncStatus {
 // One stop of the crew's remaining route.
 struct RouteRow {
   LocalTicket ticket;
-  std::optional<DelayDecision> decision;  // for a stop ahead of the crew
-  bool breach = false;                    // predicted late, or the deadline has passed
+  std::optional<DelayDecision> decision;        // for a stop ahead of the crew
+  bool breach = false;                          // predicted late, or the deadline has passed
+  std::optional<ConfirmationDue> confirmation;  // a scheduled visit to confirm now (rules §4)
 };
 
 // An open delay-call card (the watcher said PromptNow; it stays open while
@@ -140,9 +142,10 @@ enum class CommandKind {
   kQuit,
   kUp,
   kDown,
-  kAction,       // arg: the crew action on the selected stop
-  kOpenCall,     // the selected stop's call card
-  kCallOutcome,  // arg: "yes" (asks for the agreed time), "refused", "unreachable", "dropped"
+  kAction,        // arg: the crew action on the selected stop
+  kOpenCall,      // the selected stop's call card
+  kCallOutcome,   // arg: "yes" (asks for the agreed time), "refused", "unreachable", "dropped"
+  kConfirmation,  // arg: "confirmed" or "unreachable": the selected visit's confirmation call (rules §4)
   kNextReason,
   kLater,    // agreed time + 5 min
   kEarlier,  // agreed time - 5 min

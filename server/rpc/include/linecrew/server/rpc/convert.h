@@ -89,7 +89,7 @@ storage::ComplaintFilter filter_from_proto(const v1::ListComplaintsRequest& req)
 FollowUpResult follow_up_result_from_proto(const v1::RecordFollowUpRequest& req);
 ComplaintDraft complaint_from_proto(const v1::RecordComplaintRequest& req);
 // Error(kInvalidArgument, "outcome") for UNSPECIFIED and unknown values.
-ConfirmationOutcome confirmation_outcome_from_proto(int value);
+ConfirmationOutcome confirmation_outcome_from_proto(int value, const std::string& field = "outcome");
 // UNSPECIFIED and unknown values are CustomerAnswer::kNone (a close refuses it).
 CustomerAnswer customer_answer_from_proto(int value);
 v1::TicketEventKind event_kind_to_proto(std::string_view kind);
