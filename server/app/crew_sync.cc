@@ -1,5 +1,6 @@
 #include "linecrew/server/app/crew_sync.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "linecrew/core/error.h"
@@ -67,6 +68,9 @@ std::vector<storage::SyncAck> CrewSync::upload(const CrewId& crew, const DeviceI
       d.channel = t.channel;
       d.kind = TicketKind::kReturnVisit;
       d.appointment = a.action->committed_return;
+      // Rules §4: planned for the committed time, not hours before it: the
+      // window the customer is told ends at the committed return.
+      d.earliest_start = std::max(received, *a.action->committed_return - dispatch_.policy().notify.window_before);
       d.required_skills = t.required_skills;
       d.description = "return visit for " + t.id.str() + ": " + a.action->text;
       d.parent = t.id;

@@ -398,7 +398,8 @@ TEST_F(Screen, AVisitToConfirmShowsTheCallAndItsKeysRecordTheOutcome) {
   ASSERT_TRUE(body.ParseFromString(store.outbox().back().body));
   EXPECT_EQ(body.confirmation_call().outcome(), v1::CONFIRMATION_OUTCOME_UNREACHABLE);
   EXPECT_FALSE(store.get(TicketId("T-000003"))->confirmed);
-  const Line* overdue = line_with(render(snap(at("17:01")), view, 24, 80), "CONFIRM");
+  const auto late = render(snap(at("17:01")), view, 24, 80);  // kept: line_with points into it
+  const Line* overdue = line_with(late, "CONFIRM");
   ASSERT_NE(overdue, nullptr);
   EXPECT_TRUE(overdue->attr & kRed);  // past its due time: still to make, in red
   press('v', at("17:02"));

@@ -324,6 +324,7 @@ TEST_F(ServiceLoop, AReturnVisitIsLinkedToItsOriginalAndSettlesIt) {
   EXPECT_EQ(visit.kind(), v1::TICKET_KIND_RETURN_VISIT);
   EXPECT_EQ(visit.parent_ticket_id(), t.id());
   EXPECT_EQ(visit.deadline().seconds(), secs("18:00"));
+  EXPECT_EQ(visit.earliest_start().seconds(), secs("17:50"));  // its window: the committed time, not before
 
   ASSERT_TRUE(server.cancel(visit.id(), "customer's own electrician fixed it").ok());
   const v1::Ticket settled = server.get(t.id());

@@ -156,7 +156,9 @@ TEST(Fault, ACallerFollowsItsLeadForwardAndKeepsItsOwnDeadline) {
 }
 
 TEST(Fault, ACannotFixCarriesTheReturnTimeAndTheLeadsCrewChangesFollow) {
-  auto [lead, m] = assigned_pair();
+  auto pair = assigned_pair();  // named, not a structured binding: lambdas below capture them
+  Ticket& lead = pair.first;
+  Ticket& m = pair.second;
   lead.owner = CrewId("C-2");  // re-planned to another crew
   follow_fault(m, lead, at("10:12"));
   EXPECT_EQ(m.owner, CrewId("C-2"));
@@ -180,7 +182,9 @@ TEST(Fault, ACannotFixCarriesTheReturnTimeAndTheLeadsCrewChangesFollow) {
 }
 
 TEST(Fault, ACancelledLeadUnlinksItsCallersToBePlannedOnTheirOwn) {
-  auto [lead, m] = assigned_pair();
+  auto pair = assigned_pair();  // named, not a structured binding: lambdas below capture them
+  Ticket& lead = pair.first;
+  Ticket& m = pair.second;
   lead.status = TicketStatus::kCancelled;  // a duplicate the desk withdrew
   EXPECT_TRUE(follow_fault(m, lead, at("10:20")));
   EXPECT_TRUE(m.fault.empty());
