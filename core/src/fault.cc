@@ -1,6 +1,7 @@
 #include "linecrew/core/fault.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 #include "linecrew/core/error.h"
@@ -167,12 +168,22 @@ bool follow_fault(Ticket& member, const Ticket& lead, TimePoint now) {
     }
   }
   if (progress(lead.status) > progress(member.status) && (member.owner == lead.owner || lead.owner.empty())) {
+    // Every milestone the lead passed since, in order: a lead restored and
+    // closed between two looks still gives this customer "restored" (and so
+    // the follow-up owed after it), not only "closed".
+    constexpr std::array<TicketStatus, 6> kMilestones = {TicketStatus::kAccepted,        TicketStatus::kEnRoute,
+                                                         TicketStatus::kOnSite,          TicketStatus::kRestored,
+                                                         TicketStatus::kReturnVisitOwed, TicketStatus::kClosed};
+    for (const TicketStatus s : kMilestones) {
+      if (progress(s) <= progress(member.status) || progress(s) > progress(lead.status)) continue;
+      const char* kind = event_for(s);
+      const TicketEvent* there = last_event(lead, kind);
+      if (s != lead.status && !there) continue;  // a step the lead skipped (e.g. accepted)
+      const bool keep_detail = s == TicketStatus::kReturnVisitOwed && there;
+      member.timeline.push_back({there ? there->time : now, kind, kFaultActor.name, keep_detail ? there->detail : why});
+    }
     member.status = lead.status;
     if (crew_has_arrived(lead.status) && !member.arrival) member.arrival = lead.arrival;
-    const char* kind = event_for(lead.status);
-    const TicketEvent* there = last_event(lead, kind);
-    const bool keep_detail = lead.status == TicketStatus::kReturnVisitOwed && there;
-    member.timeline.push_back({there ? there->time : now, kind, kFaultActor.name, keep_detail ? there->detail : why});
   }
   return member.timeline.size() != before;
 }

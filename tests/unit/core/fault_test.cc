@@ -201,6 +201,27 @@ TEST(Fault, ACancelledLeadUnlinksItsCallersToBePlannedOnTheirOwn) {
       ErrorCode::kFailedPrecondition, "not linked");
 }
 
+TEST(Fault, ALeadRestoredAndClosedBetweenTwoLooksStillGivesEachCallerItsRestoration) {
+  auto pair = assigned_pair();  // named, not a structured binding: lambdas below capture them
+  Ticket& lead = pair.first;
+  Ticket& m = pair.second;
+  lead.status = TicketStatus::kClosed;
+  lead.arrival = at("10:30");
+  lead.timeline.push_back({at("10:30"), "arrived", "crew:C-1", ""});
+  lead.timeline.push_back({at("11:00"), "restored", "crew:C-1", ""});
+  lead.timeline.push_back({at("11:10"), "closed", "system", "close-out complete"});
+  EXPECT_TRUE(follow_fault(m, lead, at("11:11")));
+  EXPECT_EQ(m.status, TicketStatus::kClosed);
+  std::vector<std::string> kinds;
+  for (std::size_t i = m.timeline.size() - 3; i < m.timeline.size(); ++i) kinds.push_back(m.timeline[i].kind);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"arrived", "restored", "closed"}));
+  EXPECT_EQ(m.timeline[m.timeline.size() - 2].time, at("11:00"));
+  EXPECT_EQ(m.arrival, at("10:30"));
+  const ServicePolicy policy;
+  owe_follow_ups(m, policy, at("11:11"));
+  EXPECT_EQ(m.follow_ups.size(), 1u);  // the restoration owes this customer a call
+}
+
 TEST(Fault, TheLeadIsPlannedAgainstTheEarliestCallersDeadline) {
   const Ticket lead = report("T-000001", "10:00");  // 10:45
   EXPECT_EQ(planning_deadline(lead, {}), at("10:45"));
