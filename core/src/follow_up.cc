@@ -85,7 +85,8 @@ RecordRef parse_follow_up_id(std::string_view text, const std::string& field) {
 
 std::size_t owe_follow_ups(Ticket& t, const ServicePolicy& policy, TimePoint now) {
   std::size_t opened = 0;
-  for (const TicketEvent& e : t.timeline) {
+  const std::vector<TicketEvent> events = t.timeline;  // open() appends to the timeline: iterate a copy
+  for (const TicketEvent& e : events) {
     if (e.kind == "restored") {
       if (open(t, FollowUpReason::kRestoration, "restored", last_timeline_detail(t, "cause_found"),
                e.time + policy.follow_up_due, "system", now))
